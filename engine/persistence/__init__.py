@@ -1,0 +1,1 @@
+"""Database schema and connection setup for the engine (SQLAlchemy Core)."""

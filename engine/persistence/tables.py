@@ -1,0 +1,141 @@
+"""The engine's tables. Schema changes go through Alembic migrations in engine/migrations."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER keys
+
+process_version = Table(
+    "process_version",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("process_id", String(200), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("files", JSON, nullable=False),  # {filename: text}
+    Column("deployed_at", DateTime(timezone=True), nullable=False),
+    Column("deployed_by", String(200)),
+    UniqueConstraint("process_id", "version", name="uq_process_version_process_id_version"),
+    UniqueConstraint("process_id", "content_hash", name="uq_process_version_process_id_hash"),
+)
+
+process_instance = Table(
+    "process_instance",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("process_version_id", ForeignKey("process_version.id"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("business_key", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("serializer_version", String(20), nullable=False),
+    Column("lock_version", Integer, nullable=False, server_default="0"),
+    Column("next_timer_due", DateTime(timezone=True)),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("started_by", String(200)),
+    Column("last_error", Text),
+    Index("ix_process_instance_business_key", "business_key"),
+    Index("ix_process_instance_status", "status", "process_id"),
+    Index(
+        "ix_process_instance_timer_due",
+        "next_timer_due",
+        postgresql_where=text("next_timer_due IS NOT NULL"),
+        sqlite_where=text("next_timer_due IS NOT NULL"),
+    ),
+)
+
+human_task = Table(
+    "human_task",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("task_id", String(36), nullable=False, unique=True),  # SpiffWorkflow task uuid
+    Column("instance_id", ForeignKey("process_instance.id", ondelete="CASCADE"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("bpmn_id", String(200), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("lane", String(200)),
+    Column("state", String(20), nullable=False),  # open / completed / cancelled
+    Column("assignee", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("completed_by", String(200)),
+    Column("due_at", DateTime(timezone=True)),
+    Column("properties", JSON, nullable=False),
+    Index(
+        "ix_human_task_open_lane",
+        "lane",
+        "created_at",
+        postgresql_where=text("state = 'open'"),
+        sqlite_where=text("state = 'open'"),
+    ),
+    Index(
+        "ix_human_task_open_assignee",
+        "assignee",
+        "created_at",
+        postgresql_where=text("state = 'open'"),
+        sqlite_where=text("state = 'open'"),
+    ),
+    Index("ix_human_task_instance", "instance_id", "state"),
+)
+
+event = Table(
+    "event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey("process_instance.id", ondelete="CASCADE")),
+    Column("type", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200)),
+    Column("task_id", String(36)),
+    Column("bpmn_id", String(200)),
+    Column("detail", JSON, nullable=False),
+    Index("ix_event_instance", "instance_id", "id"),
+    Index("ix_event_type_at", "type", "at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey("process_instance.id", ondelete="CASCADE")),
+    Column("kind", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Index(
+        "ix_outbox_unsent",
+        "created_at",
+        postgresql_where=text("sent_at IS NULL"),
+        sqlite_where=text("sent_at IS NULL"),
+    ),
+)

@@ -1,0 +1,412 @@
+"""Safe evaluation of the scripts and expressions a diagram carries.
+
+SpiffWorkflow evaluates conditions, scripts, timer expressions, DMN cells, multi-instance and
+message expressions with plain `eval`/`exec`. Every one of them passes through
+`SandboxEnvironment` instead, which:
+
+- compiles with RestrictedPython (no `_`-names, no dunder access, no `import`), so the classic
+  escape `().__class__.__base__.__subclasses__()` is refused at compile time;
+- offers a small, documented set of builtins plus helpers the application registers;
+- bounds the work one evaluation can do: a wall-clock budget checked on every loop pass and
+  every iterated item, guarded `*`, `**` and `<<` (no 10 GB strings or 10**10**9 integers),
+  a bounded `range`, guarded string methods that can amplify size, and a check on the
+  process's resident memory growth while loops run.
+
+A violation raises `SandboxViolation` (deliberately not a `SyntaxError`: SpiffWorkflow's error
+reporting crashes on a SyntaxError without a line number), which SpiffWorkflow wraps into a
+task error; the engine then marks only that instance as errored.
+
+Residual risk, documented for the team: this is an in-process sandbox. Single C-level operations
+that we have not guarded (for example an f-string with an enormous width) can still allocate
+or spin before the next check. Running engine steps in a separate, rlimited worker process is
+the stronger next step for untrusted diagrams.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import datetime as _datetime
+import functools
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getitem
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+
+class SandboxViolation(Exception):  # noqa: N818 - reads better in messages than "...Error"
+    """A script or expression did something the sandbox does not allow."""
+
+
+class ResourceLimitExceeded(SandboxViolation):
+    """A script or expression exceeded its time, size or memory budget."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one evaluation of a script or expression."""
+
+    seconds: float = 2.0
+    max_sequence: int = 1_000_000  # elements or characters a single operation may produce
+    max_int_bits: int = 100_000
+    max_memory_growth: int = 256 * 1024 * 1024  # bytes of resident memory while loops run
+
+
+DEFAULT_LIMITS = Limits()
+
+# ------------------------------------------------------------------ compile-time policy
+
+
+def _call(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=[])
+
+
+_GUARDED_BINOPS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+
+class _Policy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus: no imports, ticks in loops, guarded amplifying operators."""
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        self.error(node, "'import' is niet toegestaan in scripts; gebruik de beschikbare hulpfuncties.")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        self.error(node, "'import' is niet toegestaan in scripts; gebruik de beschikbare hulpfuncties.")
+        return node
+
+    def visit_Global(self, node: ast.Global) -> ast.AST:
+        self.error(node, "'global' is niet toegestaan in scripts.")
+        return node
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        new = self.node_contents_visit(node)
+        tick = ast.Expr(value=_call("_tick_"))
+        ast.copy_location(tick, node)
+        new.body.insert(0, tick)
+        ast.fix_missing_locations(new)
+        return new
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        new = self.node_contents_visit(node)
+        symbol = _GUARDED_BINOPS.get(type(new.op))
+        if symbol is None:
+            return new
+        call = _call("_binop_", ast.Constant(symbol), new.left, new.right)
+        ast.copy_location(call, node)
+        ast.fix_missing_locations(call)
+        return call
+
+
+def _format_errors(errors: Iterable[str]) -> str:
+    return "; ".join(e.replace("<inline>", "").strip() for e in errors)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(source: str, mode: str) -> Any:
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    result = compiler(source, filename="<diagram>", policy=_Policy)
+    if result.errors:
+        raise SandboxViolation(_format_errors(result.errors))
+    return result.code
+
+
+def check_expression(source: str) -> str | None:
+    """Return a message if `source` is not an allowed expression, else None (nothing runs)."""
+    try:
+        _compile(source.strip(), "eval")
+    except SandboxViolation as exc:
+        return str(exc)
+    return None
+
+
+def check_script(source: str) -> str | None:
+    """Return a message if `source` is not an allowed script, else None (nothing runs)."""
+    try:
+        _compile(source, "exec")
+    except SandboxViolation as exc:
+        return str(exc)
+    return None
+
+
+# ------------------------------------------------------------------ run-time budget
+
+
+class _Budget(threading.local):
+    def __init__(self) -> None:
+        self.deadline: float | None = None
+        self.ticks = 0
+        self.rss_start = 0
+        self.limits = DEFAULT_LIMITS
+
+
+_budget = _Budget()
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _tick() -> None:
+    _budget.ticks += 1
+    if _budget.ticks & 63:
+        return
+    deadline = _budget.deadline
+    if deadline is not None and time.monotonic() > deadline:
+        raise ResourceLimitExceeded(
+            f"het script of de expressie liep langer dan {_budget.limits.seconds:g} seconden en is gestopt"
+        )
+    if not _budget.ticks & 255 and _budget.rss_start:
+        grown = _resident_bytes() - _budget.rss_start
+        if grown > _budget.limits.max_memory_growth:
+            raise ResourceLimitExceeded(
+                f"het script of de expressie gebruikte meer dan "
+                f"{_budget.limits.max_memory_growth // (1024 * 1024)} MB geheugen en is gestopt"
+            )
+
+
+class _run_budget:  # noqa: N801 - used as a context manager, reads like a function
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.outer: tuple[float | None, int, int, Limits] | None = None
+
+    def __enter__(self) -> None:
+        self.outer = (_budget.deadline, _budget.ticks, _budget.rss_start, _budget.limits)
+        if _budget.deadline is None:  # nested evaluations share the outer budget
+            _budget.deadline = time.monotonic() + self.limits.seconds
+            _budget.ticks = 0
+            _budget.rss_start = _resident_bytes()
+            _budget.limits = self.limits
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.outer is not None
+        _budget.deadline, _budget.ticks, _budget.rss_start, _budget.limits = self.outer
+
+
+def _too_big(what: str) -> ResourceLimitExceeded:
+    return ResourceLimitExceeded(
+        f"{what} zou groter worden dan toegestaan ({_budget.limits.max_sequence:,} elementen/tekens)"
+    )
+
+
+def _size(value: Any) -> int | None:
+    if isinstance(value, str | bytes | bytearray | list | tuple):
+        return len(value)
+    return None
+
+
+def _binop(symbol: str, left: Any, right: Any) -> Any:
+    limits = _budget.limits
+    if symbol == "*":
+        for seq, count in ((left, right), (right, left)):
+            n = _size(seq)
+            if n is not None and isinstance(count, int) and n * max(count, 0) > limits.max_sequence:
+                raise _too_big("een herhaling met '*'")
+        return left * right
+    if symbol == "**":
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if right * math.log2(abs(left)) > limits.max_int_bits:
+                raise ResourceLimitExceeded("een macht met '**' zou een te groot getal opleveren")
+        return left**right
+    if isinstance(left, int) and isinstance(right, int) and right > 0:  # "<<"
+        if left.bit_length() + right > limits.max_int_bits:
+            raise ResourceLimitExceeded("een verschuiving met '<<' zou een te groot getal opleveren")
+    return left << right
+
+
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": lambda a, b: a + b,
+    "-=": lambda a, b: a - b,
+    "*=": lambda a, b: _binop("*", a, b),
+    "/=": lambda a, b: a / b,
+    "//=": lambda a, b: a // b,
+    "%=": lambda a, b: a % b,
+    "**=": lambda a, b: _binop("**", a, b),
+    "<<=": lambda a, b: _binop("<<", a, b),
+    ">>=": lambda a, b: a >> b,
+    "&=": lambda a, b: a & b,
+    "|=": lambda a, b: a | b,
+    "^=": lambda a, b: a ^ b,
+}
+
+
+def _inplacevar(op: str, left: Any, right: Any) -> Any:
+    if op == "+=" and isinstance(left, str | list | tuple):
+        if len(left) + (_size(right) or 0) > _budget.limits.max_sequence:
+            raise _too_big("een samenvoeging met '+='")
+    try:
+        return _INPLACE[op](left, right)
+    except KeyError:
+        raise SandboxViolation(f"de bewerking '{op}' is niet toegestaan") from None
+
+
+def _guarded_iter(obj: Any) -> Iterator[Any]:
+    for item in iter(obj):
+        _tick()
+        yield item
+
+
+def _bounded_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > _budget.limits.max_sequence:
+        raise _too_big("range()")
+    return result
+
+
+def _check_width(width: Any) -> None:
+    if isinstance(width, int) and width > _budget.limits.max_sequence:
+        raise _too_big("een tekst")
+
+
+def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        limit = _budget.limits.max_sequence
+        if name in ("ljust", "rjust", "center", "zfill") and args:
+            _check_width(args[0])
+        elif name == "expandtabs":
+            size = args[0] if args else kwargs.get("tabsize", 8)
+            if isinstance(size, int) and size * (obj.count("\t") + 1) + len(obj) > limit:
+                raise _too_big("expandtabs()")
+        elif name == "replace" and len(args) >= 2:
+            old, new = args[0], args[1]
+            if isinstance(old, str) and isinstance(new, str):
+                hits = obj.count(old) if old else len(obj) + 1
+                if len(obj) + hits * max(len(new) - len(old), 0) > limit:
+                    raise _too_big("replace()")
+        elif name == "join" and args:
+            items = list(_guarded_iter(args[0]))
+            total = sum(len(i) for i in items if isinstance(i, str)) + len(obj) * len(items)
+            if total > limit:
+                raise _too_big("join()")
+            return method(items)
+        return method(*args, **kwargs)
+
+    return guarded
+
+
+_AMPLIFYING_STR_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"})
+
+
+def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
+    value = safer_getattr(obj, name, default)
+    if isinstance(obj, str | bytes) and name in _AMPLIFYING_STR_METHODS and callable(value):
+        return _guard_str_method(obj, name, value)  # type: ignore[arg-type]
+    return value
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+def _consume(factory: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a builtin that consumes an iterable so that consumption ticks the budget."""
+
+    @functools.wraps(factory)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if args and not isinstance(args[0], str | bytes | dict | list | tuple | set | frozenset | range):
+            args = (_guarded_iter(args[0]), *args[1:])
+        return factory(*args, **kwargs)
+
+    return wrapped
+
+
+_PLAIN_BUILTINS = (
+    "None", "False", "True", "abs", "bool", "chr", "divmod", "float", "int", "isinstance",
+    "len", "ord", "repr", "round", "str", "callable", "hex", "oct", "map", "filter", "zip",
+    "enumerate", "reversed", "ArithmeticError", "Exception", "KeyError", "IndexError",
+    "TypeError", "ValueError", "ZeroDivisionError", "LookupError",
+)
+_CONSUMING_BUILTINS = ("list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max", "any", "all")
+
+
+def _build_builtins() -> dict[str, Any]:
+    table: dict[str, Any] = {name: getattr(builtins, name) for name in _PLAIN_BUILTINS}
+    for name in _CONSUMING_BUILTINS:
+        table[name] = _consume(getattr(builtins, name))
+    table["range"] = _bounded_range
+    table["pow"] = lambda a, b, *m: _binop("**", a, b) if not m else builtins.pow(a, b, *m)
+    return table
+
+
+_BASE_GLOBALS: dict[str, Any] = {
+    "__builtins__": _build_builtins(),
+    "__name__": "diagram_script",
+    "__metaclass__": type,
+    "_getattr_": _guarded_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": _guarded_iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_apply_": _apply,
+    "_tick_": _tick,
+    "_binop_": _binop,
+    "_inplacevar_": _inplacevar,
+    # documented helpers available to every diagram
+    "date": _datetime.date,
+    "datetime": _datetime.datetime,
+    "timedelta": _datetime.timedelta,
+}
+
+#: Names every diagram may use besides its own task data (shown to process owners).
+DOCUMENTED_HELPERS = ("date", "datetime", "timedelta")
+
+
+class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+    """SpiffWorkflow script environment that runs everything through the sandbox."""
+
+    def __init__(self, helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
+        super().__init__(environment_globals=dict(helpers or {}))
+        self.limits = limits
+
+    def _globals(self, external_context: dict[str, Any] | None) -> dict[str, Any]:
+        scope = dict(_BASE_GLOBALS)
+        scope.update(self.globals)
+        scope.update(external_context or {})
+        return scope
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        code = _compile(expression.strip(), "eval")
+        scope = self._globals(external_context)
+        scope.update(context)
+        with _run_budget(self.limits):
+            return eval(code, scope)  # noqa: S307 - restricted bytecode, see module docstring
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        self.check_for_overwrite(context, external_context or {})
+        code = _compile(script, "exec")
+        scope = self._globals(external_context)
+        context.update(scope)
+        try:
+            with _run_budget(self.limits):
+                exec(code, context)  # noqa: S102 - restricted bytecode, see module docstring
+        finally:
+            for key in list(context):
+                if key.startswith("_") or key in scope:
+                    context.pop(key, None)
+            self._remove_globals_and_functions_from_context(context, external_context)
+        return True
+
+
+def make_script_engine(helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """A SpiffWorkflow script engine whose every evaluation is sandboxed."""
+    return PythonScriptEngine(environment=SandboxEnvironment(helpers, limits))

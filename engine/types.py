@@ -1,0 +1,91 @@
+"""Plain frozen dataclasses the engine hands out (never SpiffWorkflow objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProcessVersionInfo:
+    """One deployed version of one executable process."""
+
+    id: int
+    process_id: str
+    name: str
+    version: int
+    content_hash: str
+    deployed_at: datetime
+    deployed_by: str | None
+    files: tuple[str, ...]
+    running_instances: int = 0
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """Outcome of a deployment: the versions it created, or the ones it found unchanged."""
+
+    created: tuple[ProcessVersionInfo, ...]
+    unchanged: tuple[ProcessVersionInfo, ...]
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    """A user task as the worklist sees it (read from the human_task table)."""
+
+    id: str
+    instance_id: int
+    process_id: str
+    business_key: str | None
+    bpmn_id: str
+    title: str
+    lane: str | None
+    state: str
+    assignee: str | None
+    created_at: datetime
+    claimed_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    due_at: datetime | None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    """One process instance, without its state."""
+
+    id: int
+    process_id: str
+    version: int
+    business_key: str | None
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    next_timer_due: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One entry of the append-only audit trail."""
+
+    id: int
+    instance_id: int | None
+    type: str
+    at: datetime
+    actor: str | None
+    task_id: str | None
+    bpmn_id: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    """An instance with its data, open tasks, waiting events and history."""
+
+    summary: InstanceSummary
+    data: dict[str, Any]
+    open_tasks: tuple[HumanTask, ...]
+    waiting_for: tuple[str, ...]
+    events: tuple[EventRecord, ...]

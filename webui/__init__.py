@@ -1,0 +1,1 @@
+"""Entry points for people: the command line now, the Flask app in a later issue."""

@@ -1,0 +1,1 @@
+"""The initiative domain: use cases on top of the generic engine (no Flask, no SpiffWorkflow)."""

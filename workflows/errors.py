@@ -1,0 +1,21 @@
+"""The errors a caller of Wegwijs may see, re-exported so the web layer need not import the engine."""
+
+from engine.errors import (
+    ConflictError,
+    DefinitionError,
+    EngineError,
+    InstanceStateError,
+    NotFoundError,
+    Problem,
+    TaskNotAllowedError,
+)
+
+__all__ = [
+    "ConflictError",
+    "DefinitionError",
+    "EngineError",
+    "InstanceStateError",
+    "NotFoundError",
+    "Problem",
+    "TaskNotAllowedError",
+]
