@@ -746,15 +746,21 @@ def _check_data(data: Mapping[str, Any]) -> None:
 
 
 def _describe_error(exc: BaseException) -> str:
+    """One readable line: where in the diagram, what went wrong, and the underlying cause."""
     task = getattr(exc, "task", None)
     where = ""
     if task is not None:
         spec = task.task_spec
         where = f"bij '{spec.bpmn_name or spec.bpmn_id or spec.name}' ({spec.bpmn_id or spec.name}): "
-    inner = getattr(exc, "exception", None) or exc.__cause__
     text = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
-    if inner is not None and str(inner) and str(inner) not in text:
-        text = f"{text} — {inner.__class__.__name__}: {inner}"
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and (cause.__cause__ or cause.__context__) is not None and not str(cause):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text} — {cause.__class__.__name__}: {cause}"
+    notes = [n for n in getattr(exc, "__notes__", []) if n and n not in text]
+    if notes:
+        text += " (" + "; ".join(notes) + ")"
     return f"{where}{text}"[:2000]
 
 

@@ -1,0 +1,113 @@
+"""Shared fixtures: real databases (SQLite file and PostgreSQL), a manual clock, fixture paths.
+
+PostgreSQL: `WEGWIJS_TEST_POSTGRES_URL` (default postgresql://postgres@127.0.0.1:5432/test).
+Locally the PostgreSQL tests skip with a clear reason when no server answers; with CI=true
+they fail instead, so CI can never pass without them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from engine import Engine, EngineSettings, ManualClock
+from engine.persistence.database import normalise_url
+from engine.persistence.tables import metadata
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PG_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by their folder: unit/ and integration/."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "unit" in parts:
+            item.add_marker(pytest.mark.unit)
+        elif "integration" in parts:
+            item.add_marker(pytest.mark.integration)
+
+
+def _postgres_reason() -> str | None:
+    try:
+        probe = create_engine(normalise_url(PG_URL))
+        with probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        probe.dispose()
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head, dropped afterwards."""
+    reason = _postgres_reason()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    name = f"wegwijs_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    engine = Engine(EngineSettings(database_url=url))
+    engine.upgrade_schema()
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_postgres(url: str) -> None:
+    db = create_engine(url)
+    with db.begin() as conn:
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: a SQLite file, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'wegwijs.db'}"
+        Engine(EngineSettings(database_url=url)).upgrade_schema()
+        return url
+    url = str(request.getfixturevalue("postgres_database"))
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def make_engine(database_url: str, clock: ManualClock) -> Iterator[Callable[..., Engine]]:
+    """Build engines on the test database; several may share it (like several server processes)."""
+    built: list[Engine] = []
+
+    def factory(**settings: object) -> Engine:
+        engine = Engine(EngineSettings(database_url=database_url, **settings), clock=clock)  # type: ignore[arg-type]
+        built.append(engine)
+        return engine
+
+    yield factory
+    for engine in built:
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., Engine]) -> Engine:
+    return make_engine()

@@ -1,0 +1,164 @@
+"""Engine guarantees on both databases: versions, concurrency, long loops, errors and retry,
+and the workflow cache being only a cache."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text, update
+
+from engine import ConflictError, Engine
+from engine.persistence.database import normalise_url
+from engine.persistence.tables import process_instance
+from tests.conftest import FIXTURES
+from tests.helpers import script_process
+
+VERSIONS = FIXTURES / "versions"
+
+
+def test_running_v1_instance_completes_on_v1_while_new_starts_use_v2(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(VERSIONS / "v1")], actor="owner")
+    old = engine.start("versioned_process", {})
+    [approve_v1] = engine.list_tasks(instance_id=old.id)
+    assert approve_v1.title == "Goedkeuren v1"
+
+    created = make_engine().deploy_paths([str(VERSIONS / "v2")], actor="owner").created
+    assert [(v.process_id, v.version) for v in created] == [("versioned_process", 2)]
+
+    new = make_engine().start("versioned_process", {})
+    [approve_v2] = make_engine().list_tasks(instance_id=new.id)
+    assert approve_v2.title == "Goedkeuren v2"
+
+    # the v1 instance finishes on v1: no double_check step appears
+    assert make_engine().complete_task(approve_v1.id, {}, actor="a").status == "completed"
+    assert make_engine().get_instance(old.id).summary.version == 1
+
+    make_engine().complete_task(approve_v2.id, {}, actor="a")
+    [check] = make_engine().list_tasks(instance_id=new.id)
+    assert check.bpmn_id == "double_check"
+    assert make_engine().get_instance(new.id).summary.version == 2
+    versions = make_engine().list_versions("versioned_process")
+    assert [(v.version, v.running_instances) for v in versions] == [(1, 0), (2, 1)]
+
+
+def test_two_concurrent_completions_of_one_task_exactly_one_succeeds(make_engine: Callable[..., Engine]) -> None:
+    make_engine().deploy_paths([str(VERSIONS / "v2")])
+    instance = make_engine().start("versioned_process", {})
+    [task] = make_engine().list_tasks(instance_id=instance.id)
+    engines = [make_engine(), make_engine()]  # two "server processes", each with its own cache
+    for e in engines:  # warm both caches so both hold a READY copy of the task
+        e.get_instance(instance.id)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(e: Engine, who: str) -> None:
+        barrier.wait()
+        try:
+            e.complete_task(task.id, {"by": who}, actor=who)
+            result = "ok"
+        except ConflictError as exc:
+            result = f"conflict: {exc}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(e, f"user{i}")) for i, e in enumerate(engines)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(o.split(":")[0] for o in outcomes) == ["conflict", "ok"], outcomes
+    assert "al afgerond" in next(o for o in outcomes if o.startswith("conflict"))
+
+    detail = make_engine().get_instance(instance.id)
+    assert [t.bpmn_id for t in detail.open_tasks] == ["double_check"]  # exactly one step forward
+    assert [e.type for e in detail.events].count("task_completed") == 1
+    [done] = make_engine().list_tasks(instance_id=instance.id, state="completed")
+    assert done.completed_by == detail.data["by"]
+
+
+def test_a_1200_iteration_loop_runs_to_its_real_end(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(FIXTURES / "loop")])
+    summary = engine.start("loop_process", {"limit": 1200})
+    assert summary.status == "completed", summary.last_error
+    detail = make_engine().get_instance(summary.id)  # reloaded from the database
+    assert detail.data["count"] == 1200
+    assert detail.summary.status == "completed"
+
+
+def test_stale_cache_is_never_trusted(make_engine: Callable[..., Engine], database_url: str) -> None:
+    first, second = make_engine(), make_engine()
+    first.deploy_paths([str(VERSIONS / "v2")])
+    instance = first.start("versioned_process", {})  # first engine caches the workflow
+    [approve] = second.list_tasks(instance_id=instance.id)
+    second.complete_task(approve.id, {"note": "via second"}, actor="b")  # moves the instance on
+    # first still holds the old workflow in its cache; it must reload and see double_check
+    [check] = first.list_tasks(instance_id=instance.id)
+    assert check.bpmn_id == "double_check"
+    assert first.complete_task(check.id, {}, actor="a").status == "completed"
+    assert first.get_instance(instance.id).data["note"] == "via second"
+
+    # a lock_version moved on behind the engine's back forces a reload too
+    third = make_engine()
+    third.deploy_paths([str(VERSIONS / "v1")])
+    other = third.start("versioned_process", {})
+    db = create_engine(normalise_url(database_url))
+    with db.begin() as conn:
+        conn.execute(update(process_instance).where(process_instance.c.id == other.id).values(lock_version=41))
+    db.dispose()
+    [task] = third.list_tasks(instance_id=other.id)
+    assert third.complete_task(task.id, {}, actor="a").status == "completed"
+
+
+def test_failing_script_errors_only_its_instance_and_is_retryable_after_a_fix(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(script_process(tmp_path, "needs_data_process", "total = price * quantity"))])
+    engine.deploy_paths([str(VERSIONS / "v1")])
+    broken = engine.start("needs_data_process", {"price": 10})
+    assert broken.status == "errored"
+    assert "quantity" in (broken.last_error or "")
+    detail = make_engine().get_instance(broken.id)
+    assert detail.summary.status == "errored"
+    assert "instance_errored" in [e.type for e in detail.events]
+
+    healthy = make_engine().start("versioned_process", {})  # the engine keeps working
+    assert healthy.status == "running"
+
+    fixed = make_engine().retry(broken.id, actor="beheer", data={"quantity": 3})
+    assert fixed.status == "completed", fixed.last_error
+    assert make_engine().get_instance(broken.id).data["total"] == 30
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("endless_script.bpmn", "seconden"),
+        ("endless_condition.bpmn", "range()"),
+        ("memory_bomb_script.bpmn", "groter"),
+        ("memory_bomb_condition.bpmn", "groter"),
+    ],
+)
+def test_hostile_runtime_behaviour_is_contained_in_its_own_instance(
+    make_engine: Callable[..., Engine], fixture: str, expected: str
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(FIXTURES / "hostile" / fixture)])
+    process_id = fixture.removesuffix(".bpmn") + "_process"
+    started = time.monotonic()
+    summary = engine.start(process_id, {})
+    elapsed = time.monotonic() - started
+    assert summary.status == "errored"
+    assert expected in (summary.last_error or ""), summary.last_error
+    assert elapsed < 15, f"containment took {elapsed:.1f}s"
+    # visible as errored, and the engine is still healthy
+    assert make_engine().list_instances(status="errored")[0].id == summary.id
+    engine.deploy_paths([str(VERSIONS / "v1")])
+    assert engine.start("versioned_process", {}).status == "running"
