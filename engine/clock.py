@@ -105,4 +105,12 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "as_utc", "install_into_spiffworkflow", "timedelta", "using"]
+__all__ = [
+    "Clock",
+    "ManualClock",
+    "SystemClock",
+    "as_utc",
+    "install_into_spiffworkflow",
+    "timedelta",
+    "using",
+]

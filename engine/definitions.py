@@ -86,7 +86,9 @@ def read_paths(paths: Iterable[str | Path]) -> list[SourceFile]:
         path = Path(raw)
         if path.is_dir():
             candidates = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(XML_SUFFIXES + FORM_SUFFIXES)
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.name.endswith(XML_SUFFIXES + FORM_SUFFIXES)
             )
             base = path
         elif path.is_file():
@@ -97,7 +99,9 @@ def read_paths(paths: Iterable[str | Path]) -> list[SourceFile]:
             size = candidate.stat().st_size
             name = candidate.relative_to(base).as_posix()
             if size > MAX_FILE_BYTES:
-                files.append(SourceFile(name, b""))  # flagged below without reading 20 MB into memory
+                files.append(
+                    SourceFile(name, b"")
+                )  # flagged below without reading 20 MB into memory
                 raise DefinitionError([_too_large(name, size)])
             files.append(SourceFile(name, candidate.read_bytes()))
     return files
@@ -133,17 +137,26 @@ def _safe_parse_xml(name: str, content: bytes, problems: list[Problem]) -> Any:
     if match:
         line = content.count(b"\n", 0, match.start()) + 1
         problems.append(
-            Problem(name, "DTD's en entiteiten (<!DOCTYPE>, <!ENTITY>) zijn niet toegestaan in een procesbestand", line=line)
+            Problem(
+                name,
+                "DTD's en entiteiten (<!DOCTYPE>, <!ENTITY>) zijn niet toegestaan in een procesbestand",
+                line=line,
+            )
         )
         return None
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=False,
     )
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        problems.append(Problem(name, f"dit is geen geldige XML: {exc.msg}", line=line))
+        problems.append(
+            Problem(name, f"dit is geen geldige XML: {exc.msg}", line=exc.lineno or None)
+        )
         return None
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
@@ -167,7 +180,9 @@ def _check_expressions(name: str, root: Any, problems: list[Problem]) -> None:
     """Compile every script and expression in a BPMN file with the sandbox policy."""
 
     def report(node: Any, what: str, message: str) -> None:
-        problems.append(Problem(name, f"{what}: {message}", element_id=_nearest_id(node), line=node.sourceline))
+        problems.append(
+            Problem(name, f"{what}: {message}", element_id=_nearest_id(node), line=node.sourceline)
+        )
 
     bpmn = f"{{{BPMN_NS}}}"
     spiffns = f"{{{SPIFF_NS}}}"
@@ -205,7 +220,9 @@ def _check_timer(tag: str, text: str) -> str | None:
     if not text:
         return "de timer heeft geen waarde"
     if _ISO_LOOKING.match(text):
-        return f'zet de waarde tussen aanhalingstekens, dus "{text}" (timers zijn Python-expressies)'
+        return (
+            f'zet de waarde tussen aanhalingstekens, dus "{text}" (timers zijn Python-expressies)'
+        )
     message = check_expression(text)
     if message:
         return message
@@ -216,7 +233,7 @@ def _check_timer(tag: str, text: str) -> str | None:
     except (ValueError, SyntaxError):
         return None  # an expression over task data; checked when the timer starts
     if not isinstance(value, str):
-        return "een timer moet een ISO-8601-tekst opleveren, zoals \"P2D\" of \"2026-12-01T09:00:00+01:00\""
+        return 'een timer moet een ISO-8601-tekst opleveren, zoals "P2D" of "2026-12-01T09:00:00+01:00"'
     try:
         if tag == "timeDuration":
             TimerEventDefinition.parse_iso_duration(value)
@@ -249,7 +266,9 @@ def _check_form(name: str, content: bytes, problems: list[Problem]) -> dict[str,
         problems.append(Problem(name, "het formulierschema is geen UTF-8-tekst"))
         return None
     except json.JSONDecodeError as exc:
-        problems.append(Problem(name, f"het formulierschema is geen geldige JSON: {exc.msg}", line=exc.lineno))
+        problems.append(
+            Problem(name, f"het formulierschema is geen geldige JSON: {exc.msg}", line=exc.lineno)
+        )
         return None
     if not isinstance(schema, dict):
         problems.append(Problem(name, "een formulierschema moet een JSON-object zijn"))
@@ -263,21 +282,27 @@ def _check_form(name: str, content: bytes, problems: list[Problem]) -> dict[str,
     return schema
 
 
-def _validation_problem(exc: ValidationException, trees: Mapping[str, Any], default_file: str) -> Problem:
+def _validation_problem(
+    exc: ValidationException, trees: Mapping[str, Any], default_file: str
+) -> Problem:
     file_name = exc.file_name or default_file
     element_id = getattr(exc, "id", "") or None
     line = exc.line_number if isinstance(exc.line_number, int) and exc.line_number else None
     if line is None:
         line = _line_of(trees.get(file_name), element_id)
     message = str(exc.args[0]) if exc.args else str(exc)
-    return Problem(Path(file_name).name if file_name else default_file, message.strip(), element_id, line)
+    return Problem(
+        Path(file_name).name if file_name else default_file, message.strip(), element_id, line
+    )
 
 
 def _call_cycles(specs: Mapping[str, Any]) -> list[list[str]]:
     graph: dict[str, set[str]] = {}
     for process_id, spec in specs.items():
         graph[process_id] = {
-            ts.spec for ts in spec.task_specs.values() if isinstance(ts, SubWorkflowTask) and ts.spec
+            ts.spec
+            for ts in spec.task_specs.values()
+            if isinstance(ts, SubWorkflowTask) and ts.spec
         }
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
@@ -286,7 +311,9 @@ def _call_cycles(specs: Mapping[str, Any]) -> list[list[str]]:
         state[node] = 1
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                cycles.append([*path[path.index(target):], target] if target in path else [node, target])
+                cycles.append(
+                    [*path[path.index(target) :], target] if target in path else [node, target]
+                )
             elif state.get(target) is None and target in graph:
                 visit(target, [*path, target])
         state[node] = 2
@@ -305,13 +332,21 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
     sources = list(sources)
     problems: list[Problem] = []
     if not sources:
-        raise DefinitionError([Problem("(geen bestanden)", "er zijn geen procesbestanden aangeboden")])
+        raise DefinitionError(
+            [Problem("(geen bestanden)", "er zijn geen procesbestanden aangeboden")]
+        )
     if len(sources) > MAX_FILES:
-        raise DefinitionError([Problem("(upload)", f"te veel bestanden ({len(sources)}; maximaal {MAX_FILES})")])
+        raise DefinitionError(
+            [Problem("(upload)", f"te veel bestanden ({len(sources)}; maximaal {MAX_FILES})")]
+        )
     total = sum(len(s.content) for s in sources)
     if total > MAX_BUNDLE_BYTES:
         raise DefinitionError(
-            [Problem("(upload)", f"de bestanden zijn samen te groot ({total / 1024 / 1024:.1f} MB)")]
+            [
+                Problem(
+                    "(upload)", f"de bestanden zijn samen te groot ({total / 1024 / 1024:.1f} MB)"
+                )
+            ]
         )
 
     files: dict[str, bytes] = {}
@@ -380,7 +415,9 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
     try:
         process_ids = list(parser.get_process_ids())
     except ValidationException as exc:
-        raise DefinitionError([_validation_problem(exc, bpmn_roots, next(iter(bpmn_roots)))]) from exc
+        raise DefinitionError(
+            [_validation_problem(exc, bpmn_roots, next(iter(bpmn_roots)))]
+        ) from exc
     if not process_ids:
         raise DefinitionError(
             [
@@ -404,8 +441,18 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
         except ValidationException as exc:
             problems.append(_validation_problem(exc, bpmn_roots, next(iter(bpmn_roots))))
             continue
-        except (SpiffWorkflowException, NotImplementedError, TypeError, KeyError, ValueError) as exc:
-            problems.append(Problem(next(iter(bpmn_roots)), f"proces '{process_id}': {exc}", element_id=process_id))
+        except (
+            SpiffWorkflowException,
+            NotImplementedError,
+            TypeError,
+            KeyError,
+            ValueError,
+        ) as exc:
+            problems.append(
+                Problem(
+                    next(iter(bpmn_roots)), f"proces '{process_id}': {exc}", element_id=process_id
+                )
+            )
             continue
         all_specs[process_id] = spec
         all_specs.update({k: v for k, v in subprocess_specs.items() if v is not None})
@@ -423,7 +470,9 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
                     )
                 )
         form_files = {n for n in files if Path(n).name in {Path(f).name for _, f, _ in form_refs}}
-        process_files[process_id] = tuple(sorted({f for f in used if f in files} | set(dmn_files) | form_files))
+        process_files[process_id] = tuple(
+            sorted({f for f in used if f in files} | set(dmn_files) | form_files)
+        )
 
     for cycle in _call_cycles(all_specs):
         first = cycle[0]
@@ -440,7 +489,9 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
         )
     if problems:
         raise DefinitionError(problems)
-    return Bundle(files=files, process_names=names, process_files=process_files, forms=forms), parser
+    return Bundle(
+        files=files, process_names=names, process_files=process_files, forms=forms
+    ), parser
 
 
 def _form_references(specs: Iterable[Any]) -> list[tuple[str, str, str]]:

@@ -33,7 +33,9 @@ class DefinitionError(EngineError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"De procesdefinitie is afgekeurd ({len(self.problems)} probleem/problemen):\n{lines}")
+        super().__init__(
+            f"De procesdefinitie is afgekeurd ({len(self.problems)} probleem/problemen):\n{lines}"
+        )
 
 
 class NotFoundError(EngineError):

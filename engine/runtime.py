@@ -10,6 +10,7 @@ its `lock_version` matches, else deserialize with the cached spec) → check →
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import threading
@@ -133,12 +134,16 @@ class _Loaded:
 class Engine:
     """Generic BPMN runtime with persistence. Build one per process in the composition root."""
 
-    def __init__(self, settings: EngineSettings, clock: Clock | None = None, db: DbEngine | None = None) -> None:
+    def __init__(
+        self, settings: EngineSettings, clock: Clock | None = None, db: DbEngine | None = None
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.db = db or database.create_db_engine(settings.database_url)
         self.codec = spiff.WorkflowCodec()
-        self.script_engine = make_script_engine(dict(settings.script_helpers), settings.script_limits)
+        self.script_engine = make_script_engine(
+            dict(settings.script_helpers), settings.script_limits
+        )
         self._specs: _LRU[int, tuple[Any, dict[str, Any]]] = _LRU(settings.spec_cache_size)
         self._workflows: _LRU[int, tuple[int, Any]] = _LRU(settings.workflow_cache_size)
         self._is_postgres = self.db.dialect.name == "postgresql"
@@ -176,7 +181,10 @@ class Engine:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.db.connect().execution_options(sqlite_begin="DEFERRED") as connection, connection.begin():
+        with (
+            self.db.connect().execution_options(sqlite_begin="DEFERRED") as connection,
+            connection.begin(),
+        ):
             yield connection
 
     def now(self) -> datetime:
@@ -196,7 +204,9 @@ class Engine:
     def deploy_paths(self, paths: Iterable[str], actor: str | None = None) -> DeployResult:
         return self.deploy(read_paths(paths), actor)
 
-    def deploy(self, sources: Iterable[SourceFile], actor: str | None = None, uow: UnitOfWork | None = None) -> DeployResult:
+    def deploy(
+        self, sources: Iterable[SourceFile], actor: str | None = None, uow: UnitOfWork | None = None
+    ) -> DeployResult:
         """Validate and store files as new process versions; identical content is a no-op."""
         sources = list(sources)
         bundle, parser = load_bundle(sources)
@@ -206,7 +216,9 @@ class Engine:
             # Someone deployed the same content at the same moment; theirs counts.
             return self._store_bundle(bundle, parser, actor, uow)
 
-    def _store_bundle(self, bundle: Any, parser: Any, actor: str | None, uow: UnitOfWork | None) -> DeployResult:
+    def _store_bundle(
+        self, bundle: Any, parser: Any, actor: str | None, uow: UnitOfWork | None
+    ) -> DeployResult:
         created: list[ProcessVersionInfo] = []
         unchanged: list[ProcessVersionInfo] = []
         now = self.now()
@@ -216,16 +228,22 @@ class Engine:
                 digest = bundle.content_hash(process_id)
                 existing = conn.execute(
                     select(process_version).where(
-                        process_version.c.process_id == process_id, process_version.c.content_hash == digest
+                        process_version.c.process_id == process_id,
+                        process_version.c.content_hash == digest,
                     )
                 ).first()
                 if existing is not None:
                     unchanged.append(_version_info(existing))
                     continue
                 latest = conn.execute(
-                    select(func.max(process_version.c.version)).where(process_version.c.process_id == process_id)
+                    select(func.max(process_version.c.version)).where(
+                        process_version.c.process_id == process_id
+                    )
                 ).scalar()
-                files = {name: bundle.files[name].decode("utf-8") for name in bundle.process_files[process_id]}
+                files = {
+                    name: bundle.files[name].decode("utf-8")
+                    for name in bundle.process_files[process_id]
+                }
                 values = {
                     "process_id": process_id,
                     "name": bundle.process_names[process_id],
@@ -235,15 +253,24 @@ class Engine:
                     "deployed_at": now,
                     "deployed_by": actor,
                 }
-                version_id = conn.execute(insert(process_version).values(**values)).inserted_primary_key[0]
-                row = conn.execute(select(process_version).where(process_version.c.id == version_id)).one()
+                version_id = _new_id(conn.execute(insert(process_version).values(**values)))
+                row = conn.execute(
+                    select(process_version).where(process_version.c.id == version_id)
+                ).one()
                 created.append(_version_info(row))
                 parsed = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
-                u.after_commit(lambda vid=version_id, p=parsed: self._specs.put(vid, p))
+                u.after_commit(functools.partial(self._specs.put, version_id, parsed))
                 conn.execute(
                     insert(event).values(
-                        instance_id=None, type="version_deployed", at=now, actor=actor,
-                        detail={"process_id": process_id, "version": values["version"], "hash": digest},
+                        instance_id=None,
+                        type="version_deployed",
+                        at=now,
+                        actor=actor,
+                        detail={
+                            "process_id": process_id,
+                            "version": values["version"],
+                            "hash": digest,
+                        },
                     )
                 )
         return DeployResult(created=tuple(created), unchanged=tuple(unchanged))
@@ -258,30 +285,41 @@ class Engine:
             )
             rows = conn.execute(
                 select(process_version)
-                .join(latest, (latest.c.process_id == process_version.c.process_id) & (latest.c.v == process_version.c.version))
+                .join(
+                    latest,
+                    (latest.c.process_id == process_version.c.process_id)
+                    & (latest.c.v == process_version.c.version),
+                )
                 .order_by(process_version.c.process_id)
             ).all()
-            counts = dict(
-                conn.execute(  # type: ignore[arg-type]
+            counts: dict[Any, int] = {
+                key: n
+                for key, n in conn.execute(
                     select(process_instance.c.process_id, func.count())
                     .where(process_instance.c.status.in_(ACTIVE))
                     .group_by(process_instance.c.process_id)
                 ).all()
-            )
+            }
         return [_version_info(r, counts.get(r.process_id, 0)) for r in rows]
 
     def list_versions(self, process_id: str) -> list[ProcessVersionInfo]:
         with self._read() as conn:
             rows = conn.execute(
-                select(process_version).where(process_version.c.process_id == process_id).order_by(process_version.c.version)
+                select(process_version)
+                .where(process_version.c.process_id == process_id)
+                .order_by(process_version.c.version)
             ).all()
-            counts = dict(
-                conn.execute(  # type: ignore[arg-type]
+            counts: dict[Any, int] = {
+                key: n
+                for key, n in conn.execute(
                     select(process_instance.c.process_version_id, func.count())
-                    .where(process_instance.c.status.in_(ACTIVE), process_instance.c.process_id == process_id)
+                    .where(
+                        process_instance.c.status.in_(ACTIVE),
+                        process_instance.c.process_id == process_id,
+                    )
                     .group_by(process_instance.c.process_version_id)
                 ).all()
-            )
+            }
         return [_version_info(r, counts.get(r.id, 0)) for r in rows]
 
     def _spec(self, conn: Connection, version_id: int) -> tuple[Any, dict[str, Any]]:
@@ -289,9 +327,13 @@ class Engine:
         if cached is not None:
             return cached
         row = conn.execute(
-            select(process_version.c.process_id, process_version.c.files).where(process_version.c.id == version_id)
+            select(process_version.c.process_id, process_version.c.files).where(
+                process_version.c.id == version_id
+            )
         ).one()
-        parsed = parse_version_files({n: t.encode("utf-8") for n, t in row.files.items()}, row.process_id)
+        parsed = parse_version_files(
+            {n: t.encode("utf-8") for n, t in row.files.items()}, row.process_id
+        )
         self._specs.put(version_id, parsed)
         return parsed
 
@@ -317,8 +359,14 @@ class Engine:
                 .limit(1)
             ).first()
             if version is None:
-                known = conn.execute(select(process_version.c.process_id).distinct()).scalars().all()
-                hint = f" Bekende processen: {', '.join(sorted(known))}." if known else " Er is nog niets gedeployed."
+                known = (
+                    conn.execute(select(process_version.c.process_id).distinct()).scalars().all()
+                )
+                hint = (
+                    f" Bekende processen: {', '.join(sorted(known))}."
+                    if known
+                    else " Er is nog niets gedeployed."
+                )
                 raise NotFoundError(f"Proces '{process_id}' bestaat niet.{hint}")
             spec, subprocess_specs = self._spec(conn, version.id)
             workflow = spiff.BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
@@ -326,16 +374,37 @@ class Engine:
                 task.data.update(data)
             errors = self._advance(workflow, lambda: None)
             now = self.now()
-            instance_id = conn.execute(
-                insert(process_instance).values(
-                    process_version_id=version.id, process_id=process_id, business_key=business_key,
-                    status="running", state="{}", serializer_version=self.codec.version, lock_version=0,
-                    started_at=now, updated_at=now, started_by=actor,
+            instance_id = _new_id(
+                conn.execute(
+                    insert(process_instance).values(
+                        process_version_id=version.id,
+                        process_id=process_id,
+                        business_key=business_key,
+                        status="running",
+                        state="{}",
+                        serializer_version=self.codec.version,
+                        lock_version=0,
+                        started_at=now,
+                        updated_at=now,
+                        started_by=actor,
+                    )
                 )
-            ).inserted_primary_key[0]
-            self._event(conn, instance_id, "instance_started", now, actor,
-                        detail={"process_id": process_id, "version": version.version, "business_key": business_key})
-            row = conn.execute(select(process_instance).where(process_instance.c.id == instance_id)).one()
+            )
+            self._event(
+                conn,
+                instance_id,
+                "instance_started",
+                now,
+                actor,
+                detail={
+                    "process_id": process_id,
+                    "version": version.version,
+                    "business_key": business_key,
+                },
+            )
+            row = conn.execute(
+                select(process_instance).where(process_instance.c.id == instance_id)
+            ).one()
             summary = self._save(u, _Loaded(row, workflow, errors), actor, now)
         return summary
 
@@ -356,7 +425,9 @@ class Engine:
         _check_data(data)
         with self._uow(uow) as u:
             conn = u.connection
-            task_row = conn.execute(select(human_task).where(human_task.c.task_id == task_id)).first()
+            task_row = conn.execute(
+                select(human_task).where(human_task.c.task_id == task_id)
+            ).first()
             if task_row is None:
                 raise NotFoundError(f"Taak {task_id} bestaat niet.")
             if lanes is not None and task_row.lane and task_row.lane not in set(lanes):
@@ -390,8 +461,16 @@ class Engine:
                 .where(human_task.c.task_id == task_id)
                 .values(state="completed", completed_at=now, completed_by=actor)
             )
-            self._event(conn, loaded.row.id, "task_completed", now, actor, task_id=task_id,
-                        bpmn_id=task_row.bpmn_id, detail={"title": task_row.title, "lane": task_row.lane})
+            self._event(
+                conn,
+                loaded.row.id,
+                "task_completed",
+                now,
+                actor,
+                task_id=task_id,
+                bpmn_id=task_row.bpmn_id,
+                detail={"title": task_row.title, "lane": task_row.lane},
+            )
             return self._save(u, loaded, actor, now)
 
     def claim_task(self, task_id: str, user: str, uow: UnitOfWork | None = None) -> HumanTask:
@@ -401,7 +480,9 @@ class Engine:
     def release_task(self, task_id: str, actor: str, uow: UnitOfWork | None = None) -> HumanTask:
         return self._assign(task_id, None, actor, "task_released", uow)
 
-    def _assign(self, task_id: str, assignee: str | None, actor: str, kind: str, uow: UnitOfWork | None) -> HumanTask:
+    def _assign(
+        self, task_id: str, assignee: str | None, actor: str, kind: str, uow: UnitOfWork | None
+    ) -> HumanTask:
         with self._uow(uow) as u:
             conn = u.connection
             row = conn.execute(select(human_task).where(human_task.c.task_id == task_id)).first()
@@ -415,8 +496,16 @@ class Engine:
                 .where(human_task.c.task_id == task_id)
                 .values(assignee=assignee, claimed_at=now if assignee else None)
             )
-            self._event(conn, row.instance_id, kind, now, actor, task_id=task_id, bpmn_id=row.bpmn_id,
-                        detail={"assignee": assignee, "previous": row.assignee})
+            self._event(
+                conn,
+                row.instance_id,
+                kind,
+                now,
+                actor,
+                task_id=task_id,
+                bpmn_id=row.bpmn_id,
+                detail={"assignee": assignee, "previous": row.assignee},
+            )
             return self._get_task(conn, task_id)
 
     def send_message(
@@ -436,7 +525,10 @@ class Engine:
                     raise EngineError("Geef een zaak-id of een zaaknummer op voor het bericht.")
                 instance_id = conn.execute(
                     select(process_instance.c.id)
-                    .where(process_instance.c.business_key == business_key, process_instance.c.status.in_(ACTIVE))
+                    .where(
+                        process_instance.c.business_key == business_key,
+                        process_instance.c.status.in_(ACTIVE),
+                    )
                     .order_by(process_instance.c.id.desc())
                     .limit(1)
                 ).scalar()
@@ -444,35 +536,59 @@ class Engine:
                     raise NotFoundError(f"Geen lopende zaak met zaaknummer '{business_key}'.")
             loaded = self._lock_and_load(u, instance_id)
             if loaded.row.status not in ACTIVE:
-                raise InstanceStateError(f"Zaak {instance_id} heeft status '{loaded.row.status}' en wacht niet op berichten.")
+                raise InstanceStateError(
+                    f"Zaak {instance_id} heeft status '{loaded.row.status}' en wacht niet op berichten."
+                )
             if not spiff.waits_for_message(loaded.workflow, name):
                 raise ConflictError(f"Zaak {instance_id} wacht nu niet op het bericht '{name}'.")
             now = self.now()
             loaded.errors = self._advance(
-                loaded.workflow, lambda: loaded.workflow.send_event(spiff.message_event(name, payload))
+                loaded.workflow,
+                lambda: loaded.workflow.send_event(spiff.message_event(name, payload)),
             )
             self._event(conn, instance_id, "message_received", now, actor, detail={"message": name})
             return self._save(u, loaded, actor, now)
 
-    def cancel(self, instance_id: int, actor: str | None = None, reason: str | None = None,
-               uow: UnitOfWork | None = None) -> InstanceSummary:
+    def cancel(
+        self,
+        instance_id: int,
+        actor: str | None = None,
+        reason: str | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> InstanceSummary:
         """Stop an instance; its open tasks are cancelled."""
         with self._uow(uow) as u:
             loaded = self._lock_and_load(u, instance_id)
             if loaded.row.status in ("completed", "cancelled"):
-                raise InstanceStateError(f"Zaak {instance_id} is al {_status_nl(loaded.row.status)}.")
+                raise InstanceStateError(
+                    f"Zaak {instance_id} is al {_status_nl(loaded.row.status)}."
+                )
             now = self.now()
             loaded.workflow.cancel()
-            self._event(u.connection, instance_id, "instance_cancelled", now, actor, detail={"reason": reason})
+            self._event(
+                u.connection,
+                instance_id,
+                "instance_cancelled",
+                now,
+                actor,
+                detail={"reason": reason},
+            )
             return self._save(u, loaded, actor, now, force_status="cancelled")
 
-    def retry(self, instance_id: int, actor: str | None = None, data: Mapping[str, Any] | None = None,
-              uow: UnitOfWork | None = None) -> InstanceSummary:
+    def retry(
+        self,
+        instance_id: int,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> InstanceSummary:
         """Run an errored instance again from its failed step (optionally after fixing data)."""
         with self._uow(uow) as u:
             loaded = self._lock_and_load(u, instance_id)
             if loaded.row.status != "errored":
-                raise InstanceStateError(f"Zaak {instance_id} staat niet in fout (status '{loaded.row.status}').")
+                raise InstanceStateError(
+                    f"Zaak {instance_id} staat niet in fout (status '{loaded.row.status}')."
+                )
             failed = spiff.errored_tasks(loaded.workflow)
             now = self.now()
 
@@ -483,20 +599,33 @@ class Engine:
                     task._set_state(spiff.TaskState.READY)
 
             loaded.errors = self._advance(loaded.workflow, rerun)
-            self._event(u.connection, instance_id, "instance_retried", now, actor,
-                        detail={"tasks": [t.task_spec.bpmn_id or t.task_spec.name for t in failed]})
+            self._event(
+                u.connection,
+                instance_id,
+                "instance_retried",
+                now,
+                actor,
+                detail={"tasks": [t.task_spec.bpmn_id or t.task_spec.name for t in failed]},
+            )
             return self._save(u, loaded, actor, now)
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Fire the timers that are due; each instance in its own transaction. Returns how many ran."""
         now = now or self.now()
         with self._read() as conn:
-            due = conn.execute(
-                select(process_instance.c.id)
-                .where(process_instance.c.next_timer_due <= now, process_instance.c.status.in_(ACTIVE))
-                .order_by(process_instance.c.next_timer_due)
-                .limit(limit)
-            ).scalars().all()
+            due = (
+                conn.execute(
+                    select(process_instance.c.id)
+                    .where(
+                        process_instance.c.next_timer_due <= now,
+                        process_instance.c.status.in_(ACTIVE),
+                    )
+                    .order_by(process_instance.c.next_timer_due)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
         fired = 0
         for instance_id in due:
             with self.transaction() as u:
@@ -506,12 +635,18 @@ class Engine:
                 due_at = loaded.row.next_timer_due
                 if loaded.row.status not in ACTIVE or due_at is None or as_utc(due_at) > now:
                     continue
-                before = {e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type}
+                before = {
+                    e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type
+                }
                 loaded.errors = self._advance(loaded.workflow, loaded.workflow.refresh_timers)
-                after = {e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type}
+                after = {
+                    e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type
+                }
                 at = self.now()
                 for name in sorted(before - after):
-                    self._event(u.connection, instance_id, "timer_fired", at, None, bpmn_id=name, detail={})
+                    self._event(
+                        u.connection, instance_id, "timer_fired", at, None, bpmn_id=name, detail={}
+                    )
                 self._save(u, loaded, None, at)
                 fired += 1
         return fired
@@ -558,7 +693,9 @@ class Engine:
             raise NotFoundError(f"Taak {task_id} bestaat niet.")
         return _human_task(row)
 
-    def list_instances(self, status: str | None = None, process_id: str | None = None, limit: int = 200) -> list[InstanceSummary]:
+    def list_instances(
+        self, status: str | None = None, process_id: str | None = None, limit: int = 200
+    ) -> list[InstanceSummary]:
         query = _summary_query().order_by(process_instance.c.id.desc()).limit(limit)
         if status is not None:
             query = query.where(process_instance.c.status == status)
@@ -570,10 +707,14 @@ class Engine:
     def get_instance(self, instance_id: int) -> InstanceDetail:
         """One instance with its current data, open tasks, what it waits for and its history."""
         with self._read() as conn:
-            row = conn.execute(select(process_instance).where(process_instance.c.id == instance_id)).first()
+            row = conn.execute(
+                select(process_instance).where(process_instance.c.id == instance_id)
+            ).first()
             if row is None:
                 raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
-            summary = _summary(conn.execute(_summary_query().where(process_instance.c.id == instance_id)).one())
+            summary = _summary(
+                conn.execute(_summary_query().where(process_instance.c.id == instance_id)).one()
+            )
             workflow = self._deserialize(conn, row)
             last = workflow.last_task
             data = dict(last.data) if last is not None else dict(workflow.data)
@@ -613,8 +754,11 @@ class Engine:
             workflow = cached[1]
         else:
             workflow = self._deserialize(u.connection, row)
-        u.after_rollback(lambda: self._workflows.pop(instance_id))
+        u.after_rollback(functools.partial(self._evict, instance_id))
         return _Loaded(row, workflow)
+
+    def _evict(self, instance_id: int) -> None:
+        self._workflows.pop(instance_id)
 
     def _deserialize(self, conn: Connection, row: Any) -> Any:
         spec, subprocess_specs = self._spec(conn, row.process_version_id)
@@ -628,14 +772,20 @@ class Engine:
             with clock_module.using(self.clock):
                 step()
                 workflow.do_engine_steps()
-        except Exception as exc:  # noqa: BLE001 - a diagram's failure must not take the server down
+        except Exception as exc:
             message = _describe_error(exc)
             log.warning("instance step failed: %s", message)
             return [message]
         return []
 
-    def _save(self, u: UnitOfWork, loaded: _Loaded, actor: str | None, now: datetime,
-              force_status: str | None = None) -> InstanceSummary:
+    def _save(
+        self,
+        u: UnitOfWork,
+        loaded: _Loaded,
+        actor: str | None,
+        now: datetime,
+        force_status: str | None = None,
+    ) -> InstanceSummary:
         conn = u.connection
         workflow, row = loaded.workflow, loaded.row
         errored = bool(loaded.errors) or bool(spiff.errored_tasks(workflow))
@@ -650,34 +800,62 @@ class Engine:
             status = "running" if ready else "waiting"
         ended = now if status in ("completed", "cancelled") else None
         next_due = spiff.next_timer_due(workflow) if status in ACTIVE else None
-        last_error = "; ".join(loaded.errors) if loaded.errors else (row.last_error if errored else None)
+        last_error = (
+            "; ".join(loaded.errors) if loaded.errors else (row.last_error if errored else None)
+        )
         state = self.codec.dumps(workflow)
         new_lock = row.lock_version + 1
         result = conn.execute(
             update(process_instance)
-            .where(process_instance.c.id == row.id, process_instance.c.lock_version == row.lock_version)
+            .where(
+                process_instance.c.id == row.id, process_instance.c.lock_version == row.lock_version
+            )
             .values(
-                state=state, status=status, lock_version=new_lock, next_timer_due=next_due,
-                updated_at=now, ended_at=ended, last_error=last_error, serializer_version=self.codec.version,
+                state=state,
+                status=status,
+                lock_version=new_lock,
+                next_timer_due=next_due,
+                updated_at=now,
+                ended_at=ended,
+                last_error=last_error,
+                serializer_version=self.codec.version,
             )
         )
         if result.rowcount != 1:
-            raise ConflictError(f"Zaak {row.id} is tegelijk door iemand anders gewijzigd; probeer het opnieuw.")
+            raise ConflictError(
+                f"Zaak {row.id} is tegelijk door iemand anders gewijzigd; probeer het opnieuw."
+            )
         self._sync_tasks(conn, row.id, ready, now, actor, keep_open=errored)
         if status != row.status or force_status:
             if status == "completed":
                 self._event(conn, row.id, "instance_completed", now, actor, detail={})
             elif status == "errored":
-                self._event(conn, row.id, "instance_errored", now, actor, detail={"error": last_error})
+                self._event(
+                    conn, row.id, "instance_errored", now, actor, detail={"error": last_error}
+                )
         instance_id = row.id
         u.after_commit(lambda: self._workflows.put(instance_id, (new_lock, workflow)))
         return InstanceSummary(
-            id=row.id, process_id=row.process_id, version=0, business_key=row.business_key, status=status,
-            started_at=as_utc(row.started_at), ended_at=ended, next_timer_due=next_due, last_error=last_error,
+            id=row.id,
+            process_id=row.process_id,
+            version=0,
+            business_key=row.business_key,
+            status=status,
+            started_at=as_utc(row.started_at),
+            ended_at=ended,
+            next_timer_due=next_due,
+            last_error=last_error,
         )
 
-    def _sync_tasks(self, conn: Connection, instance_id: int, ready: list[spiff.ReadyUserTask], now: datetime,
-                    actor: str | None, keep_open: bool) -> None:
+    def _sync_tasks(
+        self,
+        conn: Connection,
+        instance_id: int,
+        ready: list[spiff.ReadyUserTask],
+        now: datetime,
+        actor: str | None,
+        keep_open: bool,
+    ) -> None:
         open_rows = conn.execute(
             select(human_task.c.task_id, human_task.c.bpmn_id).where(
                 human_task.c.instance_id == instance_id, human_task.c.state == "open"
@@ -691,9 +869,15 @@ class Engine:
                 insert(human_task),
                 [
                     {
-                        "task_id": t.id, "instance_id": instance_id, "process_id": t.process_id,
-                        "bpmn_id": t.bpmn_id, "title": t.title, "lane": t.lane, "state": "open",
-                        "created_at": now, "properties": t.properties,
+                        "task_id": t.id,
+                        "instance_id": instance_id,
+                        "process_id": t.process_id,
+                        "bpmn_id": t.bpmn_id,
+                        "title": t.title,
+                        "lane": t.lane,
+                        "state": "open",
+                        "created_at": now,
+                        "properties": t.properties,
                     }
                     for t in new
                 ],
@@ -701,8 +885,15 @@ class Engine:
             conn.execute(
                 insert(event),
                 [
-                    {"instance_id": instance_id, "type": "task_created", "at": now, "actor": None,
-                     "task_id": t.id, "bpmn_id": t.bpmn_id, "detail": {"title": t.title, "lane": t.lane}}
+                    {
+                        "instance_id": instance_id,
+                        "type": "task_created",
+                        "at": now,
+                        "actor": None,
+                        "task_id": t.id,
+                        "bpmn_id": t.bpmn_id,
+                        "detail": {"title": t.title, "lane": t.lane},
+                    }
                     for t in new
                 ],
             )
@@ -716,18 +907,38 @@ class Engine:
             conn.execute(
                 insert(event),
                 [
-                    {"instance_id": instance_id, "type": "task_cancelled", "at": now, "actor": actor,
-                     "task_id": r.task_id, "bpmn_id": r.bpmn_id, "detail": {}}
+                    {
+                        "instance_id": instance_id,
+                        "type": "task_cancelled",
+                        "at": now,
+                        "actor": actor,
+                        "task_id": r.task_id,
+                        "bpmn_id": r.bpmn_id,
+                        "detail": {},
+                    }
                     for r in gone
                 ],
             )
 
     @staticmethod
-    def _event(conn: Connection, instance_id: int | None, kind: str, at: datetime, actor: str | None,
-               task_id: str | None = None, bpmn_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    def _event(
+        conn: Connection,
+        instance_id: int | None,
+        kind: str,
+        at: datetime,
+        actor: str | None,
+        task_id: str | None = None,
+        bpmn_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
         conn.execute(
             insert(event).values(
-                instance_id=instance_id, type=kind, at=at, actor=actor, task_id=task_id, bpmn_id=bpmn_id,
+                instance_id=instance_id,
+                type=kind,
+                at=at,
+                actor=actor,
+                task_id=task_id,
+                bpmn_id=bpmn_id,
                 detail=detail or {},
             )
         )
@@ -736,13 +947,22 @@ class Engine:
 # ---------------------------------------------------------------------- helpers
 
 
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    if key is None:
+        raise EngineError("de database gaf geen nieuwe sleutel terug")
+    return int(key[0])
+
+
 def _check_data(data: Mapping[str, Any]) -> None:
     try:
         encoded = json.dumps(data)
     except (TypeError, ValueError) as exc:
         raise EngineError(f"De gegevens zijn geen geldige JSON-waarden: {exc}") from exc
     if len(encoded) > MAX_DATA_BYTES:
-        raise EngineError(f"De gegevens zijn te groot ({len(encoded):,} bytes; maximaal {MAX_DATA_BYTES:,}).")
+        raise EngineError(
+            f"De gegevens zijn te groot ({len(encoded):,} bytes; maximaal {MAX_DATA_BYTES:,})."
+        )
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -751,10 +971,14 @@ def _describe_error(exc: BaseException) -> str:
     where = ""
     if task is not None:
         spec = task.task_spec
-        where = f"bij '{spec.bpmn_name or spec.bpmn_id or spec.name}' ({spec.bpmn_id or spec.name}): "
+        where = (
+            f"bij '{spec.bpmn_name or spec.bpmn_id or spec.name}' ({spec.bpmn_id or spec.name}): "
+        )
     text = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
     cause = exc.__cause__ or exc.__context__
-    while cause is not None and (cause.__cause__ or cause.__context__) is not None and not str(cause):
+    while (
+        cause is not None and (cause.__cause__ or cause.__context__) is not None and not str(cause)
+    ):
         cause = cause.__cause__ or cause.__context__
     if cause is not None and str(cause) and str(cause) not in text:
         text = f"{text} — {cause.__class__.__name__}: {cause}"
@@ -764,7 +988,13 @@ def _describe_error(exc: BaseException) -> str:
     return f"{where}{text}"[:2000]
 
 
-_STATUS_NL = {"completed": "afgerond", "cancelled": "geannuleerd", "errored": "in fout", "running": "lopend", "waiting": "wachtend"}
+_STATUS_NL = {
+    "completed": "afgerond",
+    "cancelled": "geannuleerd",
+    "errored": "in fout",
+    "running": "lopend",
+    "waiting": "wachtend",
+}
 
 
 def _status_nl(status: str) -> str:
@@ -776,22 +1006,36 @@ def _closed_message(row: Any) -> str:
         who = f" door {row.completed_by}" if row.completed_by else ""
         when = as_utc(row.completed_at).strftime("%d-%m-%Y %H:%M") if row.completed_at else ""
         return f"Taak '{row.title}' is al afgerond{who} ({when} UTC); uw invoer is niet verwerkt."
-    return f"Taak '{row.title}' is niet meer open (status: {row.state}); uw invoer is niet verwerkt."
+    return (
+        f"Taak '{row.title}' is niet meer open (status: {row.state}); uw invoer is niet verwerkt."
+    )
 
 
 def _version_info(row: Any, running: int = 0) -> ProcessVersionInfo:
     return ProcessVersionInfo(
-        id=row.id, process_id=row.process_id, name=row.name, version=row.version, content_hash=row.content_hash,
-        deployed_at=as_utc(row.deployed_at), deployed_by=row.deployed_by, files=tuple(sorted(row.files)),
+        id=row.id,
+        process_id=row.process_id,
+        name=row.name,
+        version=row.version,
+        content_hash=row.content_hash,
+        deployed_at=as_utc(row.deployed_at),
+        deployed_by=row.deployed_by,
+        files=tuple(sorted(row.files)),
         running_instances=running,
     )
 
 
 def _summary_query() -> Any:
     return select(
-        process_instance.c.id, process_instance.c.process_id, process_version.c.version,
-        process_instance.c.business_key, process_instance.c.status, process_instance.c.started_at,
-        process_instance.c.ended_at, process_instance.c.next_timer_due, process_instance.c.last_error,
+        process_instance.c.id,
+        process_instance.c.process_id,
+        process_version.c.version,
+        process_instance.c.business_key,
+        process_instance.c.status,
+        process_instance.c.started_at,
+        process_instance.c.ended_at,
+        process_instance.c.next_timer_due,
+        process_instance.c.last_error,
     ).join(process_version, process_version.c.id == process_instance.c.process_version_id)
 
 
@@ -801,26 +1045,48 @@ def _opt_utc(value: datetime | None) -> datetime | None:
 
 def _summary(row: Any) -> InstanceSummary:
     return InstanceSummary(
-        id=row.id, process_id=row.process_id, version=row.version, business_key=row.business_key,
-        status=row.status, started_at=as_utc(row.started_at), ended_at=_opt_utc(row.ended_at),
-        next_timer_due=_opt_utc(row.next_timer_due), last_error=row.last_error,
+        id=row.id,
+        process_id=row.process_id,
+        version=row.version,
+        business_key=row.business_key,
+        status=row.status,
+        started_at=as_utc(row.started_at),
+        ended_at=_opt_utc(row.ended_at),
+        next_timer_due=_opt_utc(row.next_timer_due),
+        last_error=row.last_error,
     )
 
 
 def _human_task(row: Any) -> HumanTask:
     return HumanTask(
-        id=row.task_id, instance_id=row.instance_id, process_id=row.process_id, business_key=row.business_key,
-        bpmn_id=row.bpmn_id, title=row.title, lane=row.lane, state=row.state, assignee=row.assignee,
-        created_at=as_utc(row.created_at), claimed_at=_opt_utc(row.claimed_at),
-        completed_at=_opt_utc(row.completed_at), completed_by=row.completed_by, due_at=_opt_utc(row.due_at),
+        id=row.task_id,
+        instance_id=row.instance_id,
+        process_id=row.process_id,
+        business_key=row.business_key,
+        bpmn_id=row.bpmn_id,
+        title=row.title,
+        lane=row.lane,
+        state=row.state,
+        assignee=row.assignee,
+        created_at=as_utc(row.created_at),
+        claimed_at=_opt_utc(row.claimed_at),
+        completed_at=_opt_utc(row.completed_at),
+        completed_by=row.completed_by,
+        due_at=_opt_utc(row.due_at),
         properties=dict(row.properties or {}),
     )
 
 
 def _event_record(row: Any) -> EventRecord:
     return EventRecord(
-        id=row.id, instance_id=row.instance_id, type=row.type, at=as_utc(row.at), actor=row.actor,
-        task_id=row.task_id, bpmn_id=row.bpmn_id, detail=dict(row.detail or {}),
+        id=row.id,
+        instance_id=row.instance_id,
+        type=row.type,
+        at=as_utc(row.at),
+        actor=row.actor,
+        task_id=row.task_id,
+        bpmn_id=row.bpmn_id,
+        detail=dict(row.detail or {}),
     )
 
 

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -82,11 +82,15 @@ class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, plus: no imports, ticks in loops, guarded amplifying operators."""
 
     def visit_Import(self, node: ast.Import) -> ast.AST:
-        self.error(node, "'import' is niet toegestaan in scripts; gebruik de beschikbare hulpfuncties.")
+        self.error(
+            node, "'import' is niet toegestaan in scripts; gebruik de beschikbare hulpfuncties."
+        )
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
-        self.error(node, "'import' is niet toegestaan in scripts; gebruik de beschikbare hulpfuncties.")
+        self.error(
+            node, "'import' is niet toegestaan in scripts; gebruik de beschikbare hulpfuncties."
+        )
         return node
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
@@ -198,7 +202,8 @@ class _run_budget:  # noqa: N801 - used as a context manager, reads like a funct
             _budget.limits = self.limits
 
     def __exit__(self, *exc: object) -> None:
-        assert self.outer is not None
+        if self.outer is None:
+            return
         _budget.deadline, _budget.ticks, _budget.rss_start, _budget.limits = self.outer
 
 
@@ -222,14 +227,13 @@ def _binop(symbol: str, left: Any, right: Any) -> Any:
             if n is not None and isinstance(count, int) and n * max(count, 0) > limits.max_sequence:
                 raise _too_big("een herhaling met '*'")
         return left * right
+    both_int = isinstance(left, int) and isinstance(right, int) and right > 0
     if symbol == "**":
-        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-            if right * math.log2(abs(left)) > limits.max_int_bits:
-                raise ResourceLimitExceeded("een macht met '**' zou een te groot getal opleveren")
+        if both_int and abs(left) > 1 and right * math.log2(abs(left)) > limits.max_int_bits:
+            raise ResourceLimitExceeded("een macht met '**' zou een te groot getal opleveren")
         return left**right
-    if isinstance(left, int) and isinstance(right, int) and right > 0:  # "<<"
-        if left.bit_length() + right > limits.max_int_bits:
-            raise ResourceLimitExceeded("een verschuiving met '<<' zou een te groot getal opleveren")
+    if both_int and left.bit_length() + right > limits.max_int_bits:  # "<<"
+        raise ResourceLimitExceeded("een verschuiving met '<<' zou een te groot getal opleveren")
     return left << right
 
 
@@ -250,9 +254,12 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _inplacevar(op: str, left: Any, right: Any) -> Any:
-    if op == "+=" and isinstance(left, str | list | tuple):
-        if len(left) + (_size(right) or 0) > _budget.limits.max_sequence:
-            raise _too_big("een samenvoeging met '+='")
+    if (
+        op == "+="
+        and isinstance(left, str | list | tuple)
+        and len(left) + (_size(right) or 0) > _budget.limits.max_sequence
+    ):
+        raise _too_big("een samenvoeging met '+='")
     try:
         return _INPLACE[op](left, right)
     except KeyError:
@@ -303,7 +310,9 @@ def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callab
     return guarded
 
 
-_AMPLIFYING_STR_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"})
+_AMPLIFYING_STR_METHODS = frozenset(
+    {"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"}
+)
 
 
 def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
@@ -322,7 +331,9 @@ def _consume(factory: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(factory)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if args and not isinstance(args[0], str | bytes | dict | list | tuple | set | frozenset | range):
+        if args and not isinstance(
+            args[0], str | bytes | dict | list | tuple | set | frozenset | range
+        ):
             args = (_guarded_iter(args[0]), *args[1:])
         return factory(*args, **kwargs)
 
@@ -330,12 +341,51 @@ def _consume(factory: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _PLAIN_BUILTINS = (
-    "None", "False", "True", "abs", "bool", "chr", "divmod", "float", "int", "isinstance",
-    "len", "ord", "repr", "round", "str", "callable", "hex", "oct", "map", "filter", "zip",
-    "enumerate", "reversed", "ArithmeticError", "Exception", "KeyError", "IndexError",
-    "TypeError", "ValueError", "ZeroDivisionError", "LookupError",
+    "None",
+    "False",
+    "True",
+    "abs",
+    "bool",
+    "chr",
+    "divmod",
+    "float",
+    "int",
+    "isinstance",
+    "len",
+    "ord",
+    "repr",
+    "round",
+    "str",
+    "callable",
+    "hex",
+    "oct",
+    "map",
+    "filter",
+    "zip",
+    "enumerate",
+    "reversed",
+    "ArithmeticError",
+    "Exception",
+    "KeyError",
+    "IndexError",
+    "TypeError",
+    "ValueError",
+    "ZeroDivisionError",
+    "LookupError",
 )
-_CONSUMING_BUILTINS = ("list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max", "any", "all")
+_CONSUMING_BUILTINS = (
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "dict",
+    "sorted",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+)
 
 
 def _build_builtins() -> dict[str, Any]:
@@ -371,10 +421,12 @@ _BASE_GLOBALS: dict[str, Any] = {
 DOCUMENTED_HELPERS = ("date", "datetime", "timedelta")
 
 
-class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+class SandboxEnvironment(TaskDataEnvironment):
     """SpiffWorkflow script environment that runs everything through the sandbox."""
 
-    def __init__(self, helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
         super().__init__(environment_globals=dict(helpers or {}))
         self.limits = limits
 
@@ -384,7 +436,9 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         scope.update(external_context or {})
         return scope
 
-    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
         code = _compile(expression.strip(), "eval")
         scope = self._globals(external_context)
         scope.update(context)
@@ -407,6 +461,8 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         return True
 
 
-def make_script_engine(helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS) -> Any:
+def make_script_engine(
+    helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Any:
     """A SpiffWorkflow script engine whose every evaluation is sandboxed."""
     return PythonScriptEngine(environment=SandboxEnvironment(helpers, limits))

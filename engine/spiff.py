@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -50,7 +50,9 @@ def _replace_default(func: Any, old: int, new: int) -> None:
     if new in defaults:
         return
     if old not in defaults:
-        raise RuntimeError(f"SpiffWorkflow changed {func.__qualname__}; re-check the depth-cliff fix")
+        raise RuntimeError(
+            f"SpiffWorkflow changed {func.__qualname__}; re-check the depth-cliff fix"
+        )
     defaults[defaults.index(old)] = new
     func.__defaults__ = tuple(defaults)
 
@@ -72,7 +74,7 @@ def new_parser() -> Any:
 # ------------------------------------------------------------------ serialization
 
 
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Serialize a workflow without its spec; the spec is re-injected from the version cache."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:
@@ -185,7 +187,8 @@ def waiting_for(workflow: Any) -> list[str]:
 
 def waits_for_message(workflow: Any, name: str) -> bool:
     return any(
-        e.event_type == "MessageEventDefinition" and e.name == name for e in workflow.waiting_events()
+        e.event_type == "MessageEventDefinition" and e.name == name
+        for e in workflow.waiting_events()
     )
 
 

@@ -49,9 +49,13 @@ def _parse_data(raw: str | None) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"geen geldige JSON: {exc.msg} (positie {exc.pos})", param_hint="--data") from exc
+        raise click.BadParameter(
+            f"geen geldige JSON: {exc.msg} (positie {exc.pos})", param_hint="--data"
+        ) from exc
     if not isinstance(data, dict):
-        raise click.BadParameter("verwacht een JSON-object, zoals '{\"bedrag\": 100}'", param_hint="--data")
+        raise click.BadParameter(
+            "verwacht een JSON-object, zoals '{\"bedrag\": 100}'", param_hint="--data"
+        )
     return data
 
 
@@ -63,7 +67,10 @@ def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
     if not rows:
         click.echo("(geen)")
         return
-    cells = [[str(c) for c in headers], *[[("-" if c is None else str(c)) for c in r] for r in rows]]
+    cells = [
+        [str(c) for c in headers],
+        *[[("-" if c is None else str(c)) for c in r] for r in rows],
+    ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     for i, row in enumerate(cells):
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
@@ -130,7 +137,10 @@ def processes(as_json: bool) -> None:
         _print_json(items)
         return
     _table(
-        [(p.process_id, p.version, p.running_instances, _fmt(p.deployed_at), p.name) for p in items],
+        [
+            (p.process_id, p.version, p.running_instances, _fmt(p.deployed_at), p.name)
+            for p in items
+        ],
         ["proces", "versie", "lopend", "gedeployed", "naam"],
     )
 
@@ -141,7 +151,9 @@ def processes(as_json: bool) -> None:
 @click.option("--key", "business_key", default=None, help="Zaaknummer (business key).")
 @click.option("--user", default=None, help="Wie start.")
 @click.option("--json", "as_json", is_flag=True)
-def start(process_id: str, data: str | None, business_key: str | None, user: str | None, as_json: bool) -> None:
+def start(
+    process_id: str, data: str | None, business_key: str | None, user: str | None, as_json: bool
+) -> None:
     """Start een nieuwe zaak van PROCESS_ID."""
     summary = _engine().start(process_id, _parse_data(data), business_key=business_key, actor=user)
     if as_json:
@@ -157,14 +169,19 @@ def start(process_id: str, data: str | None, business_key: str | None, user: str
 @click.option("--instance", "instance_id", type=int, default=None)
 @click.option("--assignee", default=None)
 @click.option("--json", "as_json", is_flag=True)
-def tasks(lanes: tuple[str, ...], instance_id: int | None, assignee: str | None, as_json: bool) -> None:
+def tasks(
+    lanes: tuple[str, ...], instance_id: int | None, assignee: str | None, as_json: bool
+) -> None:
     """Toon open gebruikerstaken."""
     items = _engine().list_tasks(lanes=lanes or None, instance_id=instance_id, assignee=assignee)
     if as_json:
         _print_json(items)
         return
     _table(
-        [(t.id, t.instance_id, t.bpmn_id, t.title, t.lane, t.assignee, _fmt(t.created_at)) for t in items],
+        [
+            (t.id, t.instance_id, t.bpmn_id, t.title, t.lane, t.assignee, _fmt(t.created_at))
+            for t in items
+        ],
         ["taak", "zaak", "bpmn-id", "titel", "rol", "toegewezen", "aangemaakt"],
     )
 
@@ -173,7 +190,9 @@ def tasks(lanes: tuple[str, ...], instance_id: int | None, assignee: str | None,
 @click.argument("task_id")
 @click.option("--data", default=None, help="Formuliergegevens als JSON-object.")
 @click.option("--user", required=True, help="Wie de taak afrondt.")
-@click.option("--roles", default=None, help="Rollen van de gebruiker, komma-gescheiden (controleert de lane).")
+@click.option(
+    "--roles", default=None, help="Rollen van de gebruiker, komma-gescheiden (controleert de lane)."
+)
 @click.option("--json", "as_json", is_flag=True)
 def complete(task_id: str, data: str | None, user: str, roles: str | None, as_json: bool) -> None:
     """Rond taak TASK_ID af."""
@@ -193,9 +212,13 @@ def complete(task_id: str, data: str | None, user: str, roles: str | None, as_js
 @click.option("--key", "business_key", default=None)
 @click.option("--data", default=None, help="Inhoud van het bericht als JSON-object.")
 @click.option("--user", default=None)
-def message(name: str, instance_id: int | None, business_key: str | None, data: str | None, user: str | None) -> None:
+def message(
+    name: str, instance_id: int | None, business_key: str | None, data: str | None, user: str | None
+) -> None:
     """Stuur bericht NAME naar een wachtende zaak."""
-    summary = _engine().send_message(name, _parse_data(data), instance_id=instance_id, business_key=business_key, actor=user)
+    summary = _engine().send_message(
+        name, _parse_data(data), instance_id=instance_id, business_key=business_key, actor=user
+    )
     click.echo(f"Bericht afgeleverd. Zaak {summary.id}: {summary.status}")
 
 
@@ -215,7 +238,10 @@ def cancel(instance_id: int, user: str | None, reason: str | None) -> None:
 def retry(instance_id: int, user: str | None) -> None:
     """Voer een zaak in fout opnieuw uit vanaf de mislukte stap."""
     summary = _engine().retry(instance_id, actor=user)
-    click.echo(f"Zaak {summary.id}: {summary.status}" + (f" — {summary.last_error}" if summary.last_error else ""))
+    click.echo(
+        f"Zaak {summary.id}: {summary.status}"
+        + (f" — {summary.last_error}" if summary.last_error else "")
+    )
 
 
 @cli.command()
@@ -226,7 +252,11 @@ def timers() -> None:
 
 
 @cli.command()
-@click.option("--status", default=None, type=click.Choice(["running", "waiting", "completed", "errored", "cancelled"]))
+@click.option(
+    "--status",
+    default=None,
+    type=click.Choice(["running", "waiting", "completed", "errored", "cancelled"]),
+)
 @click.option("--process", "process_id", default=None)
 @click.option("--json", "as_json", is_flag=True)
 def instances(status: str | None, process_id: str | None, as_json: bool) -> None:
@@ -236,7 +266,18 @@ def instances(status: str | None, process_id: str | None, as_json: bool) -> None
         _print_json(items)
         return
     _table(
-        [(i.id, i.process_id, i.version, i.business_key, i.status, _fmt(i.started_at), _fmt(i.next_timer_due)) for i in items],
+        [
+            (
+                i.id,
+                i.process_id,
+                i.version,
+                i.business_key,
+                i.status,
+                _fmt(i.started_at),
+                _fmt(i.next_timer_due),
+            )
+            for i in items
+        ],
         ["zaak", "proces", "versie", "zaaknummer", "status", "gestart", "volgende timer"],
     )
 
@@ -254,16 +295,24 @@ def show(instance_id: int, as_json: bool) -> None:
     click.echo(f"Zaak {s.id} — {s.process_id} v{s.version} — status: {s.status}")
     if s.business_key:
         click.echo(f"Zaaknummer: {s.business_key}")
-    click.echo(f"Gestart: {_fmt(s.started_at)}   Beëindigd: {_fmt(s.ended_at)}   Volgende timer: {_fmt(s.next_timer_due)}")
+    click.echo(
+        f"Gestart: {_fmt(s.started_at)}   Beëindigd: {_fmt(s.ended_at)}   Volgende timer: {_fmt(s.next_timer_due)}"
+    )
     if s.last_error:
         click.echo(f"Fout: {s.last_error}")
     click.echo("Gegevens: " + json.dumps(detail.data, ensure_ascii=False, default=str))
     if detail.waiting_for:
         click.echo("Wacht op: " + ", ".join(detail.waiting_for))
     click.echo("\nOpen taken:")
-    _table([(t.id, t.bpmn_id, t.title, t.lane, t.assignee) for t in detail.open_tasks], ["taak", "bpmn-id", "titel", "rol", "toegewezen"])
+    _table(
+        [(t.id, t.bpmn_id, t.title, t.lane, t.assignee) for t in detail.open_tasks],
+        ["taak", "bpmn-id", "titel", "rol", "toegewezen"],
+    )
     click.echo("\nGeschiedenis:")
-    _table([(_fmt(e.at), e.type, e.bpmn_id, e.actor) for e in detail.events], ["wanneer", "gebeurtenis", "element", "door"])
+    _table(
+        [(_fmt(e.at), e.type, e.bpmn_id, e.actor) for e in detail.events],
+        ["wanneer", "gebeurtenis", "element", "door"],
+    )
 
 
 @cli.command()
@@ -277,18 +326,28 @@ def demo() -> None:
     for version in (*result.created, *result.unchanged):
         click.echo(f"Gedeployed: {version.process_id} v{version.version}")
     process_id = next(iter(sorted(v.process_id for v in (*result.created, *result.unchanged))))
-    first = "tiny_process" if any(v.process_id == "tiny_process" for v in (*result.created, *result.unchanged)) else process_id
+    first = (
+        "tiny_process"
+        if any(v.process_id == "tiny_process" for v in (*result.created, *result.unchanged))
+        else process_id
+    )
     summary = engine.start(first, {}, business_key="DEMO-1", actor="demo")
     click.echo(f"Demozaak {summary.id} gestart ({first}).")
     click.echo("Probeer nu: wegwijs tasks | wegwijs show " + str(summary.id))
-    click.echo("(De webapplicatie volgt in een volgende release; deze demo toont de procesmotor via de CLI.)")
+    click.echo(
+        "(De webapplicatie volgt in een volgende release; deze demo toont de procesmotor via de CLI.)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point with clear errors instead of tracebacks."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="wegwijs", standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="wegwijs",
+            standalone_mode=False,
+        )
     except click.exceptions.Abort:
         click.echo("Afgebroken.", err=True)
         sys.exit(1)

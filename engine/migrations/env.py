@@ -11,7 +11,7 @@ config = context.config
 
 
 def _run(connection: object) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)  # type: ignore[arg-type]
     with context.begin_transaction():
         context.run_migrations()
 

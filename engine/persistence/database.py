@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from engine.errors import EngineError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -27,11 +30,24 @@ def is_sqlite(db: Engine) -> bool:
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An SQLAlchemy engine; SQLite gets WAL, a busy timeout and write transactions that lock early."""
     url = normalise_url(url)
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise EngineError(f"De database-URL '{url}' is ongeldig: {exc}") from exc
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise EngineError(
+            f"Database '{parsed.get_backend_name()}' wordt niet ondersteund; gebruik sqlite:///pad/naar/bestand.db "
+            "of postgresql://gebruiker@host/database."
+        )
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise EngineError(
+                    f"Kan de map voor de database {database} niet maken: {exc.strerror}"
+                ) from exc
         db = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(db, "connect")
@@ -71,9 +87,16 @@ def upgrade(db: Engine) -> None:
     from alembic import command
 
     config = alembic_config(db.url.render_as_string(hide_password=False))
-    with db.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    try:
+        with db.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        if exc.connection_invalidated or "connect" in str(exc).lower():
+            where = db.url.render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise EngineError(f"Kan de database {where} niet bereiken: {reason}") from exc
+        raise
 
 
 def current_revision(db: Engine) -> str | None:

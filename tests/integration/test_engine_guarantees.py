@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, update
 
 from engine import ConflictError, Engine
 from engine.persistence.database import normalise_url
@@ -20,7 +20,9 @@ from tests.helpers import script_process
 VERSIONS = FIXTURES / "versions"
 
 
-def test_running_v1_instance_completes_on_v1_while_new_starts_use_v2(make_engine: Callable[..., Engine]) -> None:
+def test_running_v1_instance_completes_on_v1_while_new_starts_use_v2(
+    make_engine: Callable[..., Engine],
+) -> None:
     engine = make_engine()
     engine.deploy_paths([str(VERSIONS / "v1")], actor="owner")
     old = engine.start("versioned_process", {})
@@ -46,7 +48,9 @@ def test_running_v1_instance_completes_on_v1_while_new_starts_use_v2(make_engine
     assert [(v.version, v.running_instances) for v in versions] == [(1, 0), (2, 1)]
 
 
-def test_two_concurrent_completions_of_one_task_exactly_one_succeeds(make_engine: Callable[..., Engine]) -> None:
+def test_two_concurrent_completions_of_one_task_exactly_one_succeeds(
+    make_engine: Callable[..., Engine],
+) -> None:
     make_engine().deploy_paths([str(VERSIONS / "v2")])
     instance = make_engine().start("versioned_process", {})
     [task] = make_engine().list_tasks(instance_id=instance.id)
@@ -67,7 +71,9 @@ def test_two_concurrent_completions_of_one_task_exactly_one_succeeds(make_engine
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=attempt, args=(e, f"user{i}")) for i, e in enumerate(engines)]
+    threads = [
+        threading.Thread(target=attempt, args=(e, f"user{i}")) for i, e in enumerate(engines)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -92,7 +98,9 @@ def test_a_1200_iteration_loop_runs_to_its_real_end(make_engine: Callable[..., E
     assert detail.summary.status == "completed"
 
 
-def test_stale_cache_is_never_trusted(make_engine: Callable[..., Engine], database_url: str) -> None:
+def test_stale_cache_is_never_trusted(
+    make_engine: Callable[..., Engine], database_url: str
+) -> None:
     first, second = make_engine(), make_engine()
     first.deploy_paths([str(VERSIONS / "v2")])
     instance = first.start("versioned_process", {})  # first engine caches the workflow
@@ -110,7 +118,11 @@ def test_stale_cache_is_never_trusted(make_engine: Callable[..., Engine], databa
     other = third.start("versioned_process", {})
     db = create_engine(normalise_url(database_url))
     with db.begin() as conn:
-        conn.execute(update(process_instance).where(process_instance.c.id == other.id).values(lock_version=41))
+        conn.execute(
+            update(process_instance)
+            .where(process_instance.c.id == other.id)
+            .values(lock_version=41)
+        )
     db.dispose()
     [task] = third.list_tasks(instance_id=other.id)
     assert third.complete_task(task.id, {}, actor="a").status == "completed"
@@ -120,7 +132,9 @@ def test_failing_script_errors_only_its_instance_and_is_retryable_after_a_fix(
     make_engine: Callable[..., Engine], tmp_path: Path
 ) -> None:
     engine = make_engine()
-    engine.deploy_paths([str(script_process(tmp_path, "needs_data_process", "total = price * quantity"))])
+    engine.deploy_paths(
+        [str(script_process(tmp_path, "needs_data_process", "total = price * quantity"))]
+    )
     engine.deploy_paths([str(VERSIONS / "v1")])
     broken = engine.start("needs_data_process", {"price": 10})
     assert broken.status == "errored"

@@ -31,11 +31,15 @@ def _start_and_submit(make_engine: Callable[..., Engine], amount: int) -> int:
     assert submit.bpmn_id == "submit_request"
     assert submit.lane == "requester"
     assert submit.properties == {"formJsonSchemaFilename": "submit_request.schema.json"}
-    make_engine().complete_task(submit.id, {"amount": amount, "title": "Speeltuin"}, actor="anna", lanes=["requester"])
+    make_engine().complete_task(
+        submit.id, {"amount": amount, "title": "Speeltuin"}, actor="anna", lanes=["requester"]
+    )
     return started.id
 
 
-def test_low_amount_goes_straight_to_the_call_activity_and_completes(make_engine: Callable[..., Engine]) -> None:
+def test_low_amount_goes_straight_to_the_call_activity_and_completes(
+    make_engine: Callable[..., Engine],
+) -> None:
     instance_id = _start_and_submit(make_engine, amount=50)
     confirm = _only_task(make_engine(), instance_id)
     assert confirm.bpmn_id == "confirm_result"
@@ -53,7 +57,9 @@ def test_low_amount_goes_straight_to_the_call_activity_and_completes(make_engine
     assert types.count("task_completed") == 2
 
 
-def test_high_amount_waits_for_review_and_payment_message(make_engine: Callable[..., Engine]) -> None:
+def test_high_amount_waits_for_review_and_payment_message(
+    make_engine: Callable[..., Engine],
+) -> None:
     instance_id = _start_and_submit(make_engine, amount=5000)
     engine = make_engine()
     detail = engine.get_instance(instance_id)
@@ -64,7 +70,9 @@ def test_high_amount_waits_for_review_and_payment_message(make_engine: Callable[
     assert review.bpmn_id == "review_request"
     assert review.lane == "reviewer"
 
-    make_engine().send_message("payment_received", {"amount": 42}, business_key="Z-2026-001", actor="bank")
+    make_engine().send_message(
+        "payment_received", {"amount": 42}, business_key="Z-2026-001", actor="bank"
+    )
     make_engine().complete_task(review.id, {"approved": True}, actor="rob", lanes=["reviewer"])
     confirm = _only_task(make_engine(), instance_id)
     assert confirm.bpmn_id == "confirm_result"
@@ -118,7 +126,9 @@ def test_identical_deploy_is_a_no_op_and_a_change_makes_a_new_version(
     assert [p.version for p in engine.list_processes()] == [1, 1]
 
 
-def test_message_nobody_waits_for_is_refused_and_changes_nothing(make_engine: Callable[..., Engine]) -> None:
+def test_message_nobody_waits_for_is_refused_and_changes_nothing(
+    make_engine: Callable[..., Engine],
+) -> None:
     import pytest
 
     from engine import ConflictError
