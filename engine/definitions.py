@@ -394,6 +394,10 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
     if not bpmn_roots:
         raise DefinitionError([Problem(next(iter(files)), "er zit geen BPMN-bestand bij")])
 
+    _check_call_targets(bpmn_roots, problems)
+    if problems:
+        raise DefinitionError(problems)
+
     parser = spiff.new_parser()
     for name, root in bpmn_roots.items():
         try:
@@ -492,6 +496,38 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
     return Bundle(
         files=files, process_names=names, process_files=process_files, forms=forms
     ), parser
+
+
+def _check_call_targets(bpmn_roots: Mapping[str, Any], problems: list[Problem]) -> None:
+    """Every call activity must name a process that is in the offered files."""
+    known = {
+        str(node.get("id"))
+        for root in bpmn_roots.values()
+        for node in root.iter(f"{{{BPMN_NS}}}process")
+        if node.get("id")
+    }
+    for name, root in bpmn_roots.items():
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            target = node.get("calledElement")
+            if not target:
+                problems.append(
+                    Problem(
+                        name,
+                        "deze call activity noemt geen aan te roepen proces (calledElement)",
+                        element_id=node.get("id"),
+                        line=node.sourceline,
+                    )
+                )
+            elif target not in known:
+                problems.append(
+                    Problem(
+                        name,
+                        f"deze call activity roept proces '{target}' aan, maar dat proces zit niet in de "
+                        f"aangeboden bestanden (bekend: {', '.join(sorted(known)) or 'geen'})",
+                        element_id=node.get("id"),
+                        line=node.sourceline,
+                    )
+                )
 
 
 def _form_references(specs: Iterable[Any]) -> list[tuple[str, str, str]]:

@@ -19,9 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError
 
@@ -126,9 +126,76 @@ class UnitOfWork:
 
 @dataclass
 class _Loaded:
+    """A locked instance row and its workflow, plus what this transaction will write."""
+
     row: Any
     workflow: Any
     errors: list[str] = field(default_factory=list)
+    open_tasks: dict[str, str] | None = None  # task_id -> bpmn_id of open human_task rows
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_event(
+        self,
+        kind: str,
+        at: datetime,
+        actor: str | None,
+        task_id: str | None = None,
+        bpmn_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.events.append(
+            {
+                "instance_id": int(self.row.instance_id),
+                "type": kind,
+                "at": at,
+                "actor": actor,
+                "task_id": task_id,
+                "bpmn_id": bpmn_id,
+                "detail": detail or {},
+            }
+        )
+
+
+_INSTANCE_COLUMNS = (
+    process_instance.c.id.label("instance_id"),
+    process_instance.c.process_version_id,
+    process_instance.c.process_id,
+    process_instance.c.business_key,
+    process_instance.c.status,
+    process_instance.c.serializer_version,
+    process_instance.c.lock_version,
+    process_instance.c.started_at,
+    process_instance.c.last_error,
+    process_instance.c.next_timer_due,
+)
+_OPEN_TASKS_OF_TASK_INSTANCE = (
+    select(
+        human_task.c.task_id,
+        human_task.c.bpmn_id,
+        human_task.c.title,
+        human_task.c.lane,
+        *_INSTANCE_COLUMNS,
+    )
+    .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+    .where(
+        human_task.c.instance_id
+        == select(human_task.c.instance_id)
+        .where(human_task.c.task_id == bindparam("task_id"))
+        .scalar_subquery(),
+        human_task.c.state == "open",
+    )
+)
+_SELECT_STATE = select(process_instance.c.state).where(process_instance.c.id == bindparam("b_id"))
+_UPDATE_INSTANCE = update(process_instance).where(
+    process_instance.c.id == bindparam("b_id"),
+    process_instance.c.lock_version == bindparam("b_lock"),
+)
+_COMPLETE_HUMAN_TASK = update(human_task).where(human_task.c.task_id == bindparam("b_task_id"))
+_INSERT_EVENT = insert(event)
+_INSERT_HUMAN_TASK = insert(human_task)
+_SELECT_OPEN_TASKS = select(human_task.c.task_id, human_task.c.bpmn_id).where(
+    human_task.c.instance_id == bindparam("b_id"), human_task.c.state == "open"
+)
 
 
 class Engine:
@@ -147,6 +214,11 @@ class Engine:
         self._specs: _LRU[int, tuple[Any, dict[str, Any]]] = _LRU(settings.spec_cache_size)
         self._workflows: _LRU[int, tuple[int, Any]] = _LRU(settings.workflow_cache_size)
         self._is_postgres = self.db.dialect.name == "postgresql"
+        self._lock_open_tasks = (
+            _OPEN_TASKS_OF_TASK_INSTANCE.with_for_update(of=process_instance)
+            if self._is_postgres
+            else _OPEN_TASKS_OF_TASK_INSTANCE
+        )
         clock_module.install_into_spiffworkflow()
 
     # ------------------------------------------------------------------ schema & transactions
@@ -403,9 +475,9 @@ class Engine:
                 },
             )
             row = conn.execute(
-                select(process_instance).where(process_instance.c.id == instance_id)
+                select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
             ).one()
-            summary = self._save(u, _Loaded(row, workflow, errors), actor, now)
+            summary = self._save(u, _Loaded(row, workflow, errors, open_tasks={}), actor, now)
         return summary
 
     def complete_task(
@@ -425,26 +497,24 @@ class Engine:
         _check_data(data)
         with self._uow(uow) as u:
             conn = u.connection
-            task_row = conn.execute(
-                select(human_task).where(human_task.c.task_id == task_id)
-            ).first()
-            if task_row is None:
-                raise NotFoundError(f"Taak {task_id} bestaat niet.")
-            if lanes is not None and task_row.lane and task_row.lane not in set(lanes):
+            # One statement: lock the instance and read all its open tasks (the hot path).
+            rows = conn.execute(self._lock_open_tasks, {"task_id": task_id}).all()
+            target = next((r for r in rows if r.task_id == task_id), None)
+            if target is None:
+                self._explain_unavailable(conn, task_id)
+            if lanes is not None and target.lane and target.lane not in set(lanes):
                 raise TaskNotAllowedError(
-                    f"U mag taak '{task_row.title}' niet uitvoeren: die hoort bij de rol '{task_row.lane}'."
+                    f"U mag taak '{target.title}' niet uitvoeren: die hoort bij de rol '{target.lane}'."
                 )
-            loaded = self._lock_and_load(u, task_row.instance_id)
-            task_row = conn.execute(select(human_task).where(human_task.c.task_id == task_id)).one()
-            if task_row.state != "open":
-                raise ConflictError(_closed_message(task_row))
-            if loaded.row.status not in ACTIVE:
+            if target.status not in ACTIVE:
                 raise InstanceStateError(
-                    f"Zaak {loaded.row.id} heeft status '{loaded.row.status}'; de taak kan nu niet worden afgerond."
+                    f"Zaak {target.instance_id} heeft status '{target.status}'; de taak kan nu niet worden afgerond."
                 )
+            loaded = self._load(u, target, open_tasks={r.task_id: r.bpmn_id for r in rows})
             task = spiff.find_task(loaded.workflow, task_id)
             if task is None or task.state != spiff.TaskState.READY or not task.task_spec.manual:
-                raise ConflictError(f"Taak '{task_row.title}' staat niet (meer) open.")
+                # PostgreSQL read the open-task rows before the lock was granted; re-read now.
+                self._explain_unavailable(conn, task_id)
             now = self.now()
 
             def run_task() -> None:
@@ -457,21 +527,34 @@ class Engine:
 
             loaded.errors = self._advance(loaded.workflow, run_task)
             conn.execute(
-                update(human_task)
-                .where(human_task.c.task_id == task_id)
-                .values(state="completed", completed_at=now, completed_by=actor)
+                _COMPLETE_HUMAN_TASK,
+                {
+                    "b_task_id": task_id,
+                    "state": "completed",
+                    "completed_at": now,
+                    "completed_by": actor,
+                },
             )
-            self._event(
-                conn,
-                loaded.row.id,
+            if loaded.open_tasks is not None:
+                loaded.open_tasks.pop(task_id, None)
+            loaded.add_event(
                 "task_completed",
                 now,
                 actor,
                 task_id=task_id,
-                bpmn_id=task_row.bpmn_id,
-                detail={"title": task_row.title, "lane": task_row.lane},
+                bpmn_id=target.bpmn_id,
+                detail={"title": target.title, "lane": target.lane},
             )
             return self._save(u, loaded, actor, now)
+
+    def _explain_unavailable(self, conn: Connection, task_id: str) -> NoReturn:
+        """Raise the precise reason a task cannot be completed (cold path)."""
+        row = conn.execute(select(human_task).where(human_task.c.task_id == task_id)).first()
+        if row is None:
+            raise NotFoundError(f"Taak {task_id} bestaat niet.")
+        if row.state == "open":
+            raise ConflictError(f"Taak '{row.title}' staat niet (meer) open; vernieuw de pagina.")
+        raise ConflictError(_closed_message(row))
 
     def claim_task(self, task_id: str, user: str, uow: UnitOfWork | None = None) -> HumanTask:
         """Assign an open task to a user (recorded as an event)."""
@@ -546,7 +629,7 @@ class Engine:
                 loaded.workflow,
                 lambda: loaded.workflow.send_event(spiff.message_event(name, payload)),
             )
-            self._event(conn, instance_id, "message_received", now, actor, detail={"message": name})
+            loaded.add_event("message_received", now, actor, detail={"message": name})
             return self._save(u, loaded, actor, now)
 
     def cancel(
@@ -565,14 +648,7 @@ class Engine:
                 )
             now = self.now()
             loaded.workflow.cancel()
-            self._event(
-                u.connection,
-                instance_id,
-                "instance_cancelled",
-                now,
-                actor,
-                detail={"reason": reason},
-            )
+            loaded.add_event("instance_cancelled", now, actor, detail={"reason": reason})
             return self._save(u, loaded, actor, now, force_status="cancelled")
 
     def retry(
@@ -599,9 +675,7 @@ class Engine:
                     task._set_state(spiff.TaskState.READY)
 
             loaded.errors = self._advance(loaded.workflow, rerun)
-            self._event(
-                u.connection,
-                instance_id,
+            loaded.add_event(
                 "instance_retried",
                 now,
                 actor,
@@ -644,9 +718,7 @@ class Engine:
                 }
                 at = self.now()
                 for name in sorted(before - after):
-                    self._event(
-                        u.connection, instance_id, "timer_fired", at, None, bpmn_id=name, detail={}
-                    )
+                    loaded.add_event("timer_fired", at, None, bpmn_id=name)
                 self._save(u, loaded, None, at)
                 fired += 1
         return fired
@@ -715,7 +787,9 @@ class Engine:
             summary = _summary(
                 conn.execute(_summary_query().where(process_instance.c.id == instance_id)).one()
             )
-            workflow = self._deserialize(conn, row)
+            workflow = self._restore(
+                conn, row.process_version_id, row.state, row.serializer_version
+            )
             last = workflow.last_task
             data = dict(last.data) if last is not None else dict(workflow.data)
             waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
@@ -741,7 +815,7 @@ class Engine:
     # ------------------------------------------------------------------ internals
 
     def _lock_and_load(self, u: UnitOfWork, instance_id: int, skip_locked: bool = False) -> Any:
-        query = select(process_instance).where(process_instance.c.id == instance_id)
+        query = select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
         if self._is_postgres:
             query = query.with_for_update(skip_locked=skip_locked)
         row = u.connection.execute(query).first()
@@ -749,20 +823,30 @@ class Engine:
             if skip_locked:
                 return None
             raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+        return self._load(u, row)
+
+    def _load(self, u: UnitOfWork, row: Any, open_tasks: dict[str, str] | None = None) -> _Loaded:
+        """The workflow of a locked instance: from the cache when current, else deserialized."""
+        instance_id = int(row.instance_id)
         cached = self._workflows.pop(instance_id)  # owned by this transaction until commit
         if cached is not None and cached[0] == row.lock_version:
             workflow = cached[1]
         else:
-            workflow = self._deserialize(u.connection, row)
+            state = u.connection.execute(_SELECT_STATE, {"b_id": instance_id}).scalar_one()
+            workflow = self._restore(
+                u.connection, row.process_version_id, state, row.serializer_version
+            )
         u.after_rollback(functools.partial(self._evict, instance_id))
-        return _Loaded(row, workflow)
+        return _Loaded(row, workflow, open_tasks=open_tasks)
 
     def _evict(self, instance_id: int) -> None:
         self._workflows.pop(instance_id)
 
-    def _deserialize(self, conn: Connection, row: Any) -> Any:
-        spec, subprocess_specs = self._spec(conn, row.process_version_id)
-        workflow = self.codec.loads(row.state, row.serializer_version, spec, subprocess_specs)
+    def _restore(
+        self, conn: Connection, version_id: int, state: str, serializer_version: str
+    ) -> Any:
+        spec, subprocess_specs = self._spec(conn, version_id)
+        workflow = self.codec.loads(state, serializer_version, spec, subprocess_specs)
         workflow.script_engine = self.script_engine
         return workflow
 
@@ -786,8 +870,10 @@ class Engine:
         now: datetime,
         force_status: str | None = None,
     ) -> InstanceSummary:
+        """Write the instance (lock_version + 1), its human tasks and events; cache after commit."""
         conn = u.connection
         workflow, row = loaded.workflow, loaded.row
+        instance_id = int(row.instance_id)
         errored = bool(loaded.errors) or bool(spiff.errored_tasks(workflow))
         ready = [] if errored or force_status else spiff.ready_user_tasks(workflow)
         if force_status:
@@ -803,40 +889,38 @@ class Engine:
         last_error = (
             "; ".join(loaded.errors) if loaded.errors else (row.last_error if errored else None)
         )
-        state = self.codec.dumps(workflow)
         new_lock = row.lock_version + 1
         result = conn.execute(
-            update(process_instance)
-            .where(
-                process_instance.c.id == row.id, process_instance.c.lock_version == row.lock_version
-            )
-            .values(
-                state=state,
-                status=status,
-                lock_version=new_lock,
-                next_timer_due=next_due,
-                updated_at=now,
-                ended_at=ended,
-                last_error=last_error,
-                serializer_version=self.codec.version,
-            )
+            _UPDATE_INSTANCE,
+            {
+                "b_id": instance_id,
+                "b_lock": row.lock_version,
+                "state": self.codec.dumps(workflow),
+                "status": status,
+                "lock_version": new_lock,
+                "next_timer_due": next_due,
+                "updated_at": now,
+                "ended_at": ended,
+                "last_error": last_error,
+                "serializer_version": self.codec.version,
+            },
         )
         if result.rowcount != 1:
             raise ConflictError(
-                f"Zaak {row.id} is tegelijk door iemand anders gewijzigd; probeer het opnieuw."
+                f"Zaak {instance_id} is tegelijk door iemand anders gewijzigd; probeer het opnieuw."
             )
-        self._sync_tasks(conn, row.id, ready, now, actor, keep_open=errored)
+        if not errored:
+            self._sync_tasks(conn, loaded, ready, now, actor)
         if status != row.status or force_status:
             if status == "completed":
-                self._event(conn, row.id, "instance_completed", now, actor, detail={})
+                loaded.add_event("instance_completed", now, actor)
             elif status == "errored":
-                self._event(
-                    conn, row.id, "instance_errored", now, actor, detail={"error": last_error}
-                )
-        instance_id = row.id
-        u.after_commit(lambda: self._workflows.put(instance_id, (new_lock, workflow)))
+                loaded.add_event("instance_errored", now, actor, detail={"error": last_error})
+        if loaded.events:
+            conn.execute(_INSERT_EVENT, loaded.events)
+        u.after_commit(functools.partial(self._workflows.put, instance_id, (new_lock, workflow)))
         return InstanceSummary(
-            id=row.id,
+            id=instance_id,
             process_id=row.process_id,
             version=0,
             business_key=row.business_key,
@@ -850,23 +934,24 @@ class Engine:
     def _sync_tasks(
         self,
         conn: Connection,
-        instance_id: int,
+        loaded: _Loaded,
         ready: list[spiff.ReadyUserTask],
         now: datetime,
         actor: str | None,
-        keep_open: bool,
     ) -> None:
-        open_rows = conn.execute(
-            select(human_task.c.task_id, human_task.c.bpmn_id).where(
-                human_task.c.instance_id == instance_id, human_task.c.state == "open"
-            )
-        ).all()
-        open_ids = {r.task_id for r in open_rows}
+        """Make the open human_task rows match the workflow's READY user tasks."""
+        instance_id = int(loaded.row.instance_id)
+        open_tasks = loaded.open_tasks
+        if open_tasks is None:
+            open_tasks = {
+                r.task_id: r.bpmn_id
+                for r in conn.execute(_SELECT_OPEN_TASKS, {"b_id": instance_id})
+            }
         ready_ids = {t.id for t in ready}
-        new = [t for t in ready if t.id not in open_ids]
+        new = [t for t in ready if t.id not in open_tasks]
         if new:
             conn.execute(
-                insert(human_task),
+                _INSERT_HUMAN_TASK,
                 [
                     {
                         "task_id": t.id,
@@ -882,43 +967,28 @@ class Engine:
                     for t in new
                 ],
             )
-            conn.execute(
-                insert(event),
-                [
-                    {
-                        "instance_id": instance_id,
-                        "type": "task_created",
-                        "at": now,
-                        "actor": None,
-                        "task_id": t.id,
-                        "bpmn_id": t.bpmn_id,
-                        "detail": {"title": t.title, "lane": t.lane},
-                    }
-                    for t in new
-                ],
-            )
-        gone = [r for r in open_rows if r.task_id not in ready_ids]
-        if gone and not keep_open:
+            for t in new:
+                loaded.add_event(
+                    "task_created",
+                    now,
+                    None,
+                    task_id=t.id,
+                    bpmn_id=t.bpmn_id,
+                    detail={"title": t.title, "lane": t.lane},
+                )
+        gone = [
+            (task_id, bpmn_id)
+            for task_id, bpmn_id in open_tasks.items()
+            if task_id not in ready_ids
+        ]
+        if gone:
             conn.execute(
                 update(human_task)
-                .where(human_task.c.task_id.in_([r.task_id for r in gone]))
+                .where(human_task.c.task_id.in_([task_id for task_id, _ in gone]))
                 .values(state="cancelled", completed_at=now)
             )
-            conn.execute(
-                insert(event),
-                [
-                    {
-                        "instance_id": instance_id,
-                        "type": "task_cancelled",
-                        "at": now,
-                        "actor": actor,
-                        "task_id": r.task_id,
-                        "bpmn_id": r.bpmn_id,
-                        "detail": {},
-                    }
-                    for r in gone
-                ],
-            )
+            for task_id, bpmn_id in gone:
+                loaded.add_event("task_cancelled", now, actor, task_id=task_id, bpmn_id=bpmn_id)
 
     @staticmethod
     def _event(

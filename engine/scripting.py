@@ -75,7 +75,12 @@ def _call(name: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=[])
 
 
-_GUARDED_BINOPS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+_GUARDED_BINOPS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Mult: "*",
+    ast.Pow: "**",
+    ast.LShift: "<<",
+}
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -221,7 +226,22 @@ def _size(value: Any) -> int | None:
 
 def _binop(symbol: str, left: Any, right: Any) -> Any:
     limits = _budget.limits
+    if symbol == "+":
+        left_size, right_size = _size(left), _size(right)
+        if (
+            left_size is not None
+            and right_size is not None
+            and left_size + right_size > limits.max_sequence
+        ):
+            raise _too_big("een samenvoeging met '+'")
+        return left + right
     if symbol == "*":
+        if (
+            type(left) is int
+            and type(right) is int
+            and left.bit_length() + right.bit_length() > limits.max_int_bits
+        ):
+            raise ResourceLimitExceeded("een vermenigvuldiging zou een te groot getal opleveren")
         for seq, count in ((left, right), (right, left)):
             n = _size(seq)
             if n is not None and isinstance(count, int) and n * max(count, 0) > limits.max_sequence:
@@ -238,7 +258,7 @@ def _binop(symbol: str, left: Any, right: Any) -> Any:
 
 
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": lambda a, b: a + b,
+    "+=": lambda a, b: _binop("+", a, b),
     "-=": lambda a, b: a - b,
     "*=": lambda a, b: _binop("*", a, b),
     "/=": lambda a, b: a / b,
@@ -449,15 +469,22 @@ class SandboxEnvironment(TaskDataEnvironment):
         self.check_for_overwrite(context, external_context or {})
         code = _compile(script, "exec")
         scope = self._globals(external_context)
-        context.update(scope)
+        before = dict(context)
+        for key, value in scope.items():
+            # guards always apply; documented helpers never hide task data of the same name
+            if key.startswith("_") or key not in context:
+                context[key] = value
         try:
             with _run_budget(self.limits):
                 exec(code, context)  # noqa: S102 - restricted bytecode, see module docstring
-        finally:
-            for key in list(context):
-                if key.startswith("_") or key in scope:
-                    context.pop(key, None)
-            self._remove_globals_and_functions_from_context(context, external_context)
+        except BaseException:
+            context.clear()  # a failed script leaves the task data as it was (top level)
+            context.update(before)
+            raise
+        for key, value in list(context.items()):
+            if (key in scope and value is scope[key] and key not in before) or key.startswith("_"):
+                del context[key]
+        self._remove_globals_and_functions_from_context(context, external_context)
         return True
 
 

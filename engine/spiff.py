@@ -11,7 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -21,6 +25,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 __all__ = [
@@ -95,12 +100,41 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+_CACHE_ATTR = "_wegwijs_task_dicts"
+
+
+class _FinishedTaskCachingConverter(TaskConverter):
+    """Reuse the serialized form of finished tasks between saves of the same workflow object.
+
+    A COMPLETED or CANCELLED task no longer changes, except through its state, its children
+    (tasks dropped from the tree) or a reset — all of which change the cache key. Serializing a
+    task computes a data delta against its parent, which is the bulk of the cost of a save.
+    """
+
+    def to_dict(self, task: Any) -> dict[str, Any]:
+        if not task.state & _FINISHED:
+            return dict(super().to_dict(task))
+        cache: dict[Any, tuple[Any, dict[str, Any]]] = task.workflow.__dict__.setdefault(
+            _CACHE_ATTR, {}
+        )
+        key = (task.state, task.last_state_change, tuple(task._children), task._parent)
+        hit = cache.get(task.id)
+        if hit is not None and hit[0] == key:
+            return dict(hit[1])
+        dct = dict(super().to_dict(task))
+        cache[task.id] = (key, dct)
+        return dict(dct)
+
+
 class WorkflowCodec:
     """The one configured serializer: workflow state to JSON text and back, spec kept out."""
 
-    def __init__(self) -> None:
+    def __init__(self, reuse_finished_tasks: bool = True) -> None:
         registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
         _SpeclessWorkflowConverter(BpmnWorkflow, registry, typename="BpmnWorkflow")
+        if reuse_finished_tasks:
+            _FinishedTaskCachingConverter(Task, registry, typename="Task")
         self._serializer = BpmnWorkflowSerializer(registry)
         self._registry = registry
         self.version = SERIALIZER_VERSION

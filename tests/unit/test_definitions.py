@@ -336,11 +336,6 @@ def test_a_call_activity_to_a_missing_process_is_refused_naming_that_process() -
     assert "does_not_exist_process" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the missing-call-target problem is SpiffWorkflow's English text with no element id "
-    "and no line; the call activity 'call_missing' is not named",
-)
 def test_a_call_activity_to_a_missing_process_is_located_at_the_call_activity() -> None:
     problems = refusal(hostile("missing_call_target.bpmn"))
 
