@@ -32,10 +32,10 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from engine import Engine, EngineSettings  # noqa: E402
 from engine.persistence.database import normalise_url  # noqa: E402
@@ -75,8 +75,12 @@ def case_bpmn() -> str:
         flows.append((f"fb{i}", f"aspect_{i}", "join", None))
     flow_xml = []
     for fid, src, dst, cond in flows:
-        body = f"<bpmn:conditionExpression>{escape(cond)}</bpmn:conditionExpression>" if cond else ""
-        flow_xml.append(f'<bpmn:sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{dst}">{body}</bpmn:sequenceFlow>')
+        body = (
+            f"<bpmn:conditionExpression>{escape(cond)}</bpmn:conditionExpression>" if cond else ""
+        )
+        flow_xml.append(
+            f'<bpmn:sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{dst}">{body}</bpmn:sequenceFlow>'
+        )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" '
@@ -135,7 +139,7 @@ def postgres_url() -> str | None:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-    except Exception as exc:  # noqa: BLE001 - the benchmark reports and carries on without PG
+    except Exception as exc:
         print(f"(PostgreSQL not measured: {exc.__class__.__name__})")
         return None
     return PG_URL.rsplit("/", 1)[0] + "/" + name
@@ -153,7 +157,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--instances", type=int, default=20)
-    parser.add_argument("--write", default=None, help="update this markdown file between the bench markers")
+    parser.add_argument(
+        "--write", default=None, help="update this markdown file between the bench markers"
+    )
     args = parser.parse_args()
 
     bpmn = case_bpmn()
@@ -187,9 +193,12 @@ def main() -> int:
             medians[name].append(med)
             per_round[name].append(med / raw)
         cpu_wall.append((time.perf_counter() - wall0) / max(time.process_time() - cpu0, 1e-9))
-        print(f"round {r + 1}: raw {raw * 1000:.3f} ms; " + "; ".join(
-            f"{n} {medians[n][-1] * 1000:.3f} ms ({per_round[n][-1]:.2f}x)" for n in variants
-        ))
+        print(
+            f"round {r + 1}: raw {raw * 1000:.3f} ms; "
+            + "; ".join(
+                f"{n} {medians[n][-1] * 1000:.3f} ms ({per_round[n][-1]:.2f}x)" for n in variants
+            )
+        )
 
     result = {
         "rounds": args.rounds,
@@ -218,7 +227,12 @@ def main() -> int:
 
 
 def write_markdown(path: Path, result: dict) -> None:
-    ratio, mins, maxs, ms = result["ratio_median"], result["ratio_min"], result["ratio_max"], result["median_ms"]
+    ratio, mins, maxs, ms = (
+        result["ratio_median"],
+        result["ratio_min"],
+        result["ratio_max"],
+        result["median_ms"],
+    )
     env = result["environment"]
     lines = [
         MARK_BEGIN,
@@ -238,7 +252,9 @@ def write_markdown(path: Path, result: dict) -> None:
     }
     for name, label in labels.items():
         if name in ratio:
-            lines.append(f"| {label} | {ms[name]:.3f} ms | **{ratio[name]:.2f}×** | {mins[name]:.2f}–{maxs[name]:.2f} |")
+            lines.append(
+                f"| {label} | {ms[name]:.3f} ms | **{ratio[name]:.2f}×** | {mins[name]:.2f}–{maxs[name]:.2f} |"
+            )
     lines.append(MARK_END)
     block = "\n".join(lines)
     text_now = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -253,4 +269,3 @@ def write_markdown(path: Path, result: dict) -> None:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
