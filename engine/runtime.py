@@ -874,8 +874,10 @@ class Engine:
         conn = u.connection
         workflow, row = loaded.workflow, loaded.row
         instance_id = int(row.instance_id)
-        errored = bool(loaded.errors) or bool(spiff.errored_tasks(workflow))
-        ready = [] if errored or force_status else spiff.ready_user_tasks(workflow)
+        ready, failed = spiff.scan(workflow)
+        errored = bool(loaded.errors) or bool(failed)
+        if errored or force_status:
+            ready = []
         if force_status:
             status = force_status
         elif errored:

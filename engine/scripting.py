@@ -177,6 +177,8 @@ def _resident_bytes() -> int:
 
 def _tick() -> None:
     _budget.ticks += 1
+    if not _budget.rss_start:  # baseline taken at the first loop pass: only looping code pays
+        _budget.rss_start = _resident_bytes() or -1
     if _budget.ticks & 63:
         return
     deadline = _budget.deadline
@@ -184,7 +186,7 @@ def _tick() -> None:
         raise ResourceLimitExceeded(
             f"het script of de expressie liep langer dan {_budget.limits.seconds:g} seconden en is gestopt"
         )
-    if not _budget.ticks & 255 and _budget.rss_start:
+    if not _budget.ticks & 255 and _budget.rss_start > 0:
         grown = _resident_bytes() - _budget.rss_start
         if grown > _budget.limits.max_memory_growth:
             raise ResourceLimitExceeded(
@@ -203,7 +205,7 @@ class _run_budget:  # noqa: N801 - used as a context manager, reads like a funct
         if _budget.deadline is None:  # nested evaluations share the outer budget
             _budget.deadline = time.monotonic() + self.limits.seconds
             _budget.ticks = 0
-            _budget.rss_start = _resident_bytes()
+            _budget.rss_start = 0
             _budget.limits = self.limits
 
     def __exit__(self, *exc: object) -> None:

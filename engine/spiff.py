@@ -6,12 +6,15 @@ Everything here works on SpiffWorkflow objects; nothing outside `engine/` sees t
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
     TaskConverter,
     WorkflowConverter,
@@ -20,12 +23,14 @@ from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 __all__ = [
@@ -77,9 +82,116 @@ def new_parser() -> Any:
 
 
 # ------------------------------------------------------------------ serialization
+#
+# Saving after every step is on the hot path, so the codec does three things beyond the
+# library's serializer, all producing the same JSON (tests/unit/test_codec.py compares):
+# - the spec is left out (stored once per deployed version, re-injected on load);
+# - UUIDs are turned into text once per workflow object;
+# - each task's JSON text is reused while its cache key (see _task_cache_key) is unchanged,
+#   and the task maps are spliced into the document instead of being encoded again.
+
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+_CACHE_ATTR = "_wegwijs_task_json"
+_NAMES_ATTR = "_wegwijs_uuid_names"
 
 
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+def _uuid_names(workflow: Any) -> dict[Any, str]:
+    """Per-workflow memo of str(UUID): str() of a UUID is slow and a save needs ~4 per task."""
+    top = getattr(workflow, "top_workflow", None) or workflow
+    names: dict[Any, str] | None = top.__dict__.get(_NAMES_ATTR)
+    if names is None:
+        names = top.__dict__[_NAMES_ATTR] = {}
+    return names
+
+
+def _name(names: dict[Any, str], value: Any) -> str:
+    text = names.get(value)
+    if text is None:
+        text = names[value] = str(value)
+    return text
+
+
+def _uuid_names_of_mapping(mapping: Any) -> dict[Any, str]:
+    for value in mapping.values():
+        workflow = getattr(value, "workflow", None) or getattr(value, "top_workflow", None)
+        if workflow is not None:
+            return _uuid_names(workflow)
+        break
+    return {}
+
+
+def _task_cache_key(task: Any) -> tuple[Any, ...] | None:
+    """A key that fixes a task's serialized form exactly, or None when it must be recomputed.
+
+    A COMPLETED or CANCELLED task no longer changes, except through its state, its children
+    (tasks dropped from the tree) or its parent — all in the key. A predicted task without data
+    of its own serializes as "delete every key of the parent", so the parent's keys complete
+    its key.
+    """
+    if task.state & _FINISHED:
+        return (task.state, task.last_state_change, tuple(task._children), task._parent)
+    if not task.data and not task.internal_data:
+        parent = task.parent
+        if parent is not None:
+            return (
+                task.state,
+                task.last_state_change,
+                tuple(task._children),
+                task._parent,
+                task.triggered,
+                tuple(parent.data),
+            )
+    return None
+
+
+class _Splice(threading.local):
+    """Per-call state of WorkflowCodec.dumps: task maps stand in the document as tokens."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, str] | None = None
+        self.nonce = ""
+        self.encoder: Any = None
+
+
+_splice = _Splice()
+
+
+def _tasks_json(registry: Any, mapping: Any) -> str:
+    """The JSON object of a workflow's task map, reusing each unchanged task's JSON text."""
+    encoder = _splice.encoder
+    items = []
+    for task_id, task in mapping.items():
+        workflow = task.workflow
+        cache: dict[Any, tuple[Any, str]] = workflow.__dict__.setdefault(_CACHE_ATTR, {})
+        key = _task_cache_key(task)
+        hit = cache.get(task_id) if key is not None else None
+        if hit is not None and hit[0] == key:
+            text = hit[1]
+        else:
+            text = encoder.encode(registry.convert(task))
+            if key is not None:
+                cache[task_id] = (key, text)
+        items.append(f'"{_name(_uuid_names(workflow), task_id)}":{text}')
+    return "{" + ",".join(items) + "}"
+
+
+class _SplicingMappings:
+    """Mixin for workflow converters: during dumps() a task map becomes a token."""
+
+    registry: Any
+
+    def mapping_to_dict(self, mapping: Any, **kwargs: Any) -> Any:
+        parts = _splice.parts
+        if parts is not None and isinstance(next(iter(mapping.values()), None), Task):
+            token = f"\x00tasks:{_splice.nonce}:{len(parts)}\x00"
+            parts[token] = _tasks_json(self.registry, mapping)
+            return token
+        names = _uuid_names_of_mapping(mapping)
+        convert = self.registry.convert
+        return {_name(names, k): convert(v, **kwargs) for k, v in mapping.items()}
+
+
+class _SpeclessWorkflowConverter(_SplicingMappings, BpmnWorkflowConverter):
     """Serialize a workflow without its spec; the spec is re-injected from the version cache."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:
@@ -100,53 +212,72 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
-_CACHE_ATTR = "_wegwijs_task_dicts"
+class _SubWorkflowConverter(_SplicingMappings, BpmnSubWorkflowConverter):
+    """Subprocesses (call activities) splice their task maps too."""
 
 
-class _FinishedTaskCachingConverter(TaskConverter):
-    """Reuse the serialized form of finished tasks between saves of the same workflow object.
-
-    A COMPLETED or CANCELLED task no longer changes, except through its state, its children
-    (tasks dropped from the tree) or a reset — all of which change the cache key. Serializing a
-    task computes a data delta against its parent, which is the bulk of the cost of a save.
-    """
+class _FastTaskConverter(TaskConverter):
+    """The library's TaskConverter output, with UUIDs turned into text once per workflow."""
 
     def to_dict(self, task: Any) -> dict[str, Any]:
-        if not task.state & _FINISHED:
-            return dict(super().to_dict(task))
-        cache: dict[Any, tuple[Any, dict[str, Any]]] = task.workflow.__dict__.setdefault(
-            _CACHE_ATTR, {}
-        )
-        key = (task.state, task.last_state_change, tuple(task._children), task._parent)
-        hit = cache.get(task.id)
-        if hit is not None and hit[0] == key:
-            return dict(hit[1])
-        dct = dict(super().to_dict(task))
-        cache[task.id] = (key, dct)
-        return dict(dct)
+        names = _uuid_names(task.workflow)
+        parent = task.parent
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            data = {}
+            delta = {
+                "updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
+            }
+        internal = task.internal_data
+        return {
+            "id": _name(names, task.id),
+            "parent": _name(names, task._parent) if parent is not None else None,
+            "children": [_name(names, child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(internal) if internal else {},
+            "data": data,
+            "delta": delta,
+        }
 
 
 class WorkflowCodec:
-    """The one configured serializer: workflow state to JSON text and back, spec kept out."""
+    """The one configured serializer: workflow state to JSON text and back, spec kept out.
 
-    def __init__(self, reuse_finished_tasks: bool = True) -> None:
+    `fast=False` gives the library's own task serialization (used by tests as the reference).
+    """
+
+    def __init__(self, fast: bool = True) -> None:
         registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
         _SpeclessWorkflowConverter(BpmnWorkflow, registry, typename="BpmnWorkflow")
-        if reuse_finished_tasks:
-            _FinishedTaskCachingConverter(Task, registry, typename="Task")
+        if fast:
+            _SubWorkflowConverter(BpmnSubWorkflow, registry, typename="BpmnSubWorkflow")
+            _FastTaskConverter(Task, registry, typename="Task")
+        self.fast = fast
         self._serializer = BpmnWorkflowSerializer(registry)
+        self._encoder = self._serializer._encoder_cls(separators=(",", ":"))
         self._registry = registry
+        self._lock = threading.Lock()  # the registry's encoder mode is a shared flag
         self.version = SERIALIZER_VERSION
 
     def dumps(self, workflow: Any) -> str:
-        registry = self._registry
-        registry._encoder_mode = True
-        try:
-            dct = registry.convert(workflow)
-            return json.dumps(dct, cls=self._serializer._encoder_cls, separators=(",", ":"))
-        finally:
-            registry._encoder_mode = False
+        with self._lock:
+            registry = self._registry
+            registry._encoder_mode = True
+            if self.fast:
+                _splice.parts, _splice.nonce, _splice.encoder = {}, uuid4().hex, self._encoder
+            try:
+                text: str = self._encoder.encode(registry.convert(workflow))
+                for token, part in (_splice.parts or {}).items():
+                    text = text.replace(json.dumps(token), part, 1)
+                return text
+            finally:
+                registry._encoder_mode = False
+                _splice.parts, _splice.encoder = None, None
 
     def loads(self, text: str, version: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
         dct = json.loads(text)
@@ -172,6 +303,38 @@ class ReadyUserTask:
     lane: str | None
     process_id: str
     properties: dict[str, Any]
+
+
+def _all_tasks(workflow: Any) -> Iterator[Any]:
+    """Every task of the workflow and its subprocesses, from the flat task maps (no tree walk)."""
+    yield from workflow.tasks.values()
+    for subprocess in workflow.subprocesses.values():
+        yield from subprocess.tasks.values()
+
+
+def scan(workflow: Any) -> tuple[list[ReadyUserTask], list[Any]]:
+    """READY user tasks and ERROR tasks in one pass (cheaper than two tree walks)."""
+    ready, errored = [], []
+    for task in _all_tasks(workflow):
+        state = task.state
+        if state == TaskState.READY and task.task_spec.manual:
+            ready.append(_ready_user_task(task))
+        elif state == TaskState.ERROR:
+            errored.append(task)
+    return ready, errored
+
+
+def _ready_user_task(task: Any) -> ReadyUserTask:
+    spec = task.task_spec
+    extensions = getattr(spec, "extensions", None) or {}
+    return ReadyUserTask(
+        id=str(task.id),
+        bpmn_id=spec.bpmn_id or spec.name,
+        title=spec.bpmn_name or spec.bpmn_id or spec.name,
+        lane=spec.lane,
+        process_id=task.workflow.spec.name,
+        properties=dict(extensions.get("properties") or {}),
+    )
 
 
 def ready_user_tasks(workflow: Any) -> list[ReadyUserTask]:
