@@ -337,24 +337,6 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
     )
 
 
-def ready_user_tasks(workflow: Any) -> list[ReadyUserTask]:
-    tasks = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        spec = task.task_spec
-        extensions = getattr(spec, "extensions", None) or {}
-        tasks.append(
-            ReadyUserTask(
-                id=str(task.id),
-                bpmn_id=spec.bpmn_id or spec.name,
-                title=spec.bpmn_name or spec.bpmn_id or spec.name,
-                lane=spec.lane,
-                process_id=task.workflow.spec.name,
-                properties=dict(extensions.get("properties") or {}),
-            )
-        )
-    return tasks
-
-
 def next_timer_due(workflow: Any) -> datetime | None:
     """The earliest time a waiting timer of this workflow is due, or None."""
     due: list[datetime] = []
