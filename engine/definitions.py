@@ -201,6 +201,12 @@ def _check_expressions(name: str, root: Any, problems: list[Problem]) -> None:
                 message = check_expression(node.text)
                 if message:
                     report(node, what, message)
+    for node in root.iter(f"{spiffns}parameter"):
+        value = node.get("value")
+        if value and value.strip():
+            message = check_expression(value)
+            if message:
+                report(node, f"fout in parameter '{node.get('id')}'", message)
     for node in root.iter(f"{spiffns}messagePayload"):
         if node.text and node.text.strip():
             message = check_expression(node.text)
@@ -324,9 +330,12 @@ def _call_cycles(specs: Mapping[str, Any]) -> list[list[str]]:
     return cycles
 
 
-def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
+def load_bundle(
+    sources: Iterable[SourceFile], known_services: frozenset[str] | None = None
+) -> tuple[Bundle, Any]:
     """Check and parse a set of files; return the bundle and a loaded SpiffWorkflow parser.
 
+    `known_services`: the operator names service tasks may use (None: not checked).
     Raises DefinitionError listing every problem found.
     """
     sources = list(sources)
@@ -395,6 +404,8 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
         raise DefinitionError([Problem(next(iter(files)), "er zit geen BPMN-bestand bij")])
 
     _check_call_targets(bpmn_roots, problems)
+    if known_services is not None:
+        _check_services(bpmn_roots, known_services, problems)
     if problems:
         raise DefinitionError(problems)
 
@@ -496,6 +507,25 @@ def load_bundle(sources: Iterable[SourceFile]) -> tuple[Bundle, Any]:
     return Bundle(
         files=files, process_names=names, process_files=process_files, forms=forms
     ), parser
+
+
+def _check_services(
+    bpmn_roots: Mapping[str, Any], known: frozenset[str], problems: list[Problem]
+) -> None:
+    """Every service task must name an operator this installation offers."""
+    for name, root in bpmn_roots.items():
+        for node in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator"):
+            operator = node.get("id")
+            if operator not in known:
+                offered = ", ".join(sorted(known)) or "geen"
+                problems.append(
+                    Problem(
+                        name,
+                        f"de dienst '{operator}' bestaat niet in deze installatie (beschikbaar: {offered})",
+                        element_id=_nearest_id(node.getparent()),
+                        line=node.sourceline,
+                    )
+                )
 
 
 def _check_call_targets(bpmn_roots: Mapping[str, Any], problems: list[Problem]) -> None:

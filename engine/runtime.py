@@ -26,7 +26,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError
 
 from engine import clock as clock_module
-from engine import spiff
+from engine import services, spiff
 from engine.clock import Clock, SystemClock, as_utc
 from engine.definitions import SourceFile, load_bundle, parse_version_files, read_paths
 from engine.errors import (
@@ -39,6 +39,7 @@ from engine.errors import (
 from engine.persistence import database
 from engine.persistence.tables import event, human_task, process_instance, process_version
 from engine.scripting import DEFAULT_LIMITS, Limits, make_script_engine
+from engine.services import Operator
 from engine.types import (
     DeployResult,
     EventRecord,
@@ -91,6 +92,17 @@ class _LRU(Generic[K, V]):
 
 
 @dataclass(frozen=True)
+class TaskDueInput:
+    """What a due-date policy knows about a new user task."""
+
+    process_id: str
+    bpmn_id: str
+    lane: str | None
+    properties: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """How the engine is wired; built once in the composition root."""
 
@@ -99,6 +111,12 @@ class EngineSettings:
     workflow_cache_size: int = 512
     spec_cache_size: int = 64
     script_helpers: Mapping[str, Any] = field(default_factory=dict)
+    #: operators that service tasks may call, by name (see engine.services)
+    services: Mapping[str, Operator] = field(default_factory=dict)
+    #: due date of a new user task (e.g. from its norm property), or None
+    task_due: Callable[[TaskDueInput], datetime | None] | None = None
+    #: a completed task with this extension property records a milestone event
+    milestone_property: str = "phase"
 
 
 class UnitOfWork:
@@ -208,8 +226,9 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self.db = db or database.create_db_engine(settings.database_url)
         self.codec = spiff.WorkflowCodec()
+        self.dispatcher = services.Dispatcher(settings.services)
         self.script_engine = make_script_engine(
-            dict(settings.script_helpers), settings.script_limits
+            dict(settings.script_helpers), settings.script_limits, self.dispatcher
         )
         self._specs: _LRU[int, tuple[Any, dict[str, Any]]] = _LRU(settings.spec_cache_size)
         self._workflows: _LRU[int, tuple[int, Any]] = _LRU(settings.workflow_cache_size)
@@ -266,11 +285,10 @@ class Engine:
 
     def validate_paths(self, paths: Iterable[str]) -> dict[str, str]:
         """Check definition files without deploying; returns {process id: name}."""
-        bundle, _ = load_bundle(read_paths(paths))
-        return dict(bundle.process_names)
+        return self.validate(read_paths(paths))
 
     def validate(self, sources: Iterable[SourceFile]) -> dict[str, str]:
-        bundle, _ = load_bundle(sources)
+        bundle, _ = load_bundle(sources, self.dispatcher.names())
         return dict(bundle.process_names)
 
     def deploy_paths(self, paths: Iterable[str], actor: str | None = None) -> DeployResult:
@@ -281,7 +299,7 @@ class Engine:
     ) -> DeployResult:
         """Validate and store files as new process versions; identical content is a no-op."""
         sources = list(sources)
-        bundle, parser = load_bundle(sources)
+        bundle, parser = load_bundle(sources, self.dispatcher.names())
         try:
             return self._store_bundle(bundle, parser, actor, uow)
         except IntegrityError:
@@ -444,7 +462,6 @@ class Engine:
             workflow = spiff.BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
             for task in workflow.get_tasks(state=spiff.TaskState.READY):
                 task.data.update(data)
-            errors = self._advance(workflow, lambda: None)
             now = self.now()
             instance_id = _new_id(
                 conn.execute(
@@ -477,7 +494,9 @@ class Engine:
             row = conn.execute(
                 select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
             ).one()
-            summary = self._save(u, _Loaded(row, workflow, errors, open_tasks={}), actor, now)
+            loaded = _Loaded(row, workflow, open_tasks={})
+            loaded.errors = self._advance(u, loaded, lambda: None, actor, now)
+            summary = self._save(u, loaded, actor, now)
         return summary
 
     def complete_task(
@@ -525,7 +544,6 @@ class Engine:
                     task.data.update(data)
                 task.run()
 
-            loaded.errors = self._advance(loaded.workflow, run_task)
             conn.execute(
                 _COMPLETE_HUMAN_TASK,
                 {
@@ -545,6 +563,7 @@ class Engine:
                 bpmn_id=target.bpmn_id,
                 detail={"title": target.title, "lane": target.lane},
             )
+            loaded.errors = self._advance(u, loaded, run_task, actor, now)
             return self._save(u, loaded, actor, now)
 
     def _explain_unavailable(self, conn: Connection, task_id: str) -> NoReturn:
@@ -625,11 +644,14 @@ class Engine:
             if not spiff.waits_for_message(loaded.workflow, name):
                 raise ConflictError(f"Zaak {instance_id} wacht nu niet op het bericht '{name}'.")
             now = self.now()
-            loaded.errors = self._advance(
-                loaded.workflow,
-                lambda: loaded.workflow.send_event(spiff.message_event(name, payload)),
-            )
             loaded.add_event("message_received", now, actor, detail={"message": name})
+            loaded.errors = self._advance(
+                u,
+                loaded,
+                lambda: loaded.workflow.send_event(spiff.message_event(name, payload)),
+                actor,
+                now,
+            )
             return self._save(u, loaded, actor, now)
 
     def cancel(
@@ -673,14 +695,16 @@ class Engine:
                     if data:
                         task.data.update(dict(data))
                     task._set_state(spiff.TaskState.READY)
+                    if task.task_spec.manual:
+                        task.run()  # a user task whose own run failed: its input is already there
 
-            loaded.errors = self._advance(loaded.workflow, rerun)
             loaded.add_event(
                 "instance_retried",
                 now,
                 actor,
                 detail={"tasks": [t.task_spec.bpmn_id or t.task_spec.name for t in failed]},
             )
+            loaded.errors = self._advance(u, loaded, rerun, actor, now)
             return self._save(u, loaded, actor, now)
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
@@ -712,7 +736,7 @@ class Engine:
                 before = {
                     e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type
                 }
-                loaded.errors = self._advance(loaded.workflow, loaded.workflow.refresh_timers)
+                loaded.errors = self._advance(u, loaded, loaded.workflow.refresh_timers, None, now)
                 after = {
                     e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type
                 }
@@ -764,6 +788,30 @@ class Engine:
         if row is None:
             raise NotFoundError(f"Taak {task_id} bestaat niet.")
         return _human_task(row)
+
+    def task_form(self, task_id: str) -> dict[str, Any] | None:
+        """The JSON Schema of a user task's form (from its instance's version), or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(human_task.c.properties, process_instance.c.process_version_id)
+                .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+                .where(human_task.c.task_id == task_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"Taak {task_id} bestaat niet.")
+            form = (row.properties or {}).get("formJsonSchemaFilename")
+            if not form:
+                return None
+            files = conn.execute(
+                select(process_version.c.files).where(
+                    process_version.c.id == row.process_version_id
+                )
+            ).scalar_one()
+        for name, text in files.items():
+            if name.rsplit("/", 1)[-1] == form.rsplit("/", 1)[-1]:
+                schema: dict[str, Any] = json.loads(text)
+                return schema
+        raise NotFoundError(f"Het formulier '{form}' ontbreekt in de versie van deze zaak.")
 
     def list_instances(
         self, status: str | None = None, process_id: str | None = None, limit: int = 200
@@ -850,15 +898,46 @@ class Engine:
         workflow.script_engine = self.script_engine
         return workflow
 
-    def _advance(self, workflow: Any, step: Callable[[], None]) -> list[str]:
-        """Run one step and then the engine until it waits; an error stays with this instance."""
+    def _advance(
+        self,
+        u: UnitOfWork,
+        loaded: _Loaded,
+        step: Callable[[], None],
+        actor: str | None,
+        now: datetime,
+    ) -> list[str]:
+        """Run one step and then the engine until it waits; an error stays with this instance.
+
+        Service operators called meanwhile write in this transaction; tasks carrying the
+        milestone property record a `milestone_reached` event as they complete.
+        """
+        workflow, row = loaded.workflow, loaded.row
+        marker = self.settings.milestone_property
+
+        def completed(task: Any) -> None:
+            properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties") or {}
+            if marker in properties:
+                spec = task.task_spec
+                loaded.add_event(
+                    "milestone_reached",
+                    self.now(),
+                    actor,
+                    bpmn_id=spec.bpmn_id or spec.name,
+                    detail={"milestone": properties[marker], "title": spec.bpmn_name},
+                )
+
         try:
-            with clock_module.using(self.clock):
+            with (
+                clock_module.using(self.clock),
+                services.scope(
+                    u.connection, int(row.instance_id), row.process_id, row.business_key, now, actor
+                ),
+            ):
                 step()
-                workflow.do_engine_steps()
+                workflow.do_engine_steps(did_complete_task=completed)
         except Exception as exc:
             message = _describe_error(exc)
-            log.warning("instance step failed: %s", message)
+            log.warning("instance %s step failed: %s", row.instance_id, message)
             return [message]
         return []
 
@@ -964,6 +1043,7 @@ class Engine:
                         "lane": t.lane,
                         "state": "open",
                         "created_at": now,
+                        "due_at": self._due(t, now),
                         "properties": t.properties,
                     }
                     for t in new
@@ -991,6 +1071,13 @@ class Engine:
             )
             for task_id, bpmn_id in gone:
                 loaded.add_event("task_cancelled", now, actor, task_id=task_id, bpmn_id=bpmn_id)
+
+    def _due(self, task: spiff.ReadyUserTask, now: datetime) -> datetime | None:
+        if self.settings.task_due is None:
+            return None
+        return self.settings.task_due(
+            TaskDueInput(task.process_id, task.bpmn_id, task.lane, dict(task.properties), now)
+        )
 
     @staticmethod
     def _event(

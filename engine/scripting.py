@@ -28,6 +28,7 @@ import ast
 import builtins
 import datetime as _datetime
 import functools
+import json
 import math
 import os
 import threading
@@ -490,8 +491,31 @@ class SandboxEnvironment(TaskDataEnvironment):
         return True
 
 
+class _SandboxScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine with our sandbox and our service dispatch."""
+
+    def __init__(
+        self, environment: SandboxEnvironment, services: Callable[..., Any] | None
+    ) -> None:
+        super().__init__(environment=environment)
+        self.services = services
+
+    def call_service(
+        self, task: Any, operation_name: str = "", operation_params: Any = None, **_: Any
+    ) -> str:
+        # Replaces the library's version, whose error path refers to an undefined name.
+        if self.services is None:
+            raise SandboxViolation(f"service tasks are not enabled (operator '{operation_name}')")
+        params = {name: spec.get("value") for name, spec in (operation_params or {}).items()}
+        spec = task.task_spec
+        result = self.services(spec.bpmn_id or spec.name, task.data, operation_name, params)
+        return json.dumps(result)
+
+
 def make_script_engine(
-    helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS
+    helpers: dict[str, Any] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    services: Callable[..., Any] | None = None,
 ) -> Any:
     """A SpiffWorkflow script engine whose every evaluation is sandboxed."""
-    return PythonScriptEngine(environment=SandboxEnvironment(helpers, limits))
+    return _SandboxScriptEngine(SandboxEnvironment(helpers, limits), services)

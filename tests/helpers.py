@@ -25,3 +25,34 @@ def script_process(folder: Path, process_id: str, script: str) -> Path:
     path = folder / f"{process_id}.bpmn"
     path.write_text(_TEMPLATE.format(pid=process_id, script=escape(script)), encoding="utf-8")
     return path
+
+
+_LINEAR = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="defs_{pid}" targetNamespace="http://wegwijs.test">
+  <bpmn:process id="{pid}" name="{pid}" isExecutable="true">
+    <bpmn:startEvent id="start_event" />
+{nodes}
+    <bpmn:endEvent id="end_event" />
+{flows}
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def linear_process(folder: Path, process_id: str, nodes: list[str]) -> Path:
+    """Write start → nodes… → end; each node is one BPMN element's XML with an id attribute."""
+    import re
+
+    ids = ["start_event", *(re.search(r'id="([^"]+)"', n).group(1) for n in nodes), "end_event"]  # type: ignore[union-attr]
+    flows = "\n".join(
+        f'    <bpmn:sequenceFlow id="flow_{i}" sourceRef="{a}" targetRef="{b}" />'
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    )
+    path = folder / f"{process_id}.bpmn"
+    path.write_text(
+        _LINEAR.format(pid=process_id, nodes="\n".join(f"    {n}" for n in nodes), flows=flows),
+        encoding="utf-8",
+    )
+    return path
