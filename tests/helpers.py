@@ -43,12 +43,13 @@ _LINEAR = """<?xml version="1.0" encoding="UTF-8"?>
 
 def linear_process(folder: Path, process_id: str, nodes: list[str]) -> Path:
     """Write start → nodes… → end; each node is one BPMN element's XML with an id attribute."""
+    import itertools
     import re
 
     ids = ["start_event", *(re.search(r'id="([^"]+)"', n).group(1) for n in nodes), "end_event"]  # type: ignore[union-attr]
     flows = "\n".join(
         f'    <bpmn:sequenceFlow id="flow_{i}" sourceRef="{a}" targetRef="{b}" />'
-        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+        for i, (a, b) in enumerate(itertools.pairwise(ids))
     )
     path = folder / f"{process_id}.bpmn"
     path.write_text(
