@@ -16,9 +16,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Generic, NoReturn, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
@@ -242,9 +243,9 @@ class Engine:
 
     # ------------------------------------------------------------------ schema & transactions
 
-    def upgrade_schema(self) -> None:
-        """Create or migrate the database schema in place."""
-        database.upgrade(self.db)
+    def upgrade_schema(self, version_locations: Sequence[Path] = ()) -> None:
+        """Create or migrate the database schema in place (plus the application's branches)."""
+        database.upgrade(self.db, version_locations)
 
     def dispose(self) -> None:
         self.db.dispose()

@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from engine import Engine, EngineSettings, ManualClock
 from engine.persistence.database import normalise_url
 from engine.persistence.tables import metadata
+from workflows.bootstrap import MIGRATIONS
+from workflows.tables import metadata as domain_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -60,7 +62,7 @@ def postgres_database() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
     engine = Engine(EngineSettings(database_url=url))
-    engine.upgrade_schema()
+    engine.upgrade_schema(MIGRATIONS)
     engine.dispose()
     yield url
     with admin.connect() as conn:
@@ -71,7 +73,8 @@ def postgres_database() -> Iterator[str]:
 def _truncate_postgres(url: str) -> None:
     db = create_engine(url)
     with db.begin() as conn:
-        names = ", ".join(t.name for t in metadata.sorted_tables)
+        tables = [*metadata.sorted_tables, *domain_metadata.sorted_tables]
+        names = ", ".join(t.name for t in tables)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     db.dispose()
 
@@ -81,7 +84,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: a SQLite file, or the session's PostgreSQL database."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'wegwijs.db'}"
-        Engine(EngineSettings(database_url=url)).upgrade_schema()
+        Engine(EngineSettings(database_url=url)).upgrade_schema(MIGRATIONS)
         return url
     url = str(request.getfixturevalue("postgres_database"))
     _truncate_postgres(url)

@@ -9,6 +9,7 @@ from pathlib import Path
 from engine import Clock, Engine, EngineSettings
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
+MIGRATIONS = (Path(__file__).resolve().parent / "migrations" / "versions",)
 
 
 @dataclass(frozen=True)
@@ -33,5 +34,5 @@ def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = 
     """Build the engine for these settings; migrates the schema in place unless told not to."""
     engine = Engine(EngineSettings(database_url=settings.database_url), clock=clock)
     if upgrade:
-        engine.upgrade_schema()
+        engine.upgrade_schema(MIGRATIONS)
     return engine

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +84,21 @@ def alembic_config(url: str) -> Any:
     return config
 
 
-def upgrade(db: Engine) -> None:
-    """Bring the schema to the newest revision (in place; safe to run repeatedly)."""
+def upgrade(db: Engine, version_locations: Sequence[Path] = ()) -> None:
+    """Bring the schema to the newest revision of every branch (in place; safe to repeat).
+
+    `version_locations`: revision folders of the application's own tables, besides the engine's.
+    """
     from alembic import command
 
     config = alembic_config(db.url.render_as_string(hide_password=False))
+    locations = [MIGRATIONS_DIR / "versions", *version_locations]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     try:
         with db.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except DBAPIError as exc:
         if exc.connection_invalidated or "connect" in str(exc).lower():
             where = db.url.render_as_string(hide_password=True)

@@ -1,0 +1,378 @@
+"""The initiative fund ledger: first come, first served by volgnummer, never above the ceiling.
+
+Rules (shared/DOMAIN.md §2.2, subsidieregeling art. 3): every complete application gets the
+next volgnummer of its fund period and, in that same transaction, a reservation if the ceiling
+allows it; otherwise it is refused on the ceiling (Awb 4:25), or granted partially when the
+period allows partial grants and what is left is at least the minimum meaningful amount.
+`available = ceiling − (reserved + committed + paid)`; a release frees an entry's amount.
+
+Every mutation locks the period row (`SELECT … FOR UPDATE` on PostgreSQL; on SQLite the
+engine's write transactions already hold the database lock from `BEGIN IMMEDIATE`), so
+concurrent applications are numbered and reserved strictly one after another: the committed
+total can never exceed the ceiling and an earlier application is never overtaken by a later
+one. Amounts are whole cents. All functions take the caller's connection and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from workflows.errors import EngineError
+from workflows.tables import fund_entry, fund_period
+
+HOLDING = ("reserved", "committed", "paid")
+
+
+class FundError(EngineError):
+    """A fund operation that the rules do not allow; the message says why, in Dutch."""
+
+
+@dataclass(frozen=True)
+class FundSummary:
+    """The state of one fund period, in cents."""
+
+    code: str
+    name: str
+    ceiling: int
+    reserved: int
+    committed: int
+    paid: int
+    released: int
+    available: int
+    applications: int
+    refused: int
+
+    @property
+    def exhausted(self) -> bool:
+        return self.available <= 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One application's place in the fund."""
+
+    id: int
+    period: str
+    initiative_key: str
+    volgnummer: int
+    requested: int
+    amount: int
+    paid: int
+    state: str
+    applied_at: datetime
+
+    @property
+    def outcome(self) -> str:
+        """reserved / partial / refused_ceiling / committed / paid / released."""
+        if self.state == "refused":
+            return "refused_ceiling"
+        if self.state == "reserved" and self.amount < self.requested:
+            return "partial"
+        return self.state
+
+
+def to_cents(amount: Any) -> int:
+    """Euros (number or Dutch/English decimal text) to whole cents; refuses negatives and junk."""
+    try:
+        value = Decimal(str(amount).replace("€", "").replace(" ", "").replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise FundError(f"'{amount}' is geen geldig bedrag.") from None
+    if not value.is_finite() or value < 0:
+        raise FundError(f"'{amount}' is geen geldig bedrag (moet 0 of meer zijn).")
+    return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def euros(cents: int) -> str:
+    """Cents as Dutch money text: 1234567 → '€ 12.345,67'."""
+    whole, rest = divmod(abs(cents), 100)
+    text = f"{whole:,}".replace(",", ".")
+    return f"{'-' if cents < 0 else ''}€ {text},{rest:02d}"
+
+
+def open_period(
+    conn: Connection,
+    code: str,
+    name: str,
+    ceiling_cents: int,
+    now: datetime,
+    minimum_grant_cents: int = 100_000,
+) -> FundSummary:
+    """Create a fund period (idempotent for the same code and ceiling)."""
+    existing = conn.execute(select(fund_period).where(fund_period.c.code == code)).first()
+    if existing is not None:
+        if existing.ceiling_cents != ceiling_cents:
+            raise FundError(
+                f"Fondsperiode '{code}' bestaat al met plafond {euros(existing.ceiling_cents)}; "
+                "wijzig het plafond met set_ceiling."
+            )
+        return summary(conn, code)
+    if ceiling_cents < 0:
+        raise FundError("Het plafond kan niet negatief zijn.")
+    conn.execute(
+        insert(fund_period).values(
+            code=code,
+            name=name,
+            ceiling_cents=ceiling_cents,
+            minimum_grant_cents=minimum_grant_cents,
+            created_at=now,
+        )
+    )
+    return summary(conn, code)
+
+
+def set_ceiling(conn: Connection, code: str, ceiling_cents: int) -> FundSummary:
+    """Change a period's ceiling; refused below what is already held."""
+    period = _lock_period(conn, code)
+    held = _held(conn, period.id)
+    if ceiling_cents < held:
+        raise FundError(
+            f"Het plafond kan niet lager dan wat al is gereserveerd of toegekend ({euros(held)})."
+        )
+    conn.execute(
+        update(fund_period).where(fund_period.c.id == period.id).values(ceiling_cents=ceiling_cents)
+    )
+    return summary(conn, code)
+
+
+def apply(
+    conn: Connection,
+    code: str,
+    initiative_key: str,
+    requested_cents: int,
+    now: datetime,
+    allow_partial: bool = False,
+) -> Entry:
+    """Register a complete application: next volgnummer, and a reservation if the ceiling allows.
+
+    Idempotent per initiative: an initiative that already holds budget in this period gets its
+    existing entry back (a retried step must not reserve twice).
+    """
+    if requested_cents <= 0:
+        raise FundError("Het aangevraagde bedrag moet groter dan € 0 zijn.")
+    period = _lock_period(conn, code)
+    current = conn.execute(
+        select(fund_entry).where(
+            fund_entry.c.period_id == period.id,
+            fund_entry.c.initiative_key == initiative_key,
+            fund_entry.c.state.in_(HOLDING),
+        )
+    ).first()
+    if current is not None:
+        return _entry(current, code)
+    available = period.ceiling_cents - _held(conn, period.id)
+    if requested_cents <= available:
+        amount, state = requested_cents, "reserved"
+    elif allow_partial and available >= period.minimum_grant_cents:
+        amount, state = available, "reserved"
+    else:
+        amount, state = 0, "refused"
+    volgnummer = (
+        conn.execute(
+            select(func.max(fund_entry.c.volgnummer)).where(fund_entry.c.period_id == period.id)
+        ).scalar()
+        or 0
+    ) + 1
+    conn.execute(
+        insert(fund_entry).values(
+            period_id=period.id,
+            initiative_key=initiative_key,
+            volgnummer=volgnummer,
+            requested_cents=requested_cents,
+            amount_cents=amount,
+            paid_cents=0,
+            state=state,
+            applied_at=now,
+            updated_at=now,
+        )
+    )
+    return entry(conn, code, initiative_key, volgnummer=volgnummer)
+
+
+def commit(
+    conn: Connection, code: str, initiative_key: str, now: datetime, amount_cents: int | None = None
+) -> Entry:
+    """Grant (verlening): a reservation becomes a commitment, at most the reserved amount."""
+    current = _holding(conn, code, initiative_key, "reserved")
+    amount = current.amount_cents if amount_cents is None else amount_cents
+    if not 0 < amount <= current.amount_cents:
+        raise FundError(
+            f"Het toe te kennen bedrag moet tussen € 0 en de reservering ({euros(current.amount_cents)}) liggen."
+        )
+    _set(conn, current.id, now, state="committed", amount_cents=amount)
+    return entry(conn, code, initiative_key)
+
+
+def pay(
+    conn: Connection, code: str, initiative_key: str, now: datetime, amount_cents: int | None = None
+) -> Entry:
+    """Payment of (the rest of) a commitment; the entry is 'paid' when nothing is left to pay."""
+    current = _holding(conn, code, initiative_key, "committed")
+    remaining = current.amount_cents - current.paid_cents
+    amount = remaining if amount_cents is None else amount_cents
+    if not 0 < amount <= remaining:
+        raise FundError(
+            f"Het te betalen bedrag moet tussen € 0 en het openstaande bedrag ({euros(remaining)}) liggen."
+        )
+    paid = current.paid_cents + amount
+    _set(
+        conn,
+        current.id,
+        now,
+        paid_cents=paid,
+        state="paid" if paid == current.amount_cents else "committed",
+    )
+    return entry(conn, code, initiative_key)
+
+
+def release(
+    conn: Connection, code: str, initiative_key: str, now: datetime, reason: str
+) -> Entry | None:
+    """Free what an initiative holds (withdrawal, refusal); None when it holds nothing."""
+    period = _lock_period(conn, code)
+    current = conn.execute(
+        select(fund_entry).where(
+            fund_entry.c.period_id == period.id,
+            fund_entry.c.initiative_key == initiative_key,
+            fund_entry.c.state.in_(("reserved", "committed")),
+        )
+    ).first()
+    if current is None:
+        return None
+    if current.paid_cents:
+        # Money already paid stays held; only the unpaid rest returns to the fund.
+        _set(conn, current.id, now, state="paid", amount_cents=current.paid_cents, note=reason)
+    else:
+        _set(conn, current.id, now, state="released", note=reason)
+    return entry(conn, code, initiative_key, volgnummer=current.volgnummer)
+
+
+def entry(conn: Connection, code: str, initiative_key: str, volgnummer: int | None = None) -> Entry:
+    """The newest entry of an initiative in a period (or the one with this volgnummer)."""
+    query = (
+        select(fund_entry)
+        .join(fund_period, fund_period.c.id == fund_entry.c.period_id)
+        .where(fund_period.c.code == code, fund_entry.c.initiative_key == initiative_key)
+        .order_by(fund_entry.c.volgnummer.desc())
+        .limit(1)
+    )
+    if volgnummer is not None:
+        query = query.where(fund_entry.c.volgnummer == volgnummer)
+    row = conn.execute(query).first()
+    if row is None:
+        raise FundError(
+            f"Initiatief '{initiative_key}' heeft geen aanvraag in fondsperiode '{code}'."
+        )
+    return _entry(row, code)
+
+
+def entries(conn: Connection, code: str) -> list[Entry]:
+    """All applications of a period in volgnummer order."""
+    rows = conn.execute(
+        select(fund_entry)
+        .join(fund_period, fund_period.c.id == fund_entry.c.period_id)
+        .where(fund_period.c.code == code)
+        .order_by(fund_entry.c.volgnummer)
+    ).all()
+    return [_entry(r, code) for r in rows]
+
+
+def summary(conn: Connection, code: str) -> FundSummary:
+    """Ceiling, what is reserved/committed/paid/released, and what is still available."""
+    period = conn.execute(select(fund_period).where(fund_period.c.code == code)).first()
+    if period is None:
+        raise FundError(f"Fondsperiode '{code}' bestaat niet.")
+    totals: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for state, amount, count in conn.execute(
+        select(
+            fund_entry.c.state, func.coalesce(func.sum(fund_entry.c.amount_cents), 0), func.count()
+        )
+        .where(fund_entry.c.period_id == period.id)
+        .group_by(fund_entry.c.state)
+    ):
+        totals[state], counts[state] = int(amount), int(count)
+    released = int(
+        conn.execute(
+            select(func.coalesce(func.sum(fund_entry.c.requested_cents), 0)).where(
+                fund_entry.c.period_id == period.id, fund_entry.c.state == "released"
+            )
+        ).scalar_one()
+    )
+    held = sum(totals.get(s, 0) for s in HOLDING)
+    return FundSummary(
+        code=code,
+        name=period.name,
+        ceiling=period.ceiling_cents,
+        reserved=totals.get("reserved", 0),
+        committed=totals.get("committed", 0),
+        paid=totals.get("paid", 0),
+        released=released,
+        available=period.ceiling_cents - held,
+        applications=sum(counts.values()),
+        refused=counts.get("refused", 0),
+    )
+
+
+# ---------------------------------------------------------------------- internals
+
+
+def _lock_period(conn: Connection, code: str) -> Any:
+    row = conn.execute(
+        select(fund_period).where(fund_period.c.code == code).with_for_update()
+    ).first()
+    if row is None:
+        raise FundError(f"Fondsperiode '{code}' bestaat niet.")
+    return row
+
+
+def _held(conn: Connection, period_id: int) -> int:
+    return int(
+        conn.execute(
+            select(func.coalesce(func.sum(fund_entry.c.amount_cents), 0)).where(
+                fund_entry.c.period_id == period_id, fund_entry.c.state.in_(HOLDING)
+            )
+        ).scalar_one()
+    )
+
+
+def _holding(conn: Connection, code: str, initiative_key: str, state: str) -> Any:
+    period = _lock_period(conn, code)
+    row = conn.execute(
+        select(fund_entry).where(
+            fund_entry.c.period_id == period.id,
+            fund_entry.c.initiative_key == initiative_key,
+            fund_entry.c.state == state,
+        )
+    ).first()
+    if row is None:
+        labels = {"reserved": "reservering", "committed": "toekenning"}
+        raise FundError(
+            f"Initiatief '{initiative_key}' heeft geen open {labels.get(state, state)} in '{code}'."
+        )
+    return row
+
+
+def _set(conn: Connection, entry_id: int, now: datetime, **values: Any) -> None:
+    conn.execute(
+        update(fund_entry).where(fund_entry.c.id == entry_id).values(updated_at=now, **values)
+    )
+
+
+def _entry(row: Any, code: str) -> Entry:
+    applied = row.applied_at
+    return Entry(
+        id=row.id,
+        period=code,
+        initiative_key=row.initiative_key,
+        volgnummer=row.volgnummer,
+        requested=row.requested_cents,
+        amount=row.amount_cents,
+        paid=row.paid_cents,
+        state=row.state,
+        applied_at=applied,
+    )

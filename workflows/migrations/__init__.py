@@ -1,0 +1,1 @@
+"""Alembic revisions of the domain's tables (branch `workflows`)."""
