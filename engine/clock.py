@@ -69,6 +69,11 @@ def using(clock: Clock) -> Iterator[None]:
         _current.reset(token)
 
 
+def current_time() -> datetime:
+    """Now, by the clock of the current context (what diagram helpers should use)."""
+    return _current.get().now()
+
+
 class _ClockDatetime(datetime):
     """`datetime` whose `now()` follows the clock of the current context."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,12 +330,18 @@ def _call_cycles(specs: Mapping[str, Any]) -> list[list[str]]:
     return cycles
 
 
+PropertyCheck = Callable[[str], "str | None"]
+
+
 def load_bundle(
-    sources: Iterable[SourceFile], known_services: frozenset[str] | None = None
+    sources: Iterable[SourceFile],
+    known_services: frozenset[str] | None = None,
+    property_checks: Mapping[str, PropertyCheck] | None = None,
 ) -> tuple[Bundle, Any]:
     """Check and parse a set of files; return the bundle and a loaded SpiffWorkflow parser.
 
     `known_services`: the operator names service tasks may use (None: not checked).
+    `property_checks`: per extension-property name, a check returning a message for a bad value.
     Raises DefinitionError listing every problem found.
     """
     sources = list(sources)
@@ -406,6 +412,8 @@ def load_bundle(
     _check_call_targets(bpmn_roots, problems)
     if known_services is not None:
         _check_services(bpmn_roots, known_services, problems)
+    if property_checks:
+        _check_properties(bpmn_roots, property_checks, problems)
     if problems:
         raise DefinitionError(problems)
 
@@ -507,6 +515,27 @@ def load_bundle(
     return Bundle(
         files=files, process_names=names, process_files=process_files, forms=forms
     ), parser
+
+
+def _check_properties(
+    bpmn_roots: Mapping[str, Any], checks: Mapping[str, PropertyCheck], problems: list[Problem]
+) -> None:
+    """Run the application's checks on extension properties (norms, phases, …)."""
+    for name, root in bpmn_roots.items():
+        for node in root.iter(f"{{{SPIFF_NS}}}property"):
+            check = checks.get(str(node.get("name")))
+            if check is None:
+                continue
+            message = check(node.get("value") or "")
+            if message:
+                problems.append(
+                    Problem(
+                        name,
+                        f"eigenschap '{node.get('name')}': {message}",
+                        element_id=_nearest_id(node.getparent()),
+                        line=node.sourceline,
+                    )
+                )
 
 
 def _check_services(

@@ -118,6 +118,8 @@ class EngineSettings:
     task_due: Callable[[TaskDueInput], datetime | None] | None = None
     #: a completed task with this extension property records a milestone event
     milestone_property: str = "phase"
+    #: deploy-time checks of extension property values: name -> (value -> message or None)
+    property_checks: Mapping[str, Callable[[str], str | None]] = field(default_factory=dict)
 
 
 class UnitOfWork:
@@ -289,7 +291,7 @@ class Engine:
         return self.validate(read_paths(paths))
 
     def validate(self, sources: Iterable[SourceFile]) -> dict[str, str]:
-        bundle, _ = load_bundle(sources, self.dispatcher.names())
+        bundle, _ = load_bundle(sources, self.dispatcher.names(), self.settings.property_checks)
         return dict(bundle.process_names)
 
     def deploy_paths(self, paths: Iterable[str], actor: str | None = None) -> DeployResult:
@@ -300,7 +302,9 @@ class Engine:
     ) -> DeployResult:
         """Validate and store files as new process versions; identical content is a no-op."""
         sources = list(sources)
-        bundle, parser = load_bundle(sources, self.dispatcher.names())
+        bundle, parser = load_bundle(
+            sources, self.dispatcher.names(), self.settings.property_checks
+        )
         try:
             return self._store_bundle(bundle, parser, actor, uow)
         except IntegrityError:
@@ -734,13 +738,9 @@ class Engine:
                 due_at = loaded.row.next_timer_due
                 if loaded.row.status not in ACTIVE or due_at is None or as_utc(due_at) > now:
                     continue
-                before = {
-                    e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type
-                }
+                before = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
                 loaded.errors = self._advance(u, loaded, loaded.workflow.refresh_timers, None, now)
-                after = {
-                    e.name for e in loaded.workflow.waiting_events() if "Timer" in e.event_type
-                }
+                after = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
                 at = self.now()
                 for name in sorted(before - after):
                     loaded.add_event("timer_fired", at, None, bpmn_id=name)

@@ -337,11 +337,26 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
     )
 
 
+TIMER_EVENT_TYPES = frozenset(
+    {
+        "TimeDateEventDefinition",
+        "DurationTimerEventDefinition",
+        "CycleTimerEventDefinition",
+        "TimerEventDefinition",
+    }
+)
+
+
+def is_timer(event: Any) -> bool:
+    """Whether a pending event (from waiting_events()) is a timer of any kind."""
+    return event.event_type in TIMER_EVENT_TYPES
+
+
 def next_timer_due(workflow: Any) -> datetime | None:
     """The earliest time a waiting timer of this workflow is due, or None."""
     due: list[datetime] = []
     for event in workflow.waiting_events():
-        if "Timer" not in event.event_type or not event.value:
+        if not is_timer(event) or not event.value:
             continue
         try:
             when = datetime.fromisoformat(str(event.value))
@@ -357,7 +372,7 @@ def waiting_for(workflow: Any) -> list[str]:
     for event in workflow.waiting_events():
         if event.event_type == "MessageEventDefinition":
             out.append(f"bericht '{event.name}'")
-        elif "Timer" in event.event_type:
+        elif is_timer(event):
             out.append(f"timer tot {event.value}")
         else:
             out.append(f"{event.event_type} '{event.name}'")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import Clock, Engine, EngineSettings
+from workflows import fund, phases, services
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
 MIGRATIONS = (Path(__file__).resolve().parent / "migrations" / "versions",)
@@ -17,6 +18,9 @@ class Settings:
     """Everything Wegwijs needs to know at start-up."""
 
     database_url: str
+    fund_period: str = "initiatievenfonds"
+    fund_name: str = "Initiatievenfonds maatschappelijke initiatieven"
+    fund_ceiling_cents: int = 12_000_000  # € 120.000 (subsidieregeling art. 3)
 
 
 def default_database_url(cwd: Path | None = None) -> str:
@@ -30,9 +34,29 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     return Settings(database_url=env.get("WEGWIJS_DATABASE_URL") or default_database_url())
 
 
+def engine_settings(settings: Settings) -> EngineSettings:
+    """The engine wired with the domain: operators, helpers, norms and phases."""
+    return EngineSettings(
+        database_url=settings.database_url,
+        services=services.operators(settings.fund_period),
+        script_helpers=services.SCRIPT_HELPERS,
+        task_due=services.task_due,
+        milestone_property="phase",
+        property_checks={"norm": services.check_norm, "phase": phases.check_phase},
+    )
+
+
 def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = True) -> Engine:
-    """Build the engine for these settings; migrates the schema in place unless told not to."""
-    engine = Engine(EngineSettings(database_url=settings.database_url), clock=clock)
+    """Build the engine for these settings; migrates the schema in place and opens the fund."""
+    engine = Engine(engine_settings(settings), clock=clock)
     if upgrade:
         engine.upgrade_schema(MIGRATIONS)
+        with engine.transaction() as uow:
+            fund.open_period(
+                uow.connection,
+                settings.fund_period,
+                settings.fund_name,
+                settings.fund_ceiling_cents,
+                engine.now(),
+            )
     return engine

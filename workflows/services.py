@@ -1,0 +1,165 @@
+"""What diagrams may call: service operators (in the instance's transaction) and script helpers.
+
+Operators (service tasks, `spiffworkflow:serviceTaskOperator id="…"`), parameters are
+expressions over the task data; amounts are in euros:
+
+| operator | parameters | result |
+|---|---|---|
+| `notify` | `template`, `to` (optional; default the data's `initiator_email`) | `{"queued": true, "outbox_id": n}` |
+| `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
+| `fund_apply` | `amount`, `allow_partial` (optional) | `{"volgnummer", "outcome", "amount", "available"}` — outcome reserved / partial / refused_ceiling |
+| `fund_commit` | `amount` (optional: the reservation) | `{"amount", "state"}` |
+| `fund_pay` | `amount` (optional: the rest) | `{"paid", "state"}` |
+| `fund_release` | `reason` | `{"released": bool}` |
+
+The initiative's key in the fund is the instance's business key (zaaknummer).
+
+Script helpers (in every script and expression): `due_in("10 werkdagen")` returns the ISO
+moment that norm ends from now — for `timeDate` timers that count working days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import insert
+
+from engine.clock import current_time
+from engine.persistence.tables import outbox
+from engine.runtime import TaskDueInput
+from engine.services import ServiceCall, ServiceError
+from workflows import fund, norms
+
+Operator = Callable[[ServiceCall, dict[str, Any]], Any]
+
+
+def _key(call: ServiceCall) -> str:
+    return call.business_key or f"zaak-{call.instance_id}"
+
+
+def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+    """Queue a message in the outbox, in the same transaction as the step that caused it."""
+    template = params.get("template")
+    if not template:
+        raise ServiceError("notify: geef een 'template' op.")
+    to = params.get("to") or call.data.get("initiator_email")
+    if not to:
+        raise ServiceError(f"notify '{template}': er is geen ontvanger ('to' of initiator_email).")
+    outbox_id = call.connection.execute(
+        insert(outbox).values(
+            instance_id=call.instance_id,
+            kind="email",
+            payload={
+                "template": str(template),
+                "to": str(to),
+                "zaaknummer": call.business_key,
+                "task": call.task_bpmn_id,
+            },
+            created_at=call.now,
+        )
+    ).inserted_primary_key
+    return {"queued": True, "outbox_id": int(outbox_id[0]) if outbox_id else None}
+
+
+def _money(cents: int) -> float:
+    return cents / 100
+
+
+def fund_operators(period: str) -> dict[str, Operator]:
+    """The fund operators for one fund period."""
+
+    def status(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        total = fund.summary(call.connection, period)
+        return {
+            "ceiling": _money(total.ceiling),
+            "available": _money(total.available),
+            "exhausted": total.exhausted,
+        }
+
+    def apply(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        got = fund.apply(
+            call.connection,
+            period,
+            _key(call),
+            fund.to_cents(params.get("amount")),
+            call.now,
+            allow_partial=bool(params.get("allow_partial", False)),
+        )
+        left = fund.summary(call.connection, period).available
+        return {
+            "volgnummer": got.volgnummer,
+            "outcome": got.outcome,
+            "amount": _money(got.amount),
+            "available": _money(left),
+        }
+
+    def commit(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        amount = params.get("amount")
+        got = fund.commit(
+            call.connection,
+            period,
+            _key(call),
+            call.now,
+            None if amount is None else fund.to_cents(amount),
+        )
+        return {"amount": _money(got.amount), "state": got.state}
+
+    def pay(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        amount = params.get("amount")
+        got = fund.pay(
+            call.connection,
+            period,
+            _key(call),
+            call.now,
+            None if amount is None else fund.to_cents(amount),
+        )
+        return {"paid": _money(got.paid), "state": got.state}
+
+    def release(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        got = fund.release(
+            call.connection,
+            period,
+            _key(call),
+            call.now,
+            str(params.get("reason") or "vrijgegeven"),
+        )
+        return {"released": got is not None}
+
+    return {
+        "fund_status": status,
+        "fund_apply": apply,
+        "fund_commit": commit,
+        "fund_pay": pay,
+        "fund_release": release,
+    }
+
+
+def operators(fund_period: str) -> dict[str, Operator]:
+    """Every operator a diagram may call."""
+    return {"notify": notify, **fund_operators(fund_period)}
+
+
+def due_in(norm_text: str) -> str:
+    """Script helper: the ISO moment a norm ends, counted from now (the engine's clock)."""
+    return norms.due_at(current_time(), norms.parse_norm(norm_text)).isoformat()
+
+
+SCRIPT_HELPERS: Mapping[str, Any] = {"due_in": due_in}
+
+
+def task_due(task: TaskDueInput) -> Any:
+    """Due date of a new user task from its `norm` property (None when it has none)."""
+    text = task.properties.get("norm")
+    if not text:
+        return None
+    return norms.due_at(task.created_at, norms.parse_norm(str(text)))
+
+
+def check_norm(value: str) -> str | None:
+    """Deploy-time check of a `norm` property."""
+    try:
+        norms.parse_norm(value)
+    except norms.NormError as exc:
+        return str(exc)
+    return None
