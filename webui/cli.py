@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from workflows import bootstrap
+from workflows import bootstrap, fund
 from workflows.errors import DefinitionError, EngineError
 
 log = logging.getLogger("wegwijs.cli")
@@ -312,6 +312,41 @@ def show(instance_id: int, as_json: bool) -> None:
     _table(
         [(_fmt(e.at), e.type, e.bpmn_id, e.actor) for e in detail.events],
         ["wanneer", "gebeurtenis", "element", "door"],
+    )
+
+
+@cli.command("fund")
+@click.option("--period", default=None, help="Fondsperiode (standaard: die uit de instellingen).")
+@click.option("--json", "as_json", is_flag=True)
+def fund_command(period: str | None, as_json: bool) -> None:
+    """Toon het initiatievenfonds: plafond, gereserveerd, toegekend, betaald, beschikbaar."""
+    settings = bootstrap.settings_from_env()
+    total, items = fund.overview(bootstrap.open_engine(settings), period or settings.fund_period)
+    if as_json:
+        _print_json({"summary": total, "entries": items})
+        return
+    click.echo(f"{total.name} ({total.code})")
+    for label, cents in (
+        ("Plafond", total.ceiling),
+        ("Gereserveerd", total.reserved),
+        ("Toegekend", total.committed),
+        ("Betaald", total.paid),
+        ("Beschikbaar", total.available),
+    ):
+        click.echo(f"  {label:<13} {fund.euros(cents):>16}")
+    click.echo(f"  Aanvragen: {total.applications}, afgewezen op het plafond: {total.refused}\n")
+    _table(
+        [
+            (
+                e.volgnummer,
+                e.initiative_key,
+                fund.euros(e.requested),
+                fund.euros(e.amount),
+                e.outcome,
+            )
+            for e in items
+        ],
+        ["volgnr", "zaak", "aangevraagd", "gereserveerd/toegekend", "stand"],
     )
 
 

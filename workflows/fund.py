@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from engine import Engine
 from workflows.errors import EngineError
 from workflows.tables import fund_entry, fund_period
 
@@ -376,3 +377,9 @@ def _entry(row: Any, code: str) -> Entry:
         state=row.state,
         applied_at=applied,
     )
+
+
+def overview(engine: Engine, code: str) -> tuple[FundSummary, list[Entry]]:
+    """Use case: the period's totals and its applications in volgnummer order, in one read."""
+    with engine.transaction() as uow:
+        return summary(uow.connection, code), entries(uow.connection, code)

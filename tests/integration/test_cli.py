@@ -146,3 +146,13 @@ def test_unreachable_database_is_reported_without_traceback(tmp_path: Path) -> N
     result = cli.run("processes", ok=False)
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_cli_fund_shows_the_default_period(database_url: str, tmp_path: Path) -> None:
+    cli = Cli(database_url, tmp_path)
+    shown = cli.json("fund")
+    assert shown["summary"]["ceiling"] == 12_000_000  # cents: € 120.000
+    assert shown["summary"]["available"] == 12_000_000
+    assert shown["entries"] == []
+    assert "€ 120.000,00" in cli.run("fund").stdout
+    assert "bestaat niet" in cli.run("fund", "--period", "1999", ok=False).stderr
