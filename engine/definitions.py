@@ -252,6 +252,76 @@ def _check_timer(tag: str, text: str) -> str | None:
     return None
 
 
+_QUESTION_OUTSIDE_QUOTES = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
+def _dmn_cell_problem(input_expr: str, cell: str) -> str | None:
+    """Check one input cell the way SpiffWorkflow's DMN engine will combine it with its input."""
+    replaced = _QUESTION_OUTSIDE_QUOTES.sub("dmninputexpr", cell)
+    if "dmninputexpr" in replaced:
+        return check_expression(replaced)
+    if check_expression(cell) is None:  # a plain value: compared with ==
+        return None
+    if cell[:1].isalpha() or cell[:1] == "_":
+        # The library glues the cell straight onto the input: `wijk` + `in (...)` = `wijkin (...)`.
+        return (
+            f"de cel '{cell}' wordt zonder spatie achter de invoer '{input_expr}' geplakt; "
+            f"schrijf '? {cell}' (het vraagteken staat voor de invoer)"
+        )
+    return check_expression(f"{input_expr}{cell}")
+
+
+def _check_dmn_cells(name: str, root: Any, problems: list[Problem]) -> None:
+    """Compile every DMN input expression, input cell and output cell with the sandbox policy."""
+    ns = f"{{{etree.QName(root).namespace}}}"
+    for table in root.iter(f"{ns}decisionTable"):
+        inputs = [
+            (node.findtext(f"{ns}inputExpression/{ns}text") or "").strip()
+            for node in table.findall(f"{ns}input")
+        ]
+        for node in table.findall(f"{ns}input"):
+            text_node = node.find(f"{ns}inputExpression/{ns}text")
+            if text_node is not None and (text_node.text or "").strip():
+                message = check_expression(text_node.text or "")
+                if message:
+                    problems.append(
+                        Problem(
+                            name,
+                            f"fout in invoer van de beslistabel: {message}",
+                            element_id=_nearest_id(node),
+                            line=text_node.sourceline,
+                        )
+                    )
+        for rule in table.findall(f"{ns}rule"):
+            for column, entry in enumerate(rule.findall(f"{ns}inputEntry")):
+                cell = (entry.findtext(f"{ns}text") or "").strip()
+                if not cell or cell == "-" or column >= len(inputs):
+                    continue
+                message = _dmn_cell_problem(inputs[column], cell)
+                if message:
+                    problems.append(
+                        Problem(
+                            name,
+                            f"fout in cel van regel: {message}",
+                            element_id=_nearest_id(entry),
+                            line=entry.sourceline,
+                        )
+                    )
+            for entry in rule.findall(f"{ns}outputEntry"):
+                cell = (entry.findtext(f"{ns}text") or "").strip()
+                if cell:
+                    message = check_expression(cell)
+                    if message:
+                        problems.append(
+                            Problem(
+                                name,
+                                f"fout in uitkomst van regel: {message}",
+                                element_id=_nearest_id(entry),
+                                line=entry.sourceline,
+                            )
+                        )
+
+
 def _check_unsupported(name: str, root: Any, problems: list[Problem]) -> None:
     for local, label in UNSUPPORTED_ELEMENTS.items():
         for node in root.iter(f"{{{BPMN_NS}}}{local}"):
@@ -396,6 +466,7 @@ def load_bundle(
             _check_expressions(name, root, problems)
         elif kind == "dmn":
             dmn_roots[name] = root
+            _check_dmn_cells(name, root, problems)
         else:
             problems.append(
                 Problem(

@@ -750,6 +750,16 @@ class Engine:
 
     # ------------------------------------------------------------------ queries
 
+    def next_timer_due(self) -> datetime | None:
+        """The earliest due timer over all active instances (for workers and the simulator)."""
+        with self._read() as conn:
+            value = conn.execute(
+                select(func.min(process_instance.c.next_timer_due)).where(
+                    process_instance.c.status.in_(ACTIVE)
+                )
+            ).scalar()
+        return as_utc(value) if value is not None else None
+
     def list_tasks(
         self,
         lanes: Iterable[str] | None = None,
@@ -839,8 +849,7 @@ class Engine:
             workflow = self._restore(
                 conn, row.process_version_id, row.state, row.serializer_version
             )
-            last = workflow.last_task
-            data = dict(last.data) if last is not None else dict(workflow.data)
+            data = spiff.current_data(workflow)
             waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
             events = conn.execute(
                 select(event).where(event.c.instance_id == instance_id).order_by(event.c.id)

@@ -351,11 +351,15 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _consume(factory: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a builtin that consumes an iterable so that consumption ticks the budget."""
+    # min(a, b) and max(a, b) compare their arguments; only a single argument is an iterable.
+    single_only = factory in (builtins.min, builtins.max)
 
     @functools.wraps(factory)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if args and not isinstance(
-            args[0], str | bytes | dict | list | tuple | set | frozenset | range
+        if (
+            args
+            and (len(args) == 1 or not single_only)
+            and not isinstance(args[0], str | bytes | dict | list | tuple | set | frozenset | range)
         ):
             args = (_guarded_iter(args[0]), *args[1:])
         return factory(*args, **kwargs)

@@ -324,6 +324,20 @@ def scan(workflow: Any) -> tuple[list[ReadyUserTask], list[Any]]:
     return ready, errored
 
 
+def current_data(workflow: Any) -> dict[str, Any]:
+    """The case data as it stands: that of the most recently completed task anywhere in the
+    tree, subprocesses included (the top level's last task lags while a subprocess runs)."""
+    newest = None
+    for task in _all_tasks(workflow):
+        if task.state == TaskState.COMPLETED and (
+            newest is None or task.last_state_change > newest.last_state_change
+        ):
+            newest = task
+    if newest is None:
+        return dict(workflow.data)
+    return dict(newest.data)
+
+
 def _ready_user_task(task: Any) -> ReadyUserTask:
     spec = task.task_spec
     extensions = getattr(spec, "extensions", None) or {}

@@ -457,3 +457,64 @@ def test_corpus_diagram_loads_or_is_refused_with_a_message(paths: list[Path]) ->
         assert all(p.file and p.message.strip() for p in outcome.problems)
     else:
         assert outcome.process_names
+
+
+_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" name="d" namespace="x">
+  <decision id="dmn_gebied" name="Gebied">
+    <decisionTable id="table" hitPolicy="UNIQUE">
+      <input id="input_wijk" label="Wijk"><inputExpression id="ie" typeRef="string"><text>wijk</text></inputExpression></input>
+      <output id="output_gebied" name="gebied" typeRef="string" />
+      <rule id="rule_centrum">
+        <inputEntry id="cell_centrum"><text>{cell}</text></inputEntry>
+        <outputEntry id="out_centrum"><text>"Centrum"</text></outputEntry>
+      </rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+_CALLER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="x">
+  <bpmn:process id="gebied_process" isExecutable="true">
+    <bpmn:startEvent id="start_event"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:businessRuleTask id="decide"><bpmn:extensionElements>
+      <spiffworkflow:calledDecisionId>dmn_gebied</spiffworkflow:calledDecisionId></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:businessRuleTask>
+    <bpmn:endEvent id="end_event"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start_event" targetRef="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end_event" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _dmn_bundle(cell: str) -> list[SourceFile]:
+    return [
+        SourceFile("gebied.bpmn", _CALLER.encode()),
+        SourceFile("gebied.dmn", _DMN.format(cell=cell).encode()),
+    ]
+
+
+def test_a_dmn_cell_the_library_would_glue_onto_its_input_is_refused_with_a_hint() -> None:
+    with pytest.raises(DefinitionError) as refused:
+        load_bundle(_dmn_bundle('in ("Binnenstad", "Staart")'))
+    [problem] = refused.value.problems
+    assert problem.file == "gebied.dmn"
+    assert problem.element_id == "cell_centrum"
+    assert problem.line == 8
+    assert '? in ("Binnenstad", "Staart")' in problem.message
+
+
+@pytest.mark.parametrize("cell", ['? in ("Binnenstad", "Staart")', '"Binnenstad"', '!= "Staart"', "-"])
+def test_dmn_cells_the_library_can_run_are_accepted(cell: str) -> None:
+    bundle, _ = load_bundle(_dmn_bundle(cell))
+    assert set(bundle.process_names) == {"gebied_process"}
+
+
+def test_a_dmn_output_that_is_not_an_expression_is_refused() -> None:
+    bad = _DMN.format(cell='"x"').replace('<text>"Centrum"</text>', "<text>Centrum ok</text>")
+    with pytest.raises(DefinitionError) as refused:
+        load_bundle([SourceFile("gebied.bpmn", _CALLER.encode()), SourceFile("gebied.dmn", bad.encode())])
+    assert refused.value.problems[0].element_id == "out_centrum"

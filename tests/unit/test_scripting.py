@@ -393,3 +393,11 @@ def test_squaring_a_big_integer_in_a_loop_is_stopped_by_the_sandbox() -> None:
 
     assert outcome == "ResourceLimitExceeded"
     assert elapsed < 3.0
+
+
+def test_min_and_max_compare_several_arguments_as_plain_python_does() -> None:
+    env = SandboxEnvironment()
+    assert env.evaluate("min(a, b)", {"a": 2.5, "b": 1}) == 1
+    assert env.evaluate("max(a, b, 7)", {"a": 2.5, "b": 1}) == 7
+    assert env.evaluate("max(x * 2 for x in items)", {"items": [1, 5, 3]}) == 10
+    assert env.evaluate("sum((x for x in items), 10)", {"items": [1, 2]}) == 13

@@ -1,0 +1,124 @@
+"""The simulator drives the real engine through months of virtual time, reproducibly."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from engine import Engine, ManualClock
+from tests.conftest import FIXTURES
+from workflows.simulation import (
+    Duration,
+    MessagePlan,
+    ProcessProfile,
+    Simulation,
+    TaskPlan,
+    arrivals,
+)
+
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def _amount(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {"amount": rng.choice([50, 500, 5000]), "title": "Buurtfeest"}
+
+
+def _profiles() -> list[ProcessProfile]:
+    tiny = ProcessProfile(
+        process_id="tiny_process",
+        per_year=24,
+        start_data=lambda rng, n: {"source": "simulatie", "number": n},
+        tasks={
+            "submit_request": TaskPlan(_amount, Duration(1, 3, working=True)),
+            "review_request": TaskPlan(
+                lambda rng, d: {"approved": rng.random() < 0.8}, Duration(2, 5)
+            ),
+            "confirm_result": TaskPlan(lambda rng, d: {}, Duration(1, 2, working=True)),
+        },
+        key_prefix="T",
+        messages=(MessagePlan("payment_received", 1.0, Duration(3, 10), {"amount": 42}),),
+    )
+    versioned = ProcessProfile(
+        process_id="versioned_process",
+        per_year=12,
+        start_data=lambda rng, n: {},
+        tasks={},
+        key_prefix="V",
+        seasonality=(2, 2, 2, 1, 1, 1, 0.2, 0.2, 1, 1, 1, 1),
+    )
+    return [tiny, versioned]
+
+
+def _run(engine: Engine, clock: ManualClock, seed: int) -> Any:
+    engine.deploy_paths([str(FIXTURES / "tiny"), str(FIXTURES / "versions" / "v2")])
+    return Simulation(engine, clock, _profiles(), START, months=6, seed=seed).run()
+
+
+def test_six_months_run_to_the_end_without_errors(engine: Engine, clock: ManualClock) -> None:
+    report = _run(engine, clock, seed=7)
+    assert report.errored == []
+    assert report.started["tiny_process"] > 0
+    assert report.started["versioned_process"] > 0
+    # every case that started in time finished: nothing waits forever
+    finished = sum(n for (_, status), n in report.statuses.items() if status == "completed")
+    assert finished >= sum(report.started.values()) - 3  # the last few may still be under way
+    tiny = [i for i in engine.list_instances(process_id="tiny_process", limit=10_000)]
+    high = [i for i in tiny if engine.get_instance(i.id).data.get("level") == "high"]
+    assert high  # the seed gives some high-amount cases
+    assert report.messages_delivered == len(high)  # only those wait for the payment message
+    assert report.tasks_completed >= 2 * report.started["tiny_process"]
+    assert clock.now() == datetime(2026, 7, 5, 8, 0, tzinfo=UTC)
+    # the database holds the real history
+    assert len(engine.list_instances(limit=10_000)) == sum(report.started.values())
+    assert engine.events(limit=100_000)[-1].at <= clock.now()
+
+
+def test_the_same_seed_tells_the_same_story(make_engine: Any, database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("one database is enough to show determinism")
+    first = _run(make_engine(), ManualClock(), seed=3)
+    assert first.started == _run_fresh(database_url, seed=3).started
+
+
+def _run_fresh(database_url: str, seed: int) -> Any:
+    from engine import EngineSettings
+
+    other_url = database_url.replace("wegwijs.db", "other.db")
+    engine = Engine(EngineSettings(database_url=other_url), clock=ManualClock())
+    engine.upgrade_schema()
+    try:
+        return _run(engine, engine.clock, seed)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def test_arrivals_follow_volume_and_seasonality() -> None:
+    profile = ProcessProfile(
+        process_id="p",
+        per_year=1200,
+        start_data=lambda rng, n: {},
+        tasks={},
+        key_prefix="P",
+        seasonality=(1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1),  # nothing in July and August
+    )
+    rng = random.Random(11)  # noqa: S311 - simulation, not security
+    moments = arrivals(
+        profile, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC), rng
+    )
+    assert 1050 < len(moments) < 1350  # Poisson around 1200
+    assert not [m for m in moments if m.month in (7, 8)]
+    assert moments == sorted(moments)
+
+
+def test_lognormal_duration_has_the_given_median() -> None:
+    rng = random.Random(5)  # noqa: S311 - simulation, not security
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    days = sorted(
+        (Duration(10, 30).after(rng, start) - start).total_seconds() / 86400 for _ in range(2001)
+    )
+    assert 9 < days[1000] < 11
+    assert 26 < days[1800] < 34  # the 90th percentile

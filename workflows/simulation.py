@@ -1,0 +1,252 @@
+"""Run months of realistic cases through the real engine under a virtual clock.
+
+A discrete-event simulation: cases arrive per process profile (yearly volume with monthly
+seasonality, Poisson arrivals), each user task is completed after a lognormal duration (working
+or calendar days) with answers the profile gives per task id, messages such as a withdrawal
+arrive after a delay, and timers fire at their exact due times. Everything goes through the
+public engine API, so the database ends up with real history: versions, tasks, events, outbox,
+fund ledger. Same seed, same story.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from engine import ConflictError, Engine, EngineError, ManualClock
+from workflows import norms
+
+Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
+
+_Z90 = 1.2815515655446004  # the 90th percentile of the standard normal distribution
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A lognormal duration given by its median and 90th percentile, in (working) days."""
+
+    median_days: float
+    p90_days: float
+    working: bool = False
+
+    def after(self, rng: random.Random, start: datetime) -> datetime:
+        """The moment this duration, sampled once, ends after `start`."""
+        sigma = max(math.log(max(self.p90_days, self.median_days) / self.median_days) / _Z90, 1e-6)
+        days = rng.lognormvariate(math.log(self.median_days), sigma)
+        if not self.working:
+            return start + timedelta(days=days)
+        whole = max(int(days), 0)
+        if whole == 0:
+            return start + timedelta(hours=days * 8)
+        return norms.due_at(
+            start, norms.Norm(norms.NormKind.WORKING_DAYS, working_days=whole)
+        ) - timedelta(hours=rng.uniform(0, 7))
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """How the simulated people handle one user task (by BPMN id)."""
+
+    answer: Answer
+    duration: Duration
+
+
+@dataclass(frozen=True)
+class MessagePlan:
+    """A message some cases receive, e.g. the initiator withdrawing."""
+
+    name: str
+    probability: float
+    delay: Duration
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProcessProfile:
+    """The volume and behaviour of one process in the simulation."""
+
+    process_id: str
+    per_year: float
+    start_data: Callable[[random.Random, int], dict[str, Any]]
+    tasks: Mapping[str, TaskPlan]
+    key_prefix: str
+    seasonality: Sequence[float] = (1.0,) * 12  # relative weight per calendar month
+    messages: Sequence[MessagePlan] = ()
+    default_task: TaskPlan = TaskPlan(lambda rng, data: {}, Duration(2, 6, working=True))
+
+
+@dataclass
+class SimulationReport:
+    """What happened, for the CLI and the tests."""
+
+    started: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    tasks_completed: int = 0
+    messages_delivered: int = 0
+    timer_runs: int = 0
+    errored: list[tuple[int, str]] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+
+def arrivals(
+    profile: ProcessProfile, start: datetime, end: datetime, rng: random.Random
+) -> list[datetime]:
+    """Poisson arrivals with the profile's monthly seasonality (by thinning)."""
+    weights = list(profile.seasonality)
+    peak = max(weights)
+    mean = sum(weights) / len(weights)
+    rate_per_day = profile.per_year / 365.25 * peak / mean  # the busiest month's rate
+    out: list[datetime] = []
+    moment = start
+    while True:
+        moment += timedelta(days=rng.expovariate(rate_per_day))
+        if moment >= end:
+            return out
+        if rng.random() <= weights[moment.month - 1] / peak:
+            out.append(moment)
+
+
+class Simulation:
+    """One run: call `run()` once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: ManualClock,
+        profiles: Sequence[ProcessProfile],
+        start: datetime,
+        months: int,
+        seed: int = 1,
+        progress: Callable[[datetime], None] | None = None,
+    ) -> None:
+        self.engine, self.clock, self.progress = engine, clock, progress
+        self.profiles = {p.process_id: p for p in profiles}
+        self.start, self.end = start, _add_months(start, months)
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
+        self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
+        self.sequence = 0
+        self.scheduled: set[str] = set()
+        self.instance_profile: dict[int, ProcessProfile] = {}
+        self.report = SimulationReport()
+
+    def _push(self, when: datetime, kind: str, *payload: Any) -> None:
+        self.sequence += 1
+        heapq.heappush(self.queue, (when, self.sequence, kind, payload))
+
+    def run(self) -> SimulationReport:
+        """Simulate from start to end; returns the report."""
+        began = time.monotonic()
+        self.clock.set(self.start)
+        for profile in self.profiles.values():
+            for number, moment in enumerate(
+                arrivals(profile, self.start, self.end, self.rng), start=1
+            ):
+                self._push(moment, "start", profile.process_id, number)
+        while self.queue and self.queue[0][0] < self.end:
+            when, _, kind, payload = heapq.heappop(self.queue)
+            self._fire_timers_until(when)
+            self.clock.set(max(when, self.clock.now()))
+            getattr(self, f"_on_{kind}")(*payload)
+            self._schedule_new_tasks()
+            if self.progress is not None:
+                self.progress(self.clock.now())
+        self._fire_timers_until(self.end)
+        self.clock.set(self.end)
+        self._collect()
+        self.report.wall_seconds = time.monotonic() - began
+        return self.report
+
+    def _fire_timers_until(self, moment: datetime) -> None:
+        while True:
+            due = self.engine.next_timer_due()
+            if due is None or due >= moment:
+                return
+            self.clock.set(max(due + timedelta(seconds=1), self.clock.now()))
+            self.report.timer_runs += self.engine.fire_due_timers()
+            self._schedule_new_tasks()
+
+    def _on_start(self, process_id: str, number: int) -> None:
+        profile = self.profiles[process_id]
+        key = f"{profile.key_prefix}-{self.clock.now().year}-{number:04d}"
+        summary = self.engine.start(
+            process_id, profile.start_data(self.rng, number), business_key=key, actor="simulatie"
+        )
+        self.report.started[process_id] += 1
+        self.instance_profile[summary.id] = profile
+        for plan in profile.messages:
+            if self.rng.random() < plan.probability:
+                self._push(
+                    plan.delay.after(self.rng, self.clock.now()), "message", summary.id, plan, 0
+                )
+
+    def _on_complete(self, task_id: str, instance_id: int) -> None:
+        profile = self.instance_profile[instance_id]
+        try:
+            task = self.engine.get_task(task_id)
+            if task.state != "open":
+                return
+            plan = profile.tasks.get(task.bpmn_id, profile.default_task)
+            data = self.engine.get_instance(instance_id).data
+            self.engine.complete_task(
+                task_id, plan.answer(self.rng, data), actor=f"sim-{task.lane or 'systeem'}"
+            )
+            self.report.tasks_completed += 1
+        except ConflictError:
+            return  # cancelled or completed meanwhile (e.g. by a boundary timer)
+
+    def _on_message(self, instance_id: int, plan: MessagePlan, tries: int) -> None:
+        status = self.engine.get_instance(instance_id).summary.status
+        if status not in ("running", "waiting"):
+            return
+        try:
+            self.engine.send_message(
+                plan.name, dict(plan.payload), instance_id=instance_id, actor="simulatie"
+            )
+            self.report.messages_delivered += 1
+        except ConflictError:
+            if tries < 10:  # not waiting for it yet: try again later
+                self._push(
+                    self.clock.now() + timedelta(days=1), "message", instance_id, plan, tries + 1
+                )
+        except EngineError:
+            return
+
+    def _schedule_new_tasks(self) -> None:
+        for task in self.engine.list_tasks(limit=100_000):
+            if task.id in self.scheduled or task.instance_id not in self.instance_profile:
+                continue
+            self.scheduled.add(task.id)
+            plan = self.instance_profile[task.instance_id].tasks.get(task.bpmn_id)
+            plan = plan or self.instance_profile[task.instance_id].default_task
+            self._push(
+                plan.duration.after(self.rng, self.clock.now()),
+                "complete",
+                task.id,
+                task.instance_id,
+            )
+
+    def _collect(self) -> None:
+        for instance in self.engine.list_instances(limit=1_000_000):
+            if instance.id not in self.instance_profile:
+                continue
+            self.report.statuses[(instance.process_id, instance.status)] += 1
+            if instance.status == "errored":
+                self.report.errored.append((instance.id, instance.last_error or ""))
+            elif instance.status == "completed":
+                outcome = self.engine.get_instance(instance.id).data.get("outcome", "(geen)")
+                self.report.outcomes[(instance.process_id, str(outcome))] += 1
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year = moment.year + month // 12
+    month = month % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))
