@@ -12,12 +12,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import click
 
-from workflows import bootstrap, fund
+from workflows import bootstrap, fund, simulation
 from workflows.errors import DefinitionError, EngineError
 
 log = logging.getLogger("wegwijs.cli")
@@ -351,26 +350,56 @@ def fund_command(period: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Zet een demo-database op met de voorbeeldprocessen en laat zien wat er al kan."""
-    root = Path(__file__).resolve().parent.parent
-    sources = [p for p in (root / "bpmn").rglob("*") if p.suffix in (".bpmn", ".dmn", ".json")]
-    paths = [str(root / "bpmn")] if sources else [str(root / "tests" / "fixtures" / "tiny")]
-    engine = _engine()
-    result = engine.deploy_paths(paths, actor="demo")
-    for version in (*result.created, *result.unchanged):
-        click.echo(f"Gedeployed: {version.process_id} v{version.version}")
-    process_id = next(iter(sorted(v.process_id for v in (*result.created, *result.unchanged))))
-    first = (
-        "tiny_process"
-        if any(v.process_id == "tiny_process" for v in (*result.created, *result.unchanged))
-        else process_id
-    )
-    summary = engine.start(first, {}, business_key="DEMO-1", actor="demo")
-    click.echo(f"Demozaak {summary.id} gestart ({first}).")
-    click.echo("Probeer nu: wegwijs tasks | wegwijs show " + str(summary.id))
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 60))
+@click.option("--seed", default=1, show_default=True, type=int)
+def simulate(months: int, seed: int) -> None:
+    """Simuleer maanden aan initiatieven door de echte procesmotor (virtuele klok)."""
+    _run_simulation(bootstrap.settings_from_env(), months, seed)
+
+
+def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> None:
+    with click.progressbar(length=months * 31, label=f"Simulatie van {months} maanden") as bar:
+        state: dict[str, Any] = {"first": None, "days": 0}
+
+        def progress(now: datetime) -> None:
+            if state["first"] is None:
+                state["first"] = now
+            days = (now - state["first"]).days
+            if days > state["days"]:
+                bar.update(days - state["days"])
+                state["days"] = days
+
+        report = simulation.simulate_year(settings, months=months, seed=seed, progress=progress)
     click.echo(
-        "(De webapplicatie volgt in een volgende release; deze demo toont de procesmotor via de CLI.)"
+        f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "
+        f"{report.messages_delivered} berichten, {report.timer_runs} timerrondes."
+    )
+    _table(sorted((p, n) for p, n in report.started.items()), ["proces", "gestart"])
+    click.echo("")
+    _table(
+        sorted((p, o, n) for (p, o), n in report.outcomes.items()), ["proces", "uitkomst", "aantal"]
+    )
+    if report.errored:
+        click.echo(
+            f"\nLet op: {len(report.errored)} zaak/zaken in fout, bv. zaak {report.errored[0][0]}: "
+            f"{report.errored[0][1]}"
+        )
+
+
+@cli.command()
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 60))
+def demo(months: int) -> None:
+    """Zet de demo op: processen gedeployed en een gesimuleerd jaar aan initiatieven."""
+    settings = bootstrap.settings_from_env()
+    engine = bootstrap.open_engine(settings)
+    if engine.list_instances(limit=1):
+        click.echo("De demodatabase bevat al zaken; er wordt niets opnieuw gesimuleerd.")
+    else:
+        _run_simulation(settings, months, seed=1)
+    click.echo("\nProbeer nu: wegwijs processes | wegwijs tasks | wegwijs instances | wegwijs fund")
+    click.echo(
+        "(De webapplicatie op http://127.0.0.1:5000 volgt met de werkvoorraad-issue; "
+        "deze demo toont de procesmotor en een gesimuleerd jaar via de CLI.)"
     )
 
 

@@ -10,6 +10,7 @@ from engine import Clock, Engine, EngineSettings
 from workflows import fund, phases, services
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
+BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 MIGRATIONS = (Path(__file__).resolve().parent / "migrations" / "versions",)
 
 

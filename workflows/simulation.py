@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine import ConflictError, Engine, EngineError, ManualClock
@@ -120,14 +120,17 @@ class Simulation:
     def __init__(
         self,
         engine: Engine,
-        clock: ManualClock,
         profiles: Sequence[ProcessProfile],
         start: datetime,
         months: int,
         seed: int = 1,
         progress: Callable[[datetime], None] | None = None,
     ) -> None:
-        self.engine, self.clock, self.progress = engine, clock, progress
+        if not isinstance(engine.clock, ManualClock):
+            raise EngineError(
+                "De simulatie heeft een engine met een ManualClock nodig (virtuele tijd)."
+            )
+        self.engine, self.clock, self.progress = engine, engine.clock, progress
         self.profiles = {p.process_id: p for p in profiles}
         self.start, self.end = start, _add_months(start, months)
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
@@ -170,8 +173,11 @@ class Simulation:
             if due is None or due >= moment:
                 return
             self.clock.set(max(due + timedelta(seconds=1), self.clock.now()))
-            self.report.timer_runs += self.engine.fire_due_timers()
+            fired = self.engine.fire_due_timers()
+            self.report.timer_runs += fired
             self._schedule_new_tasks()
+            if not fired and self.engine.next_timer_due() == due:
+                return  # a due timer that does not fire must not stall the simulation
 
     def _on_start(self, process_id: str, number: int) -> None:
         profile = self.profiles[process_id]
@@ -246,7 +252,31 @@ class Simulation:
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
-    month = moment.month - 1 + months
+    month = moment.month - 1 + months  # negative months go back
     year = moment.year + month // 12
     month = month % 12 + 1
     return moment.replace(year=year, month=month, day=min(moment.day, 28))
+
+
+def simulate_year(
+    settings: Any,
+    months: int = 12,
+    seed: int = 1,
+    progress: Callable[[datetime], None] | None = None,
+    end: datetime | None = None,
+) -> SimulationReport:
+    """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`)."""
+    from workflows import bootstrap
+    from workflows.simulation_profiles import profiles
+
+    finish = end or datetime.now(UTC)
+    start = _add_months(finish, -months).replace(hour=8, minute=0, second=0, microsecond=0)
+    clock = ManualClock(start)
+    engine = bootstrap.open_engine(settings, clock=clock)
+    try:
+        engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="simulatie")
+        return Simulation(
+            engine, profiles(clock), start, months, seed=seed, progress=progress
+        ).run()
+    finally:
+        engine.dispose()

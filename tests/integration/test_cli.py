@@ -156,3 +156,24 @@ def test_cli_fund_shows_the_default_period(database_url: str, tmp_path: Path) ->
     assert shown["entries"] == []
     assert "€ 120.000,00" in cli.run("fund").stdout
     assert "bestaat niet" in cli.run("fund", "--period", "1999", ok=False).stderr
+
+
+def test_cli_simulate_fills_the_database_with_real_history(
+    database_url: str, tmp_path: Path
+) -> None:
+    cli = Cli(database_url, tmp_path)
+    out = cli.run("simulate", "--months", "1", "--seed", "2").stdout
+    assert "Klaar in" in out
+    assert "Let op" not in out  # no errored cases
+    processes = {p["process_id"] for p in cli.json("processes")}
+    assert {
+        "complex_initiative_process",
+        "wijkwens_process",
+        "simple_green_initiative_process",
+    } <= processes
+    cases = cli.json("instances")
+    assert cases
+    assert {c["status"] for c in cases} <= {"running", "waiting", "completed"}
+    assert (
+        "--months" in cli.run("simulate", "--months", "0", ok=False).stderr
+    )  # out of range, refused

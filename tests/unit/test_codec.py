@@ -54,9 +54,9 @@ def test_fast_serializer_matches_the_library_at_every_step(amount: int) -> None:
         _complete_first(wf, {"approved": True})
         _same(wf)
     restored = FAST.loads(FAST.dumps(wf), FAST.version, spec, subs)
-    assert [t.task_spec.name for t in restored.get_tasks(state=spiff.TaskState.READY, manual=True)] == [
-        "confirm_result"
-    ]
+    assert [
+        t.task_spec.name for t in restored.get_tasks(state=spiff.TaskState.READY, manual=True)
+    ] == ["confirm_result"]
     _complete_first(wf, {})
     _same(wf)
     assert wf.is_completed()

@@ -507,7 +507,9 @@ def test_a_dmn_cell_the_library_would_glue_onto_its_input_is_refused_with_a_hint
     assert '? in ("Binnenstad", "Staart")' in problem.message
 
 
-@pytest.mark.parametrize("cell", ['? in ("Binnenstad", "Staart")', '"Binnenstad"', '!= "Staart"', "-"])
+@pytest.mark.parametrize(
+    "cell", ['? in ("Binnenstad", "Staart")', '"Binnenstad"', '!= "Staart"', "-"]
+)
 def test_dmn_cells_the_library_can_run_are_accepted(cell: str) -> None:
     bundle, _ = load_bundle(_dmn_bundle(cell))
     assert set(bundle.process_names) == {"gebied_process"}
@@ -516,5 +518,7 @@ def test_dmn_cells_the_library_can_run_are_accepted(cell: str) -> None:
 def test_a_dmn_output_that_is_not_an_expression_is_refused() -> None:
     bad = _DMN.format(cell='"x"').replace('<text>"Centrum"</text>', "<text>Centrum ok</text>")
     with pytest.raises(DefinitionError) as refused:
-        load_bundle([SourceFile("gebied.bpmn", _CALLER.encode()), SourceFile("gebied.dmn", bad.encode())])
+        load_bundle(
+            [SourceFile("gebied.bpmn", _CALLER.encode()), SourceFile("gebied.dmn", bad.encode())]
+        )
     assert refused.value.problems[0].element_id == "out_centrum"
