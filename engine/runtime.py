@@ -839,18 +839,28 @@ class Engine:
         """One instance with its current data, open tasks, what it waits for and its history."""
         with self._read() as conn:
             row = conn.execute(
-                select(process_instance).where(process_instance.c.id == instance_id)
+                select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
             ).first()
             if row is None:
                 raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
             summary = _summary(
                 conn.execute(_summary_query().where(process_instance.c.id == instance_id)).one()
             )
-            workflow = self._restore(
-                conn, row.process_version_id, row.state, row.serializer_version
-            )
-            data = spiff.current_data(workflow)
-            waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
+            # Borrow the cached workflow when it is current (taken out while read, as a
+            # transaction would), else deserialize it and leave it in the cache.
+            cached = self._workflows.pop(instance_id)
+            if cached is not None and cached[0] == row.lock_version:
+                workflow = cached[1]
+            else:
+                state = conn.execute(_SELECT_STATE, {"b_id": instance_id}).scalar_one()
+                workflow = self._restore(
+                    conn, row.process_version_id, state, row.serializer_version
+                )
+            try:
+                data = spiff.current_data(workflow)
+                waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
+            finally:
+                self._workflows.put(instance_id, (row.lock_version, workflow))
             events = conn.execute(
                 select(event).where(event.c.instance_id == instance_id).order_by(event.c.id)
             ).all()

@@ -139,6 +139,7 @@ class Simulation:
         self.scheduled: set[str] = set()
         self.instance_profile: dict[int, ProcessProfile] = {}
         self.report = SimulationReport()
+        self.touched: int | None = None
 
     def _push(self, when: datetime, kind: str, *payload: Any) -> None:
         self.sequence += 1
@@ -157,8 +158,9 @@ class Simulation:
             when, _, kind, payload = heapq.heappop(self.queue)
             self._fire_timers_until(when)
             self.clock.set(max(when, self.clock.now()))
+            self.touched = None
             getattr(self, f"_on_{kind}")(*payload)
-            self._schedule_new_tasks()
+            self._schedule_new_tasks(self.touched)
             if self.progress is not None:
                 self.progress(self.clock.now())
         self._fire_timers_until(self.end)
@@ -187,6 +189,7 @@ class Simulation:
         )
         self.report.started[process_id] += 1
         self.instance_profile[summary.id] = profile
+        self.touched = summary.id
         for plan in profile.messages:
             if self.rng.random() < plan.probability:
                 self._push(
@@ -195,6 +198,7 @@ class Simulation:
 
     def _on_complete(self, task_id: str, instance_id: int) -> None:
         profile = self.instance_profile[instance_id]
+        self.touched = instance_id
         try:
             task = self.engine.get_task(task_id)
             if task.state != "open":
@@ -209,6 +213,7 @@ class Simulation:
             return  # cancelled or completed meanwhile (e.g. by a boundary timer)
 
     def _on_message(self, instance_id: int, plan: MessagePlan, tries: int) -> None:
+        self.touched = instance_id
         status = self.engine.get_instance(instance_id).summary.status
         if status not in ("running", "waiting"):
             return
@@ -225,8 +230,9 @@ class Simulation:
         except EngineError:
             return
 
-    def _schedule_new_tasks(self) -> None:
-        for task in self.engine.list_tasks(limit=100_000):
+    def _schedule_new_tasks(self, instance_id: int | None = None) -> None:
+        """Plan the completion of tasks not yet planned: of one case, or of all (after timers)."""
+        for task in self.engine.list_tasks(instance_id=instance_id, limit=100_000):
             if task.id in self.scheduled or task.instance_id not in self.instance_profile:
                 continue
             self.scheduled.add(task.id)

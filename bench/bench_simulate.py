@@ -1,0 +1,221 @@
+"""Benchmark: a simulated year through Wegwijs vs the same paths in raw in-memory SpiffWorkflow.
+
+1. Runs the simulation of `wegwijs simulate` (SQLite, virtual clock) while recording, per case,
+   every engine operation: start data, each task completion (task id, its ordinal among the
+   open tasks with that id, the form data), each message, and every result a service operator
+   returned — with the virtual time of each.
+2. Replays every case on bare SpiffWorkflow in memory: the same specs, the same sandboxed
+   script engine and clock, operators answered from the recording, timers refreshed before each
+   operation. No database, no serialization, no simulator around it.
+3. Checks the replay reached the same outcome for every case (else the comparison is void)
+   and prints the times: the whole simulation, the part spent inside engine calls, and the raw
+   replay, with their ratios.
+
+Usage: python bench/bench_simulate.py [--months 12] [--seed 1] [--write docs/performance.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine import ManualClock, spiff  # noqa: E402
+from engine.clock import using  # noqa: E402
+from engine.definitions import load_bundle, read_paths  # noqa: E402
+from engine.scripting import make_script_engine  # noqa: E402
+from workflows import bootstrap, services  # noqa: E402
+from workflows.simulation import Simulation, _add_months  # noqa: E402
+from workflows.simulation_profiles import profiles  # noqa: E402
+
+MARK_BEGIN = "<!-- bench_simulate:begin -->"
+MARK_END = "<!-- bench_simulate:end -->"
+
+
+class Recorder:
+    """Wraps the engine's public operations and the service operators; keeps a trace per case."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.trace: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        self.results: dict[int, list[Any]] = defaultdict(list)
+        self.engine_seconds = 0.0
+        self._wrap("start", self._after_start)
+        self._wrap_complete()
+        self._wrap("send_message", None)
+        self._wrap("fire_due_timers", None)
+        operators = engine.dispatcher.operators
+        for name, fn in list(operators.items()):
+            operators[name] = self._record_operator(fn)
+
+    def _timed(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.engine_seconds += time.perf_counter() - started
+
+    def _wrap(self, name: str, after: Callable[..., None] | None) -> None:
+        original = getattr(self.engine, name)
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            result = self._timed(original, *args, **kwargs)
+            if name == "send_message":
+                self.trace[kwargs["instance_id"]].append(
+                    ("message", self.engine.now(), args[0], dict(args[1] or {}))
+                )
+            if after is not None:
+                after(result, *args, **kwargs)
+            return result
+
+        setattr(self.engine, name, wrapped)
+
+    def _after_start(self, summary: Any, process_id: str, data: Any = None, **_: Any) -> None:
+        self.trace[summary.id].append(("start", self.engine.now(), process_id, dict(data or {})))
+
+    def _wrap_complete(self) -> None:
+        original = self.engine.complete_task
+
+        def wrapped(task_id: str, data: Any = None, **kwargs: Any) -> Any:
+            task = self.engine.get_task(task_id)
+            same = [t.id for t in self.engine.list_tasks(instance_id=task.instance_id) if t.bpmn_id == task.bpmn_id]
+            ordinal = same.index(task_id) if task_id in same else 0
+            result = self._timed(original, task_id, data, **kwargs)
+            self.trace[task.instance_id].append(("complete", self.engine.now(), task.bpmn_id, ordinal, dict(data or {})))
+            return result
+
+        self.engine.complete_task = wrapped
+
+    def _record_operator(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(call: Any, params: dict[str, Any]) -> Any:
+            result = fn(call, params)
+            self.results[call.instance_id].append(result)
+            return result
+
+        return wrapped
+
+
+def replay(trace: dict[int, list[tuple[Any, ...]]], results: dict[int, list[Any]], end: datetime) -> tuple[dict[int, Any], float]:
+    """Run every recorded case on bare SpiffWorkflow; returns outcomes and the seconds it took."""
+    _, parser = load_bundle(read_paths([str(bootstrap.BPMN_DIR)]))
+    specs = {pid: (parser.get_spec(pid), parser.get_subprocess_specs(pid)) for pid in parser.get_process_ids()}
+    current: dict[str, Any] = {}
+
+    def stub(task_bpmn_id: str, data: Any, name: str, params: dict[str, Any]) -> Any:
+        return current["results"].pop(0)
+
+    script_engine = make_script_engine(dict(services.SCRIPT_HELPERS), services=stub)
+    outcomes: dict[int, Any] = {}
+    started = time.perf_counter()
+    for instance_id, ops in trace.items():
+        current["results"] = list(results.get(instance_id, []))
+        clock = ManualClock(ops[0][1])
+        with using(clock):
+            _, _, process_id, data = ops[0]
+            spec, subs = specs[process_id]
+            wf = spiff.BpmnWorkflow(spec, subs, script_engine=script_engine)
+            for task in wf.get_tasks(state=spiff.TaskState.READY):
+                task.data.update(data)
+            wf.do_engine_steps()
+            for op in ops[1:]:
+                clock.set(op[1])
+                wf.refresh_timers()
+                wf.do_engine_steps()
+                if op[0] == "complete":
+                    _, _, bpmn_id, ordinal, answer = op
+                    ready, _ = spiff.scan(wf)
+                    same = [r for r in ready if r.bpmn_id == bpmn_id]
+                    task = spiff.find_task(wf, same[min(ordinal, len(same) - 1)].id)
+                    task.task_spec.add_data_from_form(task, answer)
+                    task.run()
+                    wf.do_engine_steps()
+                elif op[0] == "message":
+                    wf.send_event(spiff.message_event(op[2], op[3]))
+                    wf.do_engine_steps()
+            clock.set(end)
+            wf.refresh_timers()
+            wf.do_engine_steps()
+        outcomes[instance_id] = spiff.current_data(wf).get("outcome") if spiff.is_finished(wf) else None
+    return outcomes, time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--write", default=None)
+    args = parser.parse_args()
+
+    end = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    start = _add_months(end, -args.months)
+    clock = ManualClock(start)
+    db = Path(tempfile.mkdtemp(prefix="wegwijs-sim-")) / "sim.db"
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=f"sqlite:///{db}"), clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)])
+    recorder = Recorder(engine)
+    began = time.perf_counter()
+    report = Simulation(engine, profiles(clock), start, args.months, seed=args.seed).run()
+    simulation_seconds = time.perf_counter() - began
+    sim_outcomes = {
+        i.id: (engine.get_instance(i.id).data.get("outcome") if i.status == "completed" else None)
+        for i in engine.list_instances(limit=100_000)
+    }
+    engine.dispose()
+
+    raw_outcomes, raw_seconds = replay(recorder.trace, recorder.results, clock.now() + timedelta(seconds=1))
+    same = sum(1 for i, o in sim_outcomes.items() if raw_outcomes.get(i) == o)
+    result = {
+        "months": args.months,
+        "cases": len(sim_outcomes),
+        "tasks": report.tasks_completed,
+        "errored": len(report.errored),
+        "same_outcome": same,
+        "simulation_s": round(simulation_seconds, 2),
+        "engine_calls_s": round(recorder.engine_seconds, 2),
+        "raw_replay_s": round(raw_seconds, 2),
+        "ratio_simulation": round(simulation_seconds / raw_seconds, 2),
+        "ratio_engine_calls": round(recorder.engine_seconds / raw_seconds, 2),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    print(result)
+    if args.write:
+        write_markdown(Path(args.write), result)
+    return 0 if same == len(sim_outcomes) else 1
+
+
+def write_markdown(path: Path, r: dict[str, Any]) -> None:
+    block = "\n".join(
+        [
+            MARK_BEGIN,
+            f"Measured {r['date']} by `bench/bench_simulate.py` ({r['months']} months, seed 1, SQLite): "
+            f"{r['cases']} cases, {r['tasks']} task completions, {r['errored']} errored; the raw replay "
+            f"reached the same outcome for {r['same_outcome']} of {r['cases']} cases.",
+            "",
+            "| what | seconds | ratio to raw replay |",
+            "|---|---|---|",
+            f"| raw in-memory SpiffWorkflow, same paths | {r['raw_replay_s']} | 1 |",
+            f"| engine calls during the simulation (start, complete, message, timers) | {r['engine_calls_s']} | **{r['ratio_engine_calls']}×** |",
+            f"| the whole `wegwijs simulate` run (incl. the simulator's own queries) | {r['simulation_s']} | {r['ratio_simulation']}× |",
+            MARK_END,
+        ]
+    )
+    text = path.read_text(encoding="utf-8")
+    if MARK_BEGIN in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        text = head + block + rest.split(MARK_END, 1)[1]
+    else:
+        text += "\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
