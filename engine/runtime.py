@@ -87,6 +87,14 @@ class _LRU(Generic[K, V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def put_unless_newer(self, key: K, value: V, newer: Callable[[V, V], bool]) -> None:
+        """Put `value` back unless the entry already there is newer (a writer committed meanwhile)."""
+        with self._lock:
+            current = self._items.get(key)
+            if current is not None and newer(current, value):
+                return
+        self.put(key, value)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -211,7 +219,9 @@ _UPDATE_INSTANCE = update(process_instance).where(
     process_instance.c.id == bindparam("b_id"),
     process_instance.c.lock_version == bindparam("b_lock"),
 )
-_COMPLETE_HUMAN_TASK = update(human_task).where(human_task.c.task_id == bindparam("b_task_id"))
+_COMPLETE_HUMAN_TASK = update(human_task).where(
+    human_task.c.task_id == bindparam("b_task_id"), human_task.c.state == "open"
+)
 _INSERT_EVENT = insert(event)
 _INSERT_HUMAN_TASK = insert(human_task)
 _SELECT_OPEN_TASKS = select(human_task.c.task_id, human_task.c.bpmn_id).where(
@@ -534,7 +544,15 @@ class Engine:
                 raise InstanceStateError(
                     f"Zaak {target.instance_id} heeft status '{target.status}'; de taak kan nu niet worden afgerond."
                 )
-            loaded = self._load(u, target, open_tasks={r.task_id: r.bpmn_id for r in rows})
+            open_tasks = {r.task_id: r.bpmn_id for r in rows}
+            if self._is_postgres:
+                # The task rows of the locking statement come from before the lock was granted
+                # (only the locked row is re-read); read them again now that we hold it.
+                open_tasks = {
+                    r.task_id: r.bpmn_id
+                    for r in conn.execute(_SELECT_OPEN_TASKS, {"b_id": target.instance_id})
+                }
+            loaded = self._load(u, target, open_tasks=open_tasks)
             task = spiff.find_task(loaded.workflow, task_id)
             if task is None or task.state != spiff.TaskState.READY or not task.task_spec.manual:
                 # PostgreSQL read the open-task rows before the lock was granted; re-read now.
@@ -549,7 +567,7 @@ class Engine:
                     task.data.update(data)
                 task.run()
 
-            conn.execute(
+            marked = conn.execute(
                 _COMPLETE_HUMAN_TASK,
                 {
                     "b_task_id": task_id,
@@ -558,6 +576,8 @@ class Engine:
                     "completed_by": actor,
                 },
             )
+            if marked.rowcount != 1:
+                self._explain_unavailable(conn, task_id)
             if loaded.open_tasks is not None:
                 loaded.open_tasks.pop(task_id, None)
             loaded.add_event(
@@ -731,22 +751,31 @@ class Engine:
             )
         fired = 0
         for instance_id in due:
-            with self.transaction() as u:
-                loaded = self._lock_and_load(u, instance_id, skip_locked=True)
-                if loaded is None:
-                    continue  # another worker has it
-                due_at = loaded.row.next_timer_due
-                if loaded.row.status not in ACTIVE or due_at is None or as_utc(due_at) > now:
-                    continue
-                before = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
-                loaded.errors = self._advance(u, loaded, loaded.workflow.refresh_timers, None, now)
-                after = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
-                at = self.now()
-                for name in sorted(before - after):
-                    loaded.add_event("timer_fired", at, None, bpmn_id=name)
-                self._save(u, loaded, None, at)
-                fired += 1
+            try:
+                fired += self._fire_one(instance_id, now)
+            except Exception as exc:
+                message = f"timer kon niet worden verwerkt: {exc}"
+                log.error("instance %s: %s", instance_id, message)
+                self._mark_errored(instance_id, message)
         return fired
+
+    def _fire_one(self, instance_id: int, now: datetime) -> int:
+        """Fire the due timers of one instance in its own transaction; 1 when it ran."""
+        with self.transaction() as u:
+            loaded = self._lock_and_load(u, instance_id, skip_locked=True)
+            if loaded is None:
+                return 0  # another worker has it
+            due_at = loaded.row.next_timer_due
+            if loaded.row.status not in ACTIVE or due_at is None or as_utc(due_at) > now:
+                return 0
+            before = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
+            at = self.now()
+            loaded.errors = self._advance(u, loaded, loaded.workflow.refresh_timers, None, at)
+            after = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
+            for name in sorted(before - after):
+                loaded.add_event("timer_fired", at, None, bpmn_id=name)
+            self._save(u, loaded, None, at)
+            return 1
 
     # ------------------------------------------------------------------ queries
 
@@ -860,7 +889,9 @@ class Engine:
                 data = spiff.current_data(workflow)
                 waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
             finally:
-                self._workflows.put(instance_id, (row.lock_version, workflow))
+                self._workflows.put_unless_newer(
+                    instance_id, (row.lock_version, workflow), lambda have, ours: have[0] > ours[0]
+                )
             events = conn.execute(
                 select(event).where(event.c.instance_id == instance_id).order_by(event.c.id)
             ).all()
@@ -996,7 +1027,7 @@ class Engine:
             {
                 "b_id": instance_id,
                 "b_lock": row.lock_version,
-                "state": self.codec.dumps(workflow),
+                "state": self._dumps(workflow, instance_id),
                 "status": status,
                 "lock_version": new_lock,
                 "next_timer_due": next_due,
@@ -1031,6 +1062,40 @@ class Engine:
             next_timer_due=next_due,
             last_error=last_error,
         )
+
+    def _dumps(self, workflow: Any, instance_id: int) -> str:
+        try:
+            return self.codec.dumps(workflow)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise EngineError(
+                f"Zaak {instance_id} bevat gegevens die niet bewaard kunnen worden ({exc}); "
+                "de stap is niet uitgevoerd. Meld dit aan de beheerder."
+            ) from exc
+
+    def _mark_errored(self, instance_id: int, message: str) -> None:
+        """Take a case out of circulation with a visible error (its state stays as last saved)."""
+        now = self.now()
+        with self.transaction() as u:
+            u.connection.execute(
+                update(process_instance)
+                .where(process_instance.c.id == instance_id)
+                .values(
+                    status="errored",
+                    last_error=message[:2000],
+                    next_timer_due=None,
+                    updated_at=now,
+                    lock_version=process_instance.c.lock_version + 1,
+                )
+            )
+            self._event(
+                u.connection,
+                instance_id,
+                "instance_errored",
+                now,
+                None,
+                detail={"error": message[:2000]},
+            )
+        self._workflows.pop(instance_id)
 
     def _sync_tasks(
         self,
@@ -1086,7 +1151,10 @@ class Engine:
         if gone:
             conn.execute(
                 update(human_task)
-                .where(human_task.c.task_id.in_([task_id for task_id, _ in gone]))
+                .where(
+                    human_task.c.task_id.in_([task_id for task_id, _ in gone]),
+                    human_task.c.state == "open",
+                )
                 .values(state="cancelled", completed_at=now)
             )
             for task_id, bpmn_id in gone:

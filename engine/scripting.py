@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import datetime as _datetime
 import functools
 import json
 import math
 import os
+import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +81,7 @@ def _call(name: str, *args: ast.expr) -> ast.Call:
 
 _GUARDED_BINOPS: dict[type[ast.operator], str] = {
     ast.Add: "+",
+    ast.Mod: "%",
     ast.Mult: "*",
     ast.Pow: "**",
     ast.LShift: "<<",
@@ -187,7 +191,7 @@ def _tick() -> None:
         raise ResourceLimitExceeded(
             f"het script of de expressie liep langer dan {_budget.limits.seconds:g} seconden en is gestopt"
         )
-    if not _budget.ticks & 255 and _budget.rss_start > 0:
+    if _budget.rss_start > 0:
         grown = _resident_bytes() - _budget.rss_start
         if grown > _budget.limits.max_memory_growth:
             raise ResourceLimitExceeded(
@@ -229,6 +233,11 @@ def _size(value: Any) -> int | None:
 
 def _binop(symbol: str, left: Any, right: Any) -> Any:
     limits = _budget.limits
+    if symbol == "%" and isinstance(left, str | bytes):
+        _check_format_size(left, right)
+        return left % right
+    if symbol == "%":
+        return left % right
     if symbol == "+":
         left_size, right_size = _size(left), _size(right)
         if (
@@ -266,7 +275,7 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "*=": lambda a, b: _binop("*", a, b),
     "/=": lambda a, b: a / b,
     "//=": lambda a, b: a // b,
-    "%=": lambda a, b: a % b,
+    "%=": lambda a, b: _binop("%", a, b),
     "**=": lambda a, b: _binop("**", a, b),
     "<<=": lambda a, b: _binop("<<", a, b),
     ">>=": lambda a, b: a >> b,
@@ -274,6 +283,23 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "|=": lambda a, b: a | b,
     "^=": lambda a, b: a ^ b,
 }
+
+
+_FORMAT_SPEC = re.compile(rb"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _check_format_size(template: str | bytes, args: Any) -> None:
+    """Estimate a %-formatted result's size before building it; refuse '*' widths."""
+    raw = template.encode() if isinstance(template, str) else template
+    widths = 0
+    for width, precision in _FORMAT_SPEC.findall(raw):
+        if width == b"*" or precision == b"*":
+            raise SandboxViolation("een '*' als breedte in %-opmaak is niet toegestaan")
+        widths += int(width or 0) + int(precision or 0)
+    values = args if isinstance(args, tuple) else (args,)
+    size = len(raw) + widths + sum(len(v) if isinstance(v, str | bytes) else 32 for v in values)
+    if size > _budget.limits.max_sequence:
+        raise _too_big("een %-opmaak")
 
 
 def _inplacevar(op: str, left: Any, right: Any) -> Any:
@@ -322,6 +348,10 @@ def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callab
                 hits = obj.count(old) if old else len(obj) + 1
                 if len(obj) + hits * max(len(new) - len(old), 0) > limit:
                     raise _too_big("replace()")
+        elif name == "translate" and args and isinstance(args[0], dict):
+            longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+            if len(obj) * max(longest, 1) > limit:
+                raise _too_big("translate()")
         elif name == "join" and args:
             items = list(_guarded_iter(args[0]))
             total = sum(len(i) for i in items if isinstance(i, str)) + len(obj) * len(items)
@@ -334,12 +364,24 @@ def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callab
 
 
 _AMPLIFYING_STR_METHODS = frozenset(
-    {"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"}
+    {"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join", "translate"}
 )
+
+
+def _guard_list_extend(obj: list[Any], method: Callable[..., Any]) -> Callable[..., Any]:
+    def extend(items: Any) -> None:
+        items = list(_guarded_iter(items))
+        if len(obj) + len(items) > _budget.limits.max_sequence:
+            raise _too_big("extend()")
+        method(items)
+
+    return extend
 
 
 def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
     value = safer_getattr(obj, name, default)
+    if isinstance(obj, list) and name == "extend":
+        return _guard_list_extend(obj, value)
     if isinstance(obj, str | bytes) and name in _AMPLIFYING_STR_METHODS and callable(value):
         return _guard_str_method(obj, name, value)  # type: ignore[arg-type]
     return value
@@ -365,6 +407,14 @@ def _consume(factory: Callable[..., Any]) -> Callable[..., Any]:
         return factory(*args, **kwargs)
 
     return wrapped
+
+
+def _sum(iterable: Any, start: Any = 0) -> Any:
+    if not isinstance(start, int | float | complex):
+        raise SandboxViolation(
+            "sum() telt alleen getallen op; voeg lijsten of teksten samen met + of join()"
+        )
+    return builtins.sum(_guarded_iter(iterable), start)
 
 
 _PLAIN_BUILTINS = (
@@ -420,6 +470,7 @@ def _build_builtins() -> dict[str, Any]:
     for name in _CONSUMING_BUILTINS:
         table[name] = _consume(getattr(builtins, name))
     table["range"] = _bounded_range
+    table["sum"] = _sum
     table["pow"] = lambda a, b, *m: _binop("**", a, b) if not m else builtins.pow(a, b, *m)
     return table
 
@@ -477,6 +528,7 @@ class SandboxEnvironment(TaskDataEnvironment):
         code = _compile(script, "exec")
         scope = self._globals(external_context)
         before = dict(context)
+        saved = copy.deepcopy(before)  # a failed script leaves the data exactly as it was
         for key, value in scope.items():
             # guards always apply; documented helpers never hide task data of the same name
             if key.startswith("_") or key not in context:
@@ -484,15 +536,56 @@ class SandboxEnvironment(TaskDataEnvironment):
         try:
             with _run_budget(self.limits):
                 exec(code, context)  # noqa: S102 - restricted bytecode, see module docstring
+            for key, value in list(context.items()):
+                if (key in scope and value is scope[key] and key not in before) or key.startswith(
+                    "_"
+                ):
+                    del context[key]
+            self._remove_globals_and_functions_from_context(context, external_context)
+            for key, value in context.items():
+                if key not in before or before[key] is not value:
+                    _check_storable(key, value)
         except BaseException:
-            context.clear()  # a failed script leaves the task data as it was (top level)
-            context.update(before)
+            context.clear()
+            context.update(saved)
             raise
-        for key, value in list(context.items()):
-            if (key in scope and value is scope[key] and key not in before) or key.startswith("_"):
-                del context[key]
-        self._remove_globals_and_functions_from_context(context, external_context)
         return True
+
+
+_STORABLE_SCALARS = (
+    type(None),
+    bool,
+    int,
+    float,
+    str,
+    _datetime.date,
+    _datetime.timedelta,
+    uuid.UUID,
+)
+
+
+def _check_storable(name: str, value: Any, depth: int = 0) -> None:
+    """Refuse values the case cannot be saved with (e.g. a map object or a generator)."""
+    if isinstance(value, _STORABLE_SCALARS):
+        return
+    if depth > 50:
+        raise SandboxViolation(f"de waarde '{name}' is te diep genest om te bewaren")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise SandboxViolation(
+                    f"de waarde '{name}' heeft een sleutel die niet bewaard kan worden"
+                )
+            _check_storable(name, item, depth + 1)
+        return
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _check_storable(name, item, depth + 1)
+        return
+    raise SandboxViolation(
+        f"het script liet in '{name}' een waarde van het type {type(value).__name__} achter die niet "
+        "bewaard kan worden; zet die om naar een lijst, tekst of getal (bijvoorbeeld list(...))"
+    )
 
 
 class _SandboxScriptEngine(PythonScriptEngine):

@@ -5,6 +5,7 @@ Everything here works on SpiffWorkflow objects; nothing outside `engine/` sees t
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from collections.abc import Iterator
@@ -333,9 +334,10 @@ def current_data(workflow: Any) -> dict[str, Any]:
             newest is None or task.last_state_change > newest.last_state_change
         ):
             newest = task
+    # a deep copy: callers must never hold parts of a (cached) workflow
     if newest is None:
-        return dict(workflow.data)
-    return dict(newest.data)
+        return copy.deepcopy(dict(workflow.data))
+    return copy.deepcopy(dict(newest.data))
 
 
 def _ready_user_task(task: Any) -> ReadyUserTask:

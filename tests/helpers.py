@@ -57,3 +57,33 @@ def linear_process(folder: Path, process_id: str, nodes: list[str]) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+_PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_parallel"
+    targetNamespace="http://wegwijs.test">
+  <bpmn:process id="parallel_process" name="parallel_process" isExecutable="true">
+    <bpmn:startEvent id="start_event" />
+    <bpmn:parallelGateway id="fork" />
+    <bpmn:userTask id="branch_a" name="Tak A" />
+    <bpmn:userTask id="branch_b" name="Tak B" />
+    <bpmn:parallelGateway id="join" />
+    <bpmn:userTask id="after_join" name="Daarna" />
+    <bpmn:endEvent id="end_event" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start_event" targetRef="fork" />
+    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="branch_a" />
+    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="branch_b" />
+    <bpmn:sequenceFlow id="f4" sourceRef="branch_a" targetRef="join" />
+    <bpmn:sequenceFlow id="f5" sourceRef="branch_b" targetRef="join" />
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="after_join" />
+    <bpmn:sequenceFlow id="f7" sourceRef="after_join" targetRef="end_event" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def parallel_process(folder: Path) -> Path:
+    """Write start → fork → (branch_a | branch_b) → join → after_join → end."""
+    path = folder / "parallel_process.bpmn"
+    path.write_text(_PARALLEL, encoding="utf-8")
+    return path

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, update
@@ -176,3 +177,94 @@ def test_hostile_runtime_behaviour_is_contained_in_its_own_instance(
     assert make_engine().list_instances(status="errored")[0].id == summary.id
     engine.deploy_paths([str(VERSIONS / "v1")])
     assert engine.start("versioned_process", {}).status == "running"
+
+
+def test_parallel_tasks_of_one_case_completed_at_once_both_succeed(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    """Two people finish two parallel branches of one case at the same moment (review finding:
+    on PostgreSQL the second used a stale list of open tasks and hit a unique violation)."""
+    from tests.helpers import parallel_process
+
+    make_engine().deploy_paths([str(parallel_process(tmp_path))])
+    instance = make_engine().start("parallel_process", {})
+    tasks = {t.bpmn_id: t for t in make_engine().list_tasks(instance_id=instance.id)}
+    assert set(tasks) == {"branch_a", "branch_b"}
+    engines = [make_engine(), make_engine()]
+    for e in engines:
+        e.get_instance(instance.id)  # both caches hold the same version
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def finish(e: Engine, bpmn_id: str) -> None:
+        barrier.wait()
+        try:
+            e.complete_task(tasks[bpmn_id].id, {bpmn_id: True}, actor=bpmn_id)
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=finish, args=(e, b)) for e, b in zip(engines, tasks, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    detail = make_engine().get_instance(instance.id)
+    assert [t.bpmn_id for t in detail.open_tasks] == ["after_join"]
+    assert detail.data["branch_a"] is True
+    assert detail.data["branch_b"] is True
+    types = [e.type for e in detail.events]
+    assert types.count("task_completed") == 2
+    assert "task_cancelled" not in types
+    done = make_engine().list_tasks(instance_id=instance.id, state="completed")
+    assert sorted(t.bpmn_id for t in done) == ["branch_a", "branch_b"]
+
+
+_BAD_OUTPUT_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs_bad" name="d" namespace="x">
+  <decision id="bad_output" name="Slechte uitkomst">
+    <decisionTable id="table" hitPolicy="UNIQUE">
+      <input id="input_x"><inputExpression id="ie" typeRef="string"><text>x</text></inputExpression></input>
+      <output id="output_y" name="y" typeRef="string" />
+      <rule id="rule_any"><inputEntry id="cell_any"><text>-</text></inputEntry>
+        <outputEntry id="out_range"><text>range(3)</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+_TIMER = (
+    '<bpmn:intermediateCatchEvent id="wait_a_day"><bpmn:timerEventDefinition>'
+    '<bpmn:timeDuration>"P1D"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+)
+
+
+def test_a_case_that_cannot_be_saved_after_its_timer_does_not_stop_other_timers(
+    make_engine: Callable[..., Engine], clock: Any, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from tests.helpers import linear_process
+
+    decide = (
+        '<bpmn:businessRuleTask id="decide"><bpmn:extensionElements>'
+        "<spiffworkflow:calledDecisionId>bad_output</spiffworkflow:calledDecisionId>"
+        "</bpmn:extensionElements></bpmn:businessRuleTask>"
+    )
+    (tmp_path / "bad.dmn").write_text(_BAD_OUTPUT_DMN, encoding="utf-8")
+    linear_process(tmp_path, "broken_after_timer", [_TIMER, decide])
+    linear_process(tmp_path, "healthy_after_timer", [_TIMER, '<bpmn:userTask id="follow_up" />'])
+    engine = make_engine()
+    engine.deploy_paths([str(tmp_path)])
+    broken = engine.start("broken_after_timer", {"x": "a"})
+    healthy = engine.start("healthy_after_timer", {})
+    clock.advance(timedelta(days=2))
+    assert engine.fire_due_timers() == 1  # the healthy one; the broken one is set aside
+    assert [t.bpmn_id for t in engine.list_tasks(instance_id=healthy.id)] == ["follow_up"]
+    errored = make_engine().get_instance(broken.id).summary
+    assert errored.status == "errored"
+    assert "niet bewaard" in (errored.last_error or "")
+    assert errored.next_timer_due is None
+    assert engine.fire_due_timers() == 0  # nothing left to retry forever

@@ -401,3 +401,48 @@ def test_min_and_max_compare_several_arguments_as_plain_python_does() -> None:
     assert env.evaluate("max(a, b, 7)", {"a": 2.5, "b": 1}) == 7
     assert env.evaluate("max(x * 2 for x in items)", {"items": [1, 5, 3]}) == 10
     assert env.evaluate("sum((x for x in items), 10)", {"items": [1, 2]}) == 13
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "a = 'x' * 1000000\ns = ('%s' * 50) % tuple([a] * 50)",
+        "s = '%0*d' % (10 ** 9, 1)",
+        "s = ('a' * 1000).translate({97: 'b' * 100000})",
+        "a = [0] * 1000000\nfor i in range(5):\n    a.extend(a)",
+        "s = sum([[0] * 1000000] * 40, [])",
+    ],
+)
+def test_amplifiers_found_in_review_are_stopped(script: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(SandboxViolation):
+        SandboxEnvironment(limits=FAST).execute(script, {})
+    assert time.monotonic() - started < 3
+
+
+def test_a_value_that_cannot_be_saved_is_refused_where_it_is_made() -> None:
+    data = {"amount": 1}
+    with pytest.raises(SandboxViolation, match="map"):
+        SandboxEnvironment(limits=FAST).execute("g = map(str, [1])", data)
+    assert data == {"amount": 1}
+
+
+def test_a_failed_script_leaves_nested_data_exactly_as_it_was() -> None:
+    data = {"items": [1, 2], "meta": {"n": 1}}
+    with pytest.raises(ZeroDivisionError):
+        SandboxEnvironment(limits=FAST).execute("items.append(3)\nmeta['n'] = 2\nx = 1 / 0", data)
+    assert data == {"items": [1, 2], "meta": {"n": 1}}
+
+
+def test_ordinary_formatting_extend_and_sum_still_work() -> None:
+    data: dict[str, object] = {"items": [1], "name": "Anna"}
+    SandboxEnvironment(limits=FAST).execute(
+        "items.extend([2, 3])\ngreeting = 'Dag %s, %d taken' % (name, len(items))\ntotal = sum(items, 10)",
+        data,
+    )
+    assert data == {
+        "items": [1, 2, 3],
+        "name": "Anna",
+        "greeting": "Dag Anna, 3 taken",
+        "total": 16,
+    }
