@@ -277,8 +277,15 @@ class Engine:
 
     @contextlib.contextmanager
     def _uow(self, uow: UnitOfWork | None) -> Iterator[UnitOfWork]:
+        """The caller's unit of work (each operation under a savepoint), or a transaction of its own.
+
+        Within a caller's unit of work a failed operation rolls back to its savepoint, so a caller
+        that catches the error and commits the rest never keeps half an operation. The workflow
+        it had taken from the cache is not put back (it is only put back after a commit).
+        """
         if uow is not None:
-            yield uow
+            with uow.connection.begin_nested():
+                yield uow
         else:
             with self.transaction() as own:
                 yield own

@@ -268,3 +268,24 @@ def test_a_case_that_cannot_be_saved_after_its_timer_does_not_stop_other_timers(
     assert "niet bewaard" in (errored.last_error or "")
     assert errored.next_timer_due is None
     assert engine.fire_due_timers() == 0  # nothing left to retry forever
+
+
+def test_a_failed_operation_inside_a_callers_transaction_leaves_nothing_behind(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(VERSIONS / "v2")])
+    instance = engine.start("versioned_process", {})
+    [approve] = engine.list_tasks(instance_id=instance.id)
+    engine.complete_task(approve.id, {}, actor="a")
+    [check] = engine.list_tasks(instance_id=instance.id)
+    with engine.transaction() as uow:
+        engine.claim_task(check.id, "bea", uow=uow)  # the caller's own, successful work
+        with pytest.raises(ConflictError):
+            engine.complete_task(approve.id, {}, actor="b", uow=uow)  # already completed
+        engine.complete_task(check.id, {"ok": True}, actor="bea", uow=uow)
+    detail = make_engine().get_instance(instance.id)
+    assert detail.summary.status == "completed"
+    types = [e.type for e in detail.events]
+    assert types.count("task_completed") == 2
+    assert "task_claimed" in types
