@@ -274,6 +274,15 @@ def _dmn_cell_problem(input_expr: str, cell: str) -> str | None:
 def _check_dmn_cells(name: str, root: Any, problems: list[Problem]) -> None:
     """Compile every DMN input expression, input cell and output cell with the sandbox policy."""
     ns = f"{{{etree.QName(root).namespace}}}"
+
+    def report(what: str, message: str | None, node: Any, at: Any) -> None:
+        if message:
+            problems.append(
+                Problem(
+                    name, f"{what}: {message}", element_id=_nearest_id(node), line=at.sourceline
+                )
+            )
+
     for table in root.iter(f"{ns}decisionTable"):
         inputs = [
             (node.findtext(f"{ns}inputExpression/{ns}text") or "").strip()
@@ -282,44 +291,26 @@ def _check_dmn_cells(name: str, root: Any, problems: list[Problem]) -> None:
         for node in table.findall(f"{ns}input"):
             text_node = node.find(f"{ns}inputExpression/{ns}text")
             if text_node is not None and (text_node.text or "").strip():
-                message = check_expression(text_node.text or "")
-                if message:
-                    problems.append(
-                        Problem(
-                            name,
-                            f"fout in invoer van de beslistabel: {message}",
-                            element_id=_nearest_id(node),
-                            line=text_node.sourceline,
-                        )
-                    )
+                report(
+                    "fout in invoer van de beslistabel",
+                    check_expression(text_node.text or ""),
+                    node,
+                    text_node,
+                )
         for rule in table.findall(f"{ns}rule"):
             for column, entry in enumerate(rule.findall(f"{ns}inputEntry")):
                 cell = (entry.findtext(f"{ns}text") or "").strip()
-                if not cell or cell == "-" or column >= len(inputs):
-                    continue
-                message = _dmn_cell_problem(inputs[column], cell)
-                if message:
-                    problems.append(
-                        Problem(
-                            name,
-                            f"fout in cel van regel: {message}",
-                            element_id=_nearest_id(entry),
-                            line=entry.sourceline,
-                        )
+                if cell and cell != "-" and column < len(inputs):
+                    report(
+                        "fout in cel van regel",
+                        _dmn_cell_problem(inputs[column], cell),
+                        entry,
+                        entry,
                     )
             for entry in rule.findall(f"{ns}outputEntry"):
                 cell = (entry.findtext(f"{ns}text") or "").strip()
                 if cell:
-                    message = check_expression(cell)
-                    if message:
-                        problems.append(
-                            Problem(
-                                name,
-                                f"fout in uitkomst van regel: {message}",
-                                element_id=_nearest_id(entry),
-                                line=entry.sourceline,
-                            )
-                        )
+                    report("fout in uitkomst van regel", check_expression(cell), entry, entry)
 
 
 def _check_unsupported(name: str, root: Any, problems: list[Problem]) -> None:

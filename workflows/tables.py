@@ -20,16 +20,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from engine.persistence.tables import NAMING_CONVENTION, Id
 
-Id = BigInteger().with_variant(Integer(), "sqlite")
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 fund_period = Table(
     "fund_period",
