@@ -116,6 +116,5 @@ __all__ = [
     "SystemClock",
     "as_utc",
     "install_into_spiffworkflow",
-    "timedelta",
     "using",
 ]

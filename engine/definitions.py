@@ -666,7 +666,6 @@ def _form_references(specs: Iterable[Any]) -> list[tuple[str, str, str]]:
 
 def parse_version_files(files: Mapping[str, bytes], process_id: str) -> tuple[Any, dict[str, Any]]:
     """Parse the stored files of one deployed version: (spec, subprocess specs)."""
-    bundle, parser = load_bundle(SourceFile(n, c) for n, c in files.items())
-    del bundle
+    _, parser = load_bundle(SourceFile(n, c) for n, c in files.items())
     spec = parser.get_spec(process_id)
     return spec, parser.get_subprocess_specs(process_id)

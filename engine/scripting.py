@@ -308,7 +308,7 @@ def _inplacevar(op: str, left: Any, right: Any) -> Any:
         and isinstance(left, str | list | tuple)
         and len(left) + (_size(right) or 0) > _budget.limits.max_sequence
     ):
-        raise _too_big("een samenvoeging met '+='")
+        raise _too_big("een samenvoeging met '+='")  # names the operator the author wrote
     try:
         return _INPLACE[op](left, right)
     except KeyError:
@@ -457,7 +457,6 @@ _CONSUMING_BUILTINS = (
     "frozenset",
     "dict",
     "sorted",
-    "sum",
     "min",
     "max",
     "any",

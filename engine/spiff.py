@@ -113,12 +113,9 @@ def _name(names: dict[Any, str], value: Any) -> str:
 
 
 def _uuid_names_of_mapping(mapping: Any) -> dict[Any, str]:
-    for value in mapping.values():
-        workflow = getattr(value, "workflow", None) or getattr(value, "top_workflow", None)
-        if workflow is not None:
-            return _uuid_names(workflow)
-        break
-    return {}
+    first = next(iter(mapping.values()), None)
+    workflow = getattr(first, "workflow", None) or getattr(first, "top_workflow", None)
+    return _uuid_names(workflow) if workflow is not None else {}
 
 
 def _task_cache_key(task: Any) -> tuple[Any, ...] | None:
@@ -411,10 +408,6 @@ def find_task(workflow: Any, task_id: str) -> Any:
         return workflow.get_task_from_id(UUID(task_id))
     except (KeyError, ValueError):
         return None
-
-
-def errored_tasks(workflow: Any) -> list[Any]:
-    return list(workflow.get_tasks(state=TaskState.ERROR))
 
 
 def is_finished(workflow: Any) -> bool:

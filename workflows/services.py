@@ -20,7 +20,8 @@ moment that norm ends from now — for `timeDate` timers that count working days
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,10 +29,8 @@ from sqlalchemy import insert
 from engine.clock import current_time
 from engine.persistence.tables import outbox
 from engine.runtime import TaskDueInput
-from engine.services import ServiceCall, ServiceError
+from engine.services import Operator, ServiceCall, ServiceError
 from workflows import fund, norms
-
-Operator = Callable[[ServiceCall, dict[str, Any]], Any]
 
 
 def _key(call: ServiceCall) -> str:
@@ -60,6 +59,12 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
         )
     ).inserted_primary_key
     return {"queued": True, "outbox_id": int(outbox_id[0]) if outbox_id else None}
+
+
+def _optional_cents(params: dict[str, Any]) -> int | None:
+    """The optional `amount` parameter (euros) in cents; None means "the whole amount"."""
+    amount = params.get("amount")
+    return None if amount is None else fund.to_cents(amount)
 
 
 def _money(cents: int) -> float:
@@ -95,25 +100,11 @@ def fund_operators(period: str) -> dict[str, Operator]:
         }
 
     def commit(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
-        amount = params.get("amount")
-        got = fund.commit(
-            call.connection,
-            period,
-            _key(call),
-            call.now,
-            None if amount is None else fund.to_cents(amount),
-        )
+        got = fund.commit(call.connection, period, _key(call), call.now, _optional_cents(params))
         return {"amount": _money(got.amount), "state": got.state}
 
     def pay(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
-        amount = params.get("amount")
-        got = fund.pay(
-            call.connection,
-            period,
-            _key(call),
-            call.now,
-            None if amount is None else fund.to_cents(amount),
-        )
+        got = fund.pay(call.connection, period, _key(call), call.now, _optional_cents(params))
         return {"paid": _money(got.paid), "state": got.state}
 
     def release(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +139,7 @@ def due_in(norm_text: str) -> str:
 SCRIPT_HELPERS: Mapping[str, Any] = {"due_in": due_in}
 
 
-def task_due(task: TaskDueInput) -> Any:
+def task_due(task: TaskDueInput) -> datetime | None:
     """Due date of a new user task from its `norm` property (None when it has none)."""
     text = task.properties.get("norm")
     if not text:

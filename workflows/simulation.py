@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine import ConflictError, Engine, EngineError, ManualClock
-from workflows import norms
+from workflows import bootstrap, norms
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
 
@@ -265,15 +265,14 @@ def _add_months(moment: datetime, months: int) -> datetime:
 
 
 def simulate_year(
-    settings: Any,
+    settings: bootstrap.Settings,
     months: int = 12,
     seed: int = 1,
     progress: Callable[[datetime], None] | None = None,
     end: datetime | None = None,
 ) -> SimulationReport:
     """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`)."""
-    from workflows import bootstrap
-    from workflows.simulation_profiles import profiles
+    from workflows.simulation_profiles import profiles  # it builds on this module
 
     finish = end or datetime.now(UTC)
     start = _add_months(finish, -months).replace(hour=8, minute=0, second=0, microsecond=0)
