@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -111,6 +112,26 @@ class TaskDueInput:
 
 
 @dataclass(frozen=True)
+class SavedInstance:
+    """What an `on_saved` hook learns about an instance the engine just wrote.
+
+    The hook runs inside the same transaction (`connection`), so a read model it maintains is
+    always consistent with the instance; an error in it rolls the whole step back.
+    """
+
+    connection: Connection
+    instance_id: int
+    process_id: str
+    business_key: str | None
+    status: str
+    at: datetime
+    #: the events this step recorded, as (type, bpmn_id, detail)
+    events: tuple[tuple[str, str | None, dict[str, Any]], ...]
+    #: the current values of the named data keys (only these are copied out of the workflow)
+    values: Callable[[Iterable[str]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """How the engine is wired; built once in the composition root."""
 
@@ -127,6 +148,8 @@ class EngineSettings:
     milestone_property: str = "phase"
     #: deploy-time checks of extension property values: name -> (value -> message or None)
     property_checks: Mapping[str, Callable[[str], str | None]] = field(default_factory=dict)
+    #: called in the transaction after every save of an instance (e.g. to keep a read model)
+    on_saved: Callable[[SavedInstance], None] | None = None
 
 
 class UnitOfWork:
@@ -290,7 +313,8 @@ class Engine:
                 yield own
 
     @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction that never blocks writers (SQLite: BEGIN DEFERRED)."""
         with (
             self.db.connect().execution_options(sqlite_begin="DEFERRED") as connection,
             connection.begin(),
@@ -388,7 +412,7 @@ class Engine:
 
     def list_processes(self) -> list[ProcessVersionInfo]:
         """The newest version of every deployed process, with its count of active instances."""
-        with self._read() as conn:
+        with self.reading() as conn:
             latest = (
                 select(process_version.c.process_id, func.max(process_version.c.version).label("v"))
                 .group_by(process_version.c.process_id)
@@ -414,7 +438,7 @@ class Engine:
         return [_version_info(r, counts.get(r.process_id, 0)) for r in rows]
 
     def list_versions(self, process_id: str) -> list[ProcessVersionInfo]:
-        with self._read() as conn:
+        with self.reading() as conn:
             rows = conn.execute(
                 select(process_version)
                 .where(process_version.c.process_id == process_id)
@@ -592,7 +616,8 @@ class Engine:
                 actor,
                 task_id=task_id,
                 bpmn_id=target.bpmn_id,
-                detail={"title": target.title, "lane": target.lane},
+                # what was submitted, for the audit trail and for outcomes shown per task
+                detail={"title": target.title, "lane": target.lane, "data": data},
             )
             loaded.errors = self._advance(u, loaded, run_task, actor, now)
             return self._save(u, loaded, actor, now)
@@ -607,14 +632,27 @@ class Engine:
         raise ConflictError(_closed_message(row))
 
     def claim_task(self, task_id: str, user: str, uow: UnitOfWork | None = None) -> HumanTask:
-        """Assign an open task to a user (recorded as an event)."""
-        return self._assign(task_id, user, user, "task_claimed", uow)
+        """Assign an open, unassigned task to a user (recorded as an event)."""
+        return self._assign(task_id, user, user, "task_claimed", uow, only_if_free=True)
 
     def release_task(self, task_id: str, actor: str, uow: UnitOfWork | None = None) -> HumanTask:
+        """Put an open task back in its team's queue (recorded as an event)."""
         return self._assign(task_id, None, actor, "task_released", uow)
 
+    def reassign_task(
+        self, task_id: str, assignee: str, actor: str, uow: UnitOfWork | None = None
+    ) -> HumanTask:
+        """Give an open task to another user (recorded as an event)."""
+        return self._assign(task_id, assignee, actor, "task_reassigned", uow)
+
     def _assign(
-        self, task_id: str, assignee: str | None, actor: str, kind: str, uow: UnitOfWork | None
+        self,
+        task_id: str,
+        assignee: str | None,
+        actor: str,
+        kind: str,
+        uow: UnitOfWork | None,
+        only_if_free: bool = False,
     ) -> HumanTask:
         with self._uow(uow) as u:
             conn = u.connection
@@ -623,6 +661,8 @@ class Engine:
                 raise NotFoundError(f"Taak {task_id} bestaat niet.")
             if row.state != "open":
                 raise ConflictError(_closed_message(row))
+            if only_if_free and row.assignee and row.assignee != assignee:
+                raise ConflictError(f"Taak '{row.title}' is intussen opgepakt door {row.assignee}.")
             now = self.now()
             conn.execute(
                 update(human_task)
@@ -637,7 +677,7 @@ class Engine:
                 actor,
                 task_id=task_id,
                 bpmn_id=row.bpmn_id,
-                detail={"assignee": assignee, "previous": row.assignee},
+                detail={"assignee": assignee, "previous": row.assignee, "title": row.title},
             )
             return self._get_task(conn, task_id)
 
@@ -741,7 +781,7 @@ class Engine:
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Fire the timers that are due; each instance in its own transaction. Returns how many ran."""
         now = now or self.now()
-        with self._read() as conn:
+        with self.reading() as conn:
             due = (
                 conn.execute(
                     select(process_instance.c.id)
@@ -787,7 +827,7 @@ class Engine:
 
     def next_timer_due(self) -> datetime | None:
         """The earliest due timer over all active instances (for workers and the simulator)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             value = conn.execute(
                 select(func.min(process_instance.c.next_timer_due)).where(
                     process_instance.c.status.in_(ACTIVE)
@@ -818,11 +858,11 @@ class Engine:
             query = query.where(human_task.c.assignee == assignee)
         if instance_id is not None:
             query = query.where(human_task.c.instance_id == instance_id)
-        with self._read() as conn:
+        with self.reading() as conn:
             return [_human_task(r) for r in conn.execute(query).all()]
 
     def get_task(self, task_id: str) -> HumanTask:
-        with self._read() as conn:
+        with self.reading() as conn:
             return self._get_task(conn, task_id)
 
     def _get_task(self, conn: Connection, task_id: str) -> HumanTask:
@@ -837,7 +877,7 @@ class Engine:
 
     def task_form(self, task_id: str) -> dict[str, Any] | None:
         """The JSON Schema of a user task's form (from its instance's version), or None."""
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(
                 select(human_task.c.properties, process_instance.c.process_version_id)
                 .join(process_instance, process_instance.c.id == human_task.c.instance_id)
@@ -867,12 +907,12 @@ class Engine:
             query = query.where(process_instance.c.status == status)
         if process_id is not None:
             query = query.where(process_instance.c.process_id == process_id)
-        with self._read() as conn:
+        with self.reading() as conn:
             return [_summary(r) for r in conn.execute(query).all()]
 
     def get_instance(self, instance_id: int) -> InstanceDetail:
         """One instance with its current data, open tasks, what it waits for and its history."""
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(
                 select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
             ).first()
@@ -902,11 +942,29 @@ class Engine:
             events=tuple(_event_record(e) for e in events),
         )
 
+    def diagram(self, instance_id: int) -> str:
+        """The BPMN file (text) of the version an instance runs on that defines its process."""
+        with self.reading() as conn:
+            row = conn.execute(
+                select(process_instance.c.process_id, process_version.c.files)
+                .join(
+                    process_version, process_version.c.id == process_instance.c.process_version_id
+                )
+                .where(process_instance.c.id == instance_id)
+            ).first()
+        if row is None:
+            raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+        marker = re.compile(rf'<(?:\w+:)?process\b[^>]*\bid="{re.escape(row.process_id)}"')
+        for name, text in sorted(row.files.items()):
+            if name.endswith(".bpmn") and marker.search(text):
+                return str(text)
+        raise NotFoundError(f"Het diagram van zaak {instance_id} ontbreekt in de versie.")
+
     def events(self, instance_id: int | None = None, limit: int = 1000) -> list[EventRecord]:
         query = select(event).order_by(event.c.id).limit(limit)
         if instance_id is not None:
             query = query.where(event.c.instance_id == instance_id)
-        with self._read() as conn:
+        with self.reading() as conn:
             return [_event_record(e) for e in conn.execute(query).all()]
 
     # ------------------------------------------------------------------ internals
@@ -1049,6 +1107,19 @@ class Engine:
                 loaded.add_event("instance_errored", now, actor, detail={"error": last_error})
         if loaded.events:
             conn.execute(_INSERT_EVENT, loaded.events)
+        if self.settings.on_saved is not None:
+            self.settings.on_saved(
+                SavedInstance(
+                    connection=conn,
+                    instance_id=instance_id,
+                    process_id=row.process_id,
+                    business_key=row.business_key,
+                    status=status,
+                    at=now,
+                    events=tuple((e["type"], e["bpmn_id"], e["detail"]) for e in loaded.events),
+                    values=functools.partial(spiff.current_values, workflow),
+                )
+            )
         u.after_commit(functools.partial(self._workflows.put, instance_id, (new_lock, workflow)))
         return InstanceSummary(
             id=instance_id,

@@ -1,1 +1,129 @@
-"""Entry points for people: the command line now, the Flask app in a later issue."""
+"""The Wegwijs web app: `create_app` is the only place that wires Flask to the domain."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request, session
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from webui import auth, errors, formatting, i18n, initiatives, tasks, vendor, worklist
+from workflows import accounts, bootstrap
+
+log = logging.getLogger("wegwijs.web")
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+ENGINE_KEY = "wegwijs_engine"
+
+
+def create_app(
+    settings: bootstrap.Settings | None = None,
+    engine: Any = None,
+    config: dict[str, Any] | None = None,
+) -> Flask:
+    """Build the app for these settings (default: from the environment) or an existing engine."""
+    app = Flask(__name__, instance_relative_config=False)
+    settings = settings or bootstrap.settings_from_env()
+    config = dict(config or {})
+    app.config.update(
+        SECRET_KEY=config.get("SECRET_KEY") or _secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,  # one working day
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # documents up to 10 MB plus form overhead
+        WTF_CSRF_TIME_LIMIT=None,  # the session bounds it; a long form must not fail at submit
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
+        BPMN_JS_DIST=os.environ.get("WEGWIJS_BPMN_JS_DIST") or str(vendor.default_dist()),
+    )
+    app.config.update(config)
+    app.extensions[ENGINE_KEY] = engine or bootstrap.open_engine(settings)
+
+    i18n.ensure_compiled()
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+
+    for module in (auth, worklist, tasks, initiatives):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
+    errors.register(app)
+    formatting.register(app)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """Tell a load balancer the app is up (a trivial route, also the benchmark's baseline)."""
+        return Response("ok", mimetype="text/plain")
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and not request.endpoint.endswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.before_request
+    def keep_session_permanent() -> None:
+        session.permanent = True
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        endpoint = request.endpoint or ""
+        nav = {"worklist.mine": "mine", "worklist.team": "team"}.get(endpoint)
+        if endpoint.startswith("initiatives."):
+            nav = "all"
+        return {
+            "workers": auth.WORKERS,
+            "case_readers": auth.CASE_READERS,
+            "nav": nav,
+            "get_locale": get_locale,
+        }
+
+    return app
+
+
+def _load_user(user_id: str) -> auth.SessionUser | None:
+    from flask import current_app
+
+    found = accounts.get_user(current_app.extensions[ENGINE_KEY], user_id)
+    return auth.SessionUser(found) if found is not None else None
+
+
+def _secret_key() -> str:
+    """WEGWIJS_SECRET_KEY, or a random key kept in instance/secret_key (created once)."""
+    configured = os.environ.get("WEGWIJS_SECRET_KEY")
+    if configured:
+        return configured
+    path = Path("instance") / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

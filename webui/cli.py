@@ -16,7 +16,9 @@ from typing import Any
 
 import click
 
-from workflows import bootstrap, fund, simulation
+from webui import server
+from workflows import accounts, bootstrap, fund, simulation
+from workflows import demo as demo_data
 from workflows.errors import DefinitionError, EngineError
 
 log = logging.getLogger("wegwijs.cli")
@@ -388,19 +390,109 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
 
 @cli.command()
 @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 60))
-def demo(months: int) -> None:
-    """Zet de demo op: processen gedeployed en een gesimuleerd jaar aan initiatieven."""
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Alleen opzetten, de webapp niet starten.")
+def demo(months: int, host: str, port: int, no_serve: bool) -> None:
+    """Zet de demo op (processen, gebruikers, een gesimuleerd jaar) en start de webapp."""
     settings = bootstrap.settings_from_env()
     engine = bootstrap.open_engine(settings)
     if engine.list_instances(limit=1):
         click.echo("De demodatabase bevat al zaken; er wordt niets opnieuw gesimuleerd.")
     else:
         _run_simulation(settings, months, seed=1)
-    click.echo("\nProbeer nu: wegwijs processes | wegwijs tasks | wegwijs instances | wegwijs fund")
-    click.echo(
-        "(De webapplicatie op http://127.0.0.1:5000 volgt met de werkvoorraad-issue; "
-        "deze demo toont de procesmotor en een gesimuleerd jaar via de CLI.)"
+    logins = demo_data.ensure_demo_users(engine)
+    engine.dispose()
+    click.echo("\nDemogebruikers (wachtwoorden gelden tot de volgende 'wegwijs demo'):")
+    _table(
+        [(d.username, d.password, ", ".join(d.roles)) for d in logins],
+        ["gebruiker", "wachtwoord", "rollen"],
     )
+    if no_serve:
+        return
+    click.echo(f"\nWegwijs draait op http://{host}:{port}  (stoppen: Ctrl+C)")
+    server.serve(settings, host, port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, threads: int) -> None:
+    """Start de webapp (met de timers op de achtergrond)."""
+    settings = bootstrap.settings_from_env()
+    click.echo(f"Wegwijs draait op http://{host}:{port}  (stoppen: Ctrl+C)")
+    server.serve(settings, host, port, threads=threads)
+
+
+@cli.group()
+def users() -> None:
+    """Gebruikers en rollen beheren."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--roles", required=True, help="Rollen, komma-gescheiden, bv. casist,vakspecialist.")
+@click.option(
+    "--password", default=None, help="Wachtwoord (zonder: er wordt er een gemaakt en getoond)."
+)
+@click.option("--name", "display_name", default=None, help="Volledige naam.")
+@click.option("--email", default=None)
+def users_add(
+    username: str, roles: str, password: str | None, display_name: str | None, email: str | None
+) -> None:
+    """Maak een gebruiker aan met rollen."""
+    generated = password is None
+    secret = password or accounts.generate_password()
+    user = accounts.add_user(_engine(), username, roles.split(","), secret, display_name, email)
+    click.echo(f"Gebruiker {user.username} aangemaakt met rollen: {', '.join(sorted(user.roles))}.")
+    if generated:
+        click.echo(f"Wachtwoord: {secret}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def users_list(as_json: bool) -> None:
+    """Toon alle gebruikers en hun rollen."""
+    found = accounts.list_users(_engine())
+    if as_json:
+        _print_json(
+            [
+                {
+                    "username": u.username,
+                    "name": u.display_name,
+                    "roles": sorted(u.roles),
+                    "active": u.active,
+                }
+                for u in found
+            ]
+        )
+        return
+    _table(
+        [
+            (u.username, u.display_name, ", ".join(sorted(u.roles)), "ja" if u.active else "nee")
+            for u in found
+        ],
+        ["gebruiker", "naam", "rollen", "actief"],
+    )
+
+
+@users.command("set-roles")
+@click.argument("username")
+@click.argument("roles")
+def users_set_roles(username: str, roles: str) -> None:
+    """Vervang de rollen van een gebruiker (komma-gescheiden)."""
+    user = accounts.set_roles(_engine(), username, roles.split(","))
+    click.echo(f"Rollen van {user.username}: {', '.join(sorted(user.roles))}.")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_set_password(username: str, password: str) -> None:
+    """Geef een gebruiker een nieuw wachtwoord (heft ook een blokkade op)."""
+    user = accounts.set_password(_engine(), username, password)
+    click.echo(f"Wachtwoord van {user.username} gewijzigd.")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

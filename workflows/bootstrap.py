@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import Clock, Engine, EngineSettings
-from workflows import fund, phases, services
+from workflows import fund, initiatives, phases, services
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -44,6 +44,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
         task_due=services.task_due,
         milestone_property="phase",
         property_checks={"norm": services.check_norm, "phase": phases.check_phase},
+        on_saved=initiatives.on_saved,
     )
 
 

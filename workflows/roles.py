@@ -15,7 +15,8 @@ ROLES: dict[str, str] = {
     "procesbeheerder": "Procesbeheerder",
     "manager": "Manager",
     "beheerder": "Beheerder",
+    "teamleider": "Teamleider (verdeelt taken)",
 }
 
 #: Roles that appear as lanes in diagrams (the others act outside the processes).
-LANE_ROLES = frozenset(ROLES) - {"procesbeheerder", "manager", "beheerder"}
+LANE_ROLES = frozenset(ROLES) - {"procesbeheerder", "manager", "beheerder", "teamleider"}

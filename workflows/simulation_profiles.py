@@ -39,19 +39,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from engine import Clock
+from workflows.places import ALL_WIJKEN
 from workflows.simulation import Answer, Duration, MessagePlan, ProcessProfile, TaskPlan
 
 COMPLEX = "complex_initiative_process"
 WIJKWENS = "wijkwens_process"
 GREEN = "simple_green_initiative_process"
 
-# The wijken of bpmn/shared/dmn_wijk_to_gebied.dmn, by gebied.
-WIJKEN: Mapping[str, tuple[str, ...]] = {
-    "Centrum": ("Binnenstad", "Noordflank", "Reeland", "Staart"),
-    "Oost": ("Dubbeldam", "Stadspolders", "Sterrenburg"),
-    "West": ("Krispijn", "Oud Krispijn", "Nieuw Krispijn", "Wielwijk", "Crabbehof", "Zuidhoven"),
-}
-ALL_WIJKEN: tuple[str, ...] = tuple(w for ws in WIJKEN.values() for w in ws)
 
 # Yearly volumes (DOMAIN §4.1).
 COMPLEX_PER_YEAR = 60.0

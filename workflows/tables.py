@@ -7,20 +7,24 @@ Schema changes go through Alembic revisions in workflows/migrations/versions (br
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
-from engine.persistence.tables import NAMING_CONVENTION, Id
+from engine.persistence.tables import NAMING_CONVENTION, Id, process_instance
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -52,4 +56,88 @@ fund_entry = Table(
     UniqueConstraint("period_id", "volgnummer", name="uq_fund_entry_period_volgnummer"),
     Index("ix_fund_entry_key", "initiative_key"),
     Index("ix_fund_entry_period_state", "period_id", "state"),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),  # stored lower-case
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(254)),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_login_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+user_role = Table(
+    "user_role",
+    metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(40), primary_key=True),
+)
+
+# The read model of an initiative, kept in the engine's transaction by initiatives.on_saved.
+initiative = Table(
+    "initiative",
+    metadata,
+    Column(
+        "instance_id",
+        ForeignKey(process_instance.c.id, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("zaaknummer", String(200)),
+    Column("process_id", String(200), nullable=False),
+    Column("title", String(300), nullable=False, server_default=""),
+    Column("wijk", String(100)),
+    Column("gebied", String(100)),
+    Column("category", String(60)),
+    Column("requested_cents", BigInteger),
+    Column("casist", String(200)),
+    Column("phase", String(40)),
+    Column("phase_at", DateTime(timezone=True)),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_initiative_zaaknummer", "zaaknummer"),
+    Index("ix_initiative_started", "started_at"),
+    Index("ix_initiative_phase", "phase", "started_at"),
+)
+
+note = Table(
+    "note",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False),
+    Column("author", String(80), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_note_instance", "instance_id", "id"),
+)
+
+document = Table(
+    "document",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(80), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_document_instance", "instance_id", "id"),
+)
+
+task_draft = Table(
+    "task_draft",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("saved_by", String(80), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
 )

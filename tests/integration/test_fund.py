@@ -135,7 +135,7 @@ def test_fifty_concurrent_applications_never_exceed_the_ceiling_and_none_is_lost
     with first.transaction() as u:  # nearly exhausted: 5,000 of 120,000 left
         fund.apply(u.connection, "2026", "Z-EARLY", CEILING - fund.to_cents(5_000), NOW)
     engines = [make_engine() for _ in range(4)]  # several "server processes"
-    rng = random.Random(2026)  # noqa: S311 - reproducible test amounts, not security
+    rng = random.Random(2026)
     requests = [(f"Z-{i:03d}", fund.to_cents(rng.randint(100, 900))) for i in range(50)]
     barrier = threading.Barrier(len(requests))
     results: dict[str, fund.Entry] = {}

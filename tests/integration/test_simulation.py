@@ -120,7 +120,7 @@ def test_arrivals_follow_volume_and_seasonality() -> None:
         key_prefix="P",
         seasonality=(1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1),  # nothing in July and August
     )
-    rng = random.Random(11)  # noqa: S311 - simulation, not security
+    rng = random.Random(11)
     moments = arrivals(
         profile, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC), rng
     )
@@ -130,7 +130,7 @@ def test_arrivals_follow_volume_and_seasonality() -> None:
 
 
 def test_lognormal_duration_has_the_given_median() -> None:
-    rng = random.Random(5)  # noqa: S311 - simulation, not security
+    rng = random.Random(5)
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     days = sorted(
         (Duration(10, 30).after(rng, start) - start).total_seconds() / 86400 for _ in range(2001)

@@ -208,7 +208,7 @@ def test_every_answer_is_valid_for_its_form(process_id: str) -> None:
     [profile] = [p for p in profiles(clock) if p.process_id == process_id]
     # every user task of the diagram has a plan: the empty default answer fits no form
     assert _user_tasks(process_id) == set(profile.tasks)
-    rng = random.Random(42)  # noqa: S311 - simulation, not security
+    rng = random.Random(42)
     checker = jsonschema.FormatChecker()
     seen: Counter[tuple[str, str]] = Counter()
     for n in range(1, 121):
@@ -249,7 +249,7 @@ def test_start_data_uses_the_examples_first_and_the_dmn_wijken() -> None:
         for w in text.removeprefix("? in (").removesuffix(")").split(",")
     }
     assert set(ALL_WIJKEN) == known
-    rng = random.Random(3)  # noqa: S311 - simulation, not security
+    rng = random.Random(3)
     titles = []
     for profile in profiles(ManualClock(START)):
         cases = [profile.start_data(rng, n) for n in range(1, 200)]

@@ -1,0 +1,194 @@
+"""The worklist web app through Flask's test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+
+from engine import ManualClock
+from tests.webapp import (
+    add_user,
+    engine_of,
+    login,
+    make_app,
+    post,
+    start_complex,
+    task_ids,
+    to_assessment,
+)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # a Monday
+    flask_app = make_app(database_url, clock)
+    yield flask_app, clock
+    engine_of(flask_app).dispose()
+
+
+def test_team_member_claims_fills_wrong_then_right_and_the_task_leaves_the_worklist(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 1)
+    add_user(flask_app, "ines", "initiatieventeam")
+    client = flask_app.test_client()
+    assert login(client, "ines").status_code == 302
+
+    team = client.get("/taken/team")
+    assert "Kennismakingsgesprek plannen" in team.text
+    assert "Buurtmoestuin" in team.text  # the initiative's title, from the read model
+    [task_id] = task_ids(team.text)
+    assert "Mijn taken" in client.get("/taken/mijn").text
+    assert task_id not in client.get("/taken/mijn").text
+
+    claimed = post(client, f"/taken/{task_id}/oppakken", {"next": "team"})
+    assert claimed.status_code == 302
+    assert task_id in client.get("/taken/mijn").text
+
+    wrong = post(
+        client,
+        f"/taken/{task_id}",
+        {"action": "complete", "intake_date": "31-02-2026", "intake_location": ""},
+    )
+    assert wrong.status_code == 422
+    assert "Controleer het formulier" in wrong.text
+    assert 'aria-invalid="true"' in wrong.text
+    assert "Vul dit veld in." in wrong.text
+    assert 'value="31-02-2026"' in wrong.text  # what was typed is kept
+
+    draft = post(
+        client,
+        f"/taken/{task_id}",
+        {"action": "draft", "intake_date": "", "intake_location": "Stadskantoor"},
+    )
+    assert draft.status_code == 302
+    assert "Stadskantoor" in client.get(f"/taken/{task_id}").text
+
+    done = post(
+        client,
+        f"/taken/{task_id}",
+        {"action": "complete", "intake_date": "2026-03-05", "intake_location": "Stadskantoor"},
+    )
+    assert done.status_code == 302, done.text
+    assert task_id not in client.get("/taken/mijn").text
+    assert task_id not in client.get("/taken/team").text
+    page = client.get(f"/initiatieven/{instance_id}")
+    assert page.status_code == 200
+    assert "Taak afgerond: Kennismakingsgesprek plannen" in page.text
+    assert "Kennismakingsgesprek voeren" in page.text  # the next task is open
+
+
+def test_a_task_completed_meanwhile_gets_a_clear_conflict_not_an_error(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    start_complex(flask_app, 2)
+    add_user(flask_app, "ines", "initiatieventeam")
+    add_user(flask_app, "ivo", "initiatieventeam")
+    first, second = flask_app.test_client(), flask_app.test_client()
+    login(first, "ines")
+    login(second, "ivo")
+    [task_id] = task_ids(first.get("/taken/team").text)
+    form = {"action": "complete", "intake_date": "2026-03-05", "intake_location": "Online"}
+    assert second.get(f"/taken/{task_id}").status_code == 200  # ivo has the page open
+    assert post(first, f"/taken/{task_id}", form).status_code == 302
+    late = post(second, f"/taken/{task_id}", form)
+    assert late.status_code == 409
+    assert "niet meer open" in late.text or "al afgerond" in late.text
+
+
+def test_a_task_reassigned_meanwhile_refuses_the_old_holder(app: tuple[Flask, ManualClock]) -> None:
+    flask_app, _clock = app
+    start_complex(flask_app, 3)
+    add_user(flask_app, "ines", "initiatieventeam")
+    add_user(flask_app, "ivo", "initiatieventeam")
+    add_user(flask_app, "tom", "teamleider", "initiatieventeam")
+    ines, tom = flask_app.test_client(), flask_app.test_client()
+    login(ines, "ines")
+    login(tom, "tom")
+    [task_id] = task_ids(ines.get("/taken/team").text)
+    post(ines, f"/taken/{task_id}/oppakken")
+    assert post(tom, f"/taken/{task_id}/toewijzen", {"to": "ivo"}).status_code == 302
+    late = post(
+        ines,
+        f"/taken/{task_id}",
+        {"action": "complete", "intake_date": "2026-03-05", "intake_location": "Online"},
+    )
+    assert late.status_code == 409
+    assert "toegewezen aan ivo" in late.text
+    history = [e.type for e in engine_of(flask_app).events()]
+    assert history.count("task_claimed") == 1
+    assert history.count("task_reassigned") == 1
+
+
+def test_aspect_board_shows_each_aspect_and_updates_when_assessed(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 4)
+    to_assessment(flask_app, clock, instance_id)
+    add_user(flask_app, "victor", "vakspecialist")
+    client = flask_app.test_client()
+    login(client, "victor")
+    board = client.get(f"/initiatieven/{instance_id}")
+    assert board.text.count('data-state="open"') >= 2
+    team = client.get("/taken/team").text
+    first = task_ids(team)[0]
+    post(client, f"/taken/{first}/oppakken")
+    done = post(
+        client,
+        f"/taken/{first}",
+        {
+            "action": "complete",
+            "verdict": "POSITIEF_MET_VOORWAARDEN",
+            "conditions": "Vergunning aanvragen",
+        },
+    )
+    assert done.status_code == 302, done.text
+    board = client.get(f"/initiatieven/{instance_id}").text
+    assert 'data-state="completed"' in board
+    assert "Positief met voorwaarden" in board
+    assert "Vergunning aanvragen" in board
+
+
+def test_notes_and_documents_are_kept_with_the_case(app: tuple[Flask, ManualClock]) -> None:
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 5)
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    login(client, "carla")
+    empty = post(client, f"/initiatieven/{instance_id}/notities", {"body": "   "})
+    assert empty.status_code == 422
+    assert "leeg" in empty.text
+    assert (
+        post(
+            client, f"/initiatieven/{instance_id}/notities", {"body": "Gebeld met de stichting."}
+        ).status_code
+        == 302
+    )
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    from io import BytesIO
+
+    up = post(
+        client,
+        f"/initiatieven/{instance_id}/documenten",
+        {"document": (BytesIO(pdf), "begroting.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert up.status_code == 302
+    fake = post(
+        client,
+        f"/initiatieven/{instance_id}/documenten",
+        {"document": (BytesIO(b"MZ\x90\x00"), "virus.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "geen echt .pdf-bestand" in fake.text
+    page = client.get(f"/initiatieven/{instance_id}").text
+    assert "Gebeld met de stichting." in page
+    assert "begroting.pdf" in page
+    assert "virus.pdf" not in page

@@ -1,0 +1,107 @@
+"""Helpers for tests of the web app: build it on a test database, log in, post with CSRF."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine import Engine, ManualClock
+from webui import ENGINE_KEY, create_app
+from workflows import accounts, bootstrap
+from workflows.simulation_profiles import _complex_start
+
+PASSWORD = "correct-horse-battery"
+TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+TASK_LINK = re.compile(r'href="/taken/([0-9a-f-]{36})"')
+
+
+def make_app(database_url: str, clock: ManualClock, **config: Any) -> Flask:
+    """The real app on this database, with bpmn/ deployed and the clock under test control."""
+    settings = bootstrap.Settings(database_url=database_url)
+    engine = bootstrap.open_engine(settings, clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
+    return create_app(
+        settings, engine=engine, config={"TESTING": True, "SECRET_KEY": "test-secret", **config}
+    )
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions[ENGINE_KEY]  # type: ignore[no-any-return]
+
+
+def add_user(app: Flask, username: str, *roles: str) -> accounts.User:
+    return accounts.add_user(
+        engine_of(app), username, roles, PASSWORD, display_name=username.title()
+    )
+
+
+def start_complex(app: Flask, number: int = 1, **data: Any) -> int:
+    """Start one complex initiative (an example from DOMAIN §4.2) and return its instance id."""
+    start = _complex_start(random.Random(number), number)
+    start.update(data)
+    summary = engine_of(app).start(
+        "complex_initiative_process", start, business_key=f"INI-2026-{number:04d}", actor="test"
+    )
+    return summary.id
+
+
+def csrf_token(client: FlaskClient, url: str = "/") -> str:
+    """The session's CSRF token, read from a page (the home page leads every user to one)."""
+    page = client.get(url, follow_redirects=True)
+    found = TOKEN.search(page.text)
+    assert found, f"no CSRF token on {url} ({page.status_code})"
+    return found.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    token = csrf_token(client, "/inloggen")
+    return client.post(
+        "/inloggen", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """POST with the session's CSRF token, as the browser would."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kwargs)
+
+
+def task_ids(html: str) -> list[str]:
+    return list(dict.fromkeys(TASK_LINK.findall(html)))
+
+
+def driver(app: Flask, clock: ManualClock, instance_id: int) -> Any:
+    """The process-test driver on this app's engine (completes tasks by BPMN id)."""
+    from tests.integration.test_process_complex import Driver
+
+    return Driver(engine_of(app), clock, instance_id)
+
+
+def to_assessment(app: Flask, clock: ManualClock, instance_id: int) -> Any:
+    """Drive a complex initiative to its aspect assessments (by the engine, as colleagues would)."""
+    from tests.integration.test_process_complex import to_assessment as drive
+
+    d = driver(app, clock, instance_id)
+    drive(d)
+    return d
+
+
+def to_decision(app: Flask, clock: ManualClock, instance_id: int, amount: float = 15000) -> Any:
+    """Drive a complex initiative with a fund application to the budgethouder's decision."""
+    from tests.integration.test_process_complex import (
+        advise,
+        apply_formally,
+        assess_all,
+        fund_criteria,
+    )
+
+    d = to_assessment(app, clock, instance_id)
+    assess_all(d)
+    advise(d, "HAALBAAR")
+    d.do("prepare_fund_check", fund_criteria())
+    apply_formally(d, amount)
+    d.do("prepare_decision", {"decision_advice": "VERLENEN", "advice_motivation": "Voldoet."})
+    return d

@@ -1,0 +1,114 @@
+"""Alle initiatieven and the initiative page: data, phases, diagram, aspects, notes, documents."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from webui.auth import CASE_READERS, WORKERS, engine, me, requires
+from workflows import initiatives
+from workflows.errors import EngineError, NotFoundError
+
+bp = Blueprint("initiatives", __name__, url_prefix="/initiatieven")
+
+_FILTERS = ("q", "wijk", "gebied", "category", "process_id", "phase", "casist", "status")
+
+
+@bp.get("")
+@requires(CASE_READERS)
+def index() -> str:
+    """List all initiatives, newest first, narrowed by search and filters."""
+    filters = initiatives.InitiativeFilter(
+        **{name: request.args.get(name, "").strip()[:200] for name in _FILTERS}
+    )
+    raw_page = request.args.get("pagina", "1")
+    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
+    return render_template(
+        "initiatives/list.html",
+        filters=filters,
+        choices=initiatives.filter_choices(engine()),
+        page=initiatives.search(engine(), filters, page),
+        query={k: v for k, v in request.args.items() if k in _FILTERS and v},
+    )
+
+
+def _render(
+    instance_id: int, note_text: str = "", note_error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    user = me()
+    return render_template(
+        "initiatives/show.html",
+        view=initiatives.get_initiative(engine(), instance_id),
+        may_write=user.has_any(WORKERS),
+        note_text=note_text,
+        note_error=note_error,
+        now=engine().now(),
+    ), status
+
+
+@bp.get("/<int:instance_id>")
+@requires(CASE_READERS)
+def show(instance_id: int) -> tuple[str, int]:
+    """Show one initiative: key data, phases, diagram, aspects, tasks, notes, documents, history."""
+    return _render(instance_id)
+
+
+@bp.get("/<int:instance_id>/diagram.bpmn")
+@requires(CASE_READERS)
+def diagram(instance_id: int) -> Response:
+    """Send the BPMN of the version this case runs on (for the diagram viewer)."""
+    return Response(initiatives.diagram(engine(), instance_id), mimetype="application/xml")
+
+
+@bp.post("/<int:instance_id>/notities")
+@requires(WORKERS)
+def add_note(instance_id: int) -> BaseResponse | tuple[str, int]:
+    """Add an internal note."""
+    text = request.form.get("body", "")
+    try:
+        initiatives.add_note(engine(), me(), instance_id, text)
+    except NotFoundError:
+        raise
+    except EngineError as exc:
+        return _render(instance_id, note_text=text, note_error=str(exc), status=422)
+    flash(_("Notitie toegevoegd."), "success")
+    return redirect(url_for("initiatives.show", instance_id=instance_id) + "#notities")
+
+
+@bp.post("/<int:instance_id>/documenten")
+@requires(WORKERS)
+def add_document(instance_id: int) -> BaseResponse:
+    """Attach a document to the case."""
+    upload = request.files.get("document")
+    if upload is None or not upload.filename:
+        flash(_("Kies eerst een bestand om toe te voegen."), "error")
+    else:
+        try:
+            initiatives.add_document(engine(), me(), instance_id, upload.filename, upload.read())
+        except NotFoundError:
+            raise
+        except EngineError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Document toegevoegd."), "success")
+    return redirect(url_for("initiatives.show", instance_id=instance_id) + "#documenten")
+
+
+@bp.get("/<int:instance_id>/documenten/<int:document_id>")
+@requires(CASE_READERS)
+def document(instance_id: int, document_id: int) -> Response:
+    """Download an attached document."""
+    found = initiatives.get_document(engine(), instance_id, document_id)
+    response = Response(found.content, mimetype=found.content_type)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{_quote(found.filename)}"
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")

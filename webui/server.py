@@ -1,0 +1,54 @@
+"""`wegwijs serve`: the app under gunicorn (threads), with due timers fired in the background."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from workflows import bootstrap, timers
+
+log = logging.getLogger("wegwijs.serve")
+
+
+class _Server(BaseApplication):
+    def __init__(self, settings: bootstrap.Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from webui import ENGINE_KEY, create_app
+
+        app = create_app(self.settings)
+        stop = threading.Event()
+        threading.Thread(
+            target=timers.run_loop,
+            args=(app.extensions[ENGINE_KEY], stop),
+            name="wegwijs-timers",
+            daemon=True,
+        ).start()
+        return app
+
+
+def serve(settings: bootstrap.Settings, host: str, port: int, threads: int = 8) -> None:
+    """Serve until interrupted (one process, `threads` request threads, SQLite-friendly)."""
+    _Server(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": threads,
+            "accesslog": "-",
+            "errorlog": "-",
+            "loglevel": "info",
+            "timeout": 60,
+        },
+    ).run()

@@ -1,0 +1,27 @@
+// Show the case's BPMN diagram with bpmn-js (served from npm, no CDN) and mark where it stands.
+(function () {
+  "use strict";
+  var el = document.getElementById("bpmn-canvas");
+  if (!el || !window.BpmnJS) { return; }
+  var viewer = new window.BpmnJS({ container: el });
+  fetch(el.dataset.src, { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+    .then(function (xml) { return viewer.importXML(xml); })
+    .then(function () {
+      var canvas = viewer.get("canvas");
+      var registry = viewer.get("elementRegistry");
+      canvas.zoom("fit-viewport");
+      var ids = (el.dataset.highlight || "").split(" ").filter(Boolean);
+      ids.forEach(function (id) {
+        if (registry.get(id)) { canvas.addMarker(id, "current-position"); }
+      });
+      if (ids.length && registry.get(ids[0])) {
+        canvas.scrollToElement(registry.get(ids[0]));
+      }
+      el.dataset.loaded = "true";
+    })
+    .catch(function (err) {
+      el.dataset.loaded = "error";
+      el.textContent = "Het diagram kon niet worden geladen (" + err + ").";
+    });
+})();

@@ -1,0 +1,82 @@
+"""The task page: the form, draft, complete; and claim, release, reassign."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from webui.auth import WORKERS, engine, me, requires
+from workflows import worklist
+
+bp = Blueprint("tasks", __name__, url_prefix="/taken")
+
+
+def _back(task_id: str) -> str:
+    target = request.form.get("next", "")
+    if target in ("mine", "team"):
+        return url_for(f"worklist.{target}")
+    return url_for("tasks.show", task_id=task_id)
+
+
+def _render(page: worklist.TaskPage, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "tasks/task.html",
+        page=page,
+        colleagues=worklist.assignable_users(engine(), page.item.lane) if page.can_reassign else [],
+        now=engine().now(),
+    ), status
+
+
+@bp.get("/<task_id>")
+@requires(WORKERS)
+def show(task_id: str) -> tuple[str, int]:
+    """Show a task with its form."""
+    return _render(worklist.open_task(engine(), me(), task_id))
+
+
+@bp.post("/<task_id>")
+@requires(WORKERS)
+def submit(task_id: str) -> Response | tuple[str, int]:
+    """Save the form as a draft, or check it and complete the task."""
+    raw = request.form.to_dict(flat=False)
+    action = request.form.get("action", "complete")
+    raw.pop("action", None)
+    raw.pop("csrf_token", None)
+    if action == "draft":
+        worklist.save_draft(engine(), me(), task_id, raw)
+        flash(_("Concept opgeslagen. U kunt later verdergaan."), "success")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    result = worklist.complete(engine(), me(), task_id, raw)
+    if not result.done:
+        assert result.page is not None  # noqa: S101
+        return _render(result.page, 422)
+    flash(_("Taak afgerond."), "success")
+    return redirect(url_for("worklist.mine"))
+
+
+@bp.post("/<task_id>/oppakken")
+@requires(WORKERS)
+def claim(task_id: str) -> Response:
+    """Take a task from the team queue."""
+    worklist.claim(engine(), me(), task_id)
+    flash(_("Taak opgepakt; u vindt haar onder Mijn taken."), "success")
+    return redirect(_back(task_id))
+
+
+@bp.post("/<task_id>/terugleggen")
+@requires(WORKERS)
+def release(task_id: str) -> Response:
+    """Put a task back in the team queue."""
+    worklist.release(engine(), me(), task_id)
+    flash(_("Taak teruggelegd in de teambak."), "success")
+    return redirect(_back(task_id))
+
+
+@bp.post("/<task_id>/toewijzen")
+@requires(WORKERS)
+def reassign(task_id: str) -> Response:
+    """Give a task to a colleague (team lead)."""
+    worklist.reassign(engine(), me(), task_id, request.form.get("to", ""))
+    flash(_("Taak toegewezen."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))

@@ -1,0 +1,248 @@
+"""Accounts of municipal staff: users, their roles, password checks and login throttling.
+
+Passwords are hashed with Argon2id (argon2-cffi). After `MAX_FAILURES` wrong passwords in a row an
+account is locked for a while, growing with each further failure up to `MAX_LOCK`; the lock lives
+in the database, so it holds across web processes.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from engine import Engine
+from engine.clock import as_utc
+from workflows.errors import EngineError, NotFoundError
+from workflows.roles import ROLES
+from workflows.tables import app_user, user_role
+
+MAX_FAILURES = 5
+FIRST_LOCK = timedelta(seconds=30)
+MAX_LOCK = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so timing does not reveal which names exist.
+_DUMMY_HASH = _hasher.hash("wegwijs-dummy-password")
+
+
+class AccountError(EngineError):
+    """A user or role request that cannot be carried out; the message says why."""
+
+
+class LoginRefusedError(AccountError):
+    """Wrong username or password, or a locked or inactive account."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A member of staff and the roles they hold."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    roles: frozenset[str]
+    active: bool
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+def check_roles(roles: Iterable[str]) -> frozenset[str]:
+    """The roles as a set; refuses unknown ones with the list of known ones."""
+    wanted = frozenset(r.strip().lower() for r in roles if r.strip())
+    unknown = sorted(wanted - set(ROLES))
+    if unknown:
+        raise AccountError(
+            f"Onbekende rol(len): {', '.join(unknown)}. Kies uit: {', '.join(ROLES)}."
+        )
+    if not wanted:
+        raise AccountError("Geef minstens één rol op.")
+    return wanted
+
+
+def _check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise AccountError(
+            f"Gebruikersnaam '{username}' is ongeldig: 2–40 tekens, kleine letters, cijfers, "
+            "punt, streepje of liggend streepje, beginnend met een letter of cijfer."
+        )
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn.")
+
+
+def generate_password() -> str:
+    """A random password that is easy to type (for demo users and new accounts)."""
+    return secrets.token_urlsafe(12)
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    roles: Iterable[str],
+    password: str,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> User:
+    """Use case: create an account with these roles."""
+    name = _check_username(username)
+    wanted = check_roles(roles)
+    _check_password(password)
+    with engine.transaction() as uow:
+        conn = uow.connection
+        if conn.execute(select(app_user.c.id).where(app_user.c.username == name)).first():
+            raise AccountError(f"Gebruiker '{name}' bestaat al; gebruik 'users set-roles'.")
+        user_id = conn.execute(
+            insert(app_user).values(
+                username=name,
+                display_name=(display_name or name).strip(),
+                email=email,
+                password_hash=_hasher.hash(password),
+                created_at=engine.now(),
+            )
+        ).inserted_primary_key
+        assert user_id is not None  # noqa: S101 - the database always returns the new key
+        conn.execute(insert(user_role), [{"user_id": user_id[0], "role": r} for r in wanted])
+        return _load(conn, name)
+
+
+def set_roles(engine: Engine, username: str, roles: Iterable[str]) -> User:
+    """Use case: replace a user's roles."""
+    wanted = check_roles(roles)
+    with engine.transaction() as uow:
+        user = _load(uow.connection, username.strip().lower())
+        uow.connection.execute(delete(user_role).where(user_role.c.user_id == user.id))
+        uow.connection.execute(insert(user_role), [{"user_id": user.id, "role": r} for r in wanted])
+        return _load(uow.connection, user.username)
+
+
+def set_password(engine: Engine, username: str, password: str) -> User:
+    """Use case: give a user a new password (and lift a lock)."""
+    _check_password(password)
+    with engine.transaction() as uow:
+        user = _load(uow.connection, username.strip().lower())
+        uow.connection.execute(
+            update(app_user)
+            .where(app_user.c.id == user.id)
+            .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+        )
+        return user
+
+
+def list_users(engine: Engine) -> list[User]:
+    with engine.reading() as conn:
+        return _users(conn, None)
+
+
+def users_with_role(engine: Engine, role: str) -> list[User]:
+    with engine.reading() as conn:
+        return [u for u in _users(conn, None) if role in u.roles]
+
+
+def get_user(engine: Engine, username: str) -> User | None:
+    """The active user with this name, or None (used to load the session's user)."""
+    with engine.reading() as conn:
+        found = _users(conn, username.strip().lower())
+    return found[0] if found and found[0].active else None
+
+
+def authenticate(engine: Engine, username: str, password: str) -> User:
+    """Use case: check a login; counts failures and locks the account after too many."""
+    name = username.strip().lower()
+    with engine.transaction() as uow:
+        outcome = _check_login(uow.connection, name, password, engine.now())
+    # Raised after the commit: a failed attempt must be counted, not rolled back.
+    if isinstance(outcome, LoginRefusedError):
+        raise outcome
+    return outcome
+
+
+def _check_login(
+    conn: Connection, name: str, password: str, now: datetime
+) -> User | LoginRefusedError:
+    refused = LoginRefusedError("Gebruikersnaam of wachtwoord klopt niet.")
+    row = conn.execute(select(app_user).where(app_user.c.username == name)).first()
+    if row is None or not row.active:
+        _verify(_DUMMY_HASH, password)
+        return refused
+    if row.locked_until is not None and as_utc(row.locked_until) > now:
+        minutes = max(1, round((as_utc(row.locked_until) - now).total_seconds() / 60))
+        return LoginRefusedError(
+            "Te veel mislukte inlogpogingen. Probeer het over "
+            f"{minutes} minu{'ut' if minutes == 1 else 'ten'} opnieuw, of vraag de beheerder "
+            "om een nieuw wachtwoord."
+        )
+    if not _verify(row.password_hash, password):
+        failures = row.failed_logins + 1
+        locked = None
+        if failures >= MAX_FAILURES:
+            locked = now + min(MAX_LOCK, FIRST_LOCK * 2 ** (failures - MAX_FAILURES))
+        conn.execute(
+            update(app_user)
+            .where(app_user.c.id == row.id)
+            .values(failed_logins=failures, locked_until=locked)
+        )
+        return refused
+    values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if _hasher.check_needs_rehash(row.password_hash):
+        values["password_hash"] = _hasher.hash(password)
+    conn.execute(update(app_user).where(app_user.c.id == row.id).values(**values))
+    return _load(conn, name)
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _load(conn: Connection, username: str) -> User:
+    found = _users(conn, username)
+    if not found:
+        raise NotFoundError(f"Gebruiker '{username}' bestaat niet.")
+    return found[0]
+
+
+def _users(conn: Connection, username: str | None) -> list[User]:
+    query = (
+        select(app_user, user_role.c.role)
+        .outerjoin(user_role, user_role.c.user_id == app_user.c.id)
+        .order_by(app_user.c.username, user_role.c.role)
+    )
+    if username is not None:
+        query = query.where(app_user.c.username == username)
+    rows: dict[int, Any] = {}
+    roles: dict[int, set[str]] = {}
+    for row in conn.execute(query):
+        rows.setdefault(row.id, row)
+        held = roles.setdefault(row.id, set())
+        if row.role:
+            held.add(row.role)
+    return [
+        User(
+            id=int(r.id),
+            username=r.username,
+            display_name=r.display_name,
+            email=r.email,
+            roles=frozenset(roles[key]),
+            active=bool(r.active),
+        )
+        for key, r in rows.items()
+    ]

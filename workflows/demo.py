@@ -1,0 +1,46 @@
+"""Demo accounts: one user per role, with fresh passwords each time the demo starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine import Engine
+from workflows import accounts
+
+#: (username, display name, roles) — one person per role, plus a team lead who also does the work
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("carla", "Carla Casist", ("casist",)),
+    ("ines", "Ines Initiatieventeam", ("initiatieventeam",)),
+    ("victor", "Victor Vakspecialist", ("vakspecialist",)),
+    ("frank", "Frank Fondsbeheer", ("fondsbeheer",)),
+    ("bert", "Bert Budgethouder", ("budgethouder",)),
+    ("rita", "Rita Regiegroep", ("regiegroep",)),
+    ("gerda", "Gerda Gebiedsmanager", ("gebiedsmanager",)),
+    ("gijs", "Gijs Gebiedsbeheer", ("gebiedsbeheer",)),
+    ("tom", "Tom Teamleider", ("teamleider", "casist", "initiatieventeam", "vakspecialist")),
+    ("paula", "Paula Procesbeheerder", ("procesbeheerder",)),
+    ("max", "Max Manager", ("manager",)),
+    ("bea", "Bea Beheerder", ("beheerder",)),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    roles: tuple[str, ...]
+
+
+def ensure_demo_users(engine: Engine) -> list[DemoLogin]:
+    """Use case: create the demo users, or give existing ones a new password; returns the logins."""
+    existing = {u.username for u in accounts.list_users(engine)}
+    logins = []
+    for username, name, roles in DEMO_USERS:
+        password = accounts.generate_password()
+        if username in existing:
+            accounts.set_password(engine, username, password)
+            accounts.set_roles(engine, username, roles)
+        else:
+            accounts.add_user(engine, username, roles, password, display_name=name)
+        logins.append(DemoLogin(username, password, roles))
+    return logins

@@ -1,0 +1,690 @@
+"""Initiatives as the municipality sees them: the read model, the search list, the initiative page,
+notes and documents.
+
+The `initiative` table is a read model of the running processes: `on_saved` keeps it up to date
+inside the engine's own transaction after every step, so the lists never deserialize a workflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from engine import Engine, EventRecord, HumanTask
+from engine.clock import as_utc
+from engine.persistence.tables import human_task, process_instance
+from engine.runtime import SavedInstance
+from workflows import fund, norms, phases
+from workflows.accounts import User
+from workflows.errors import EngineError, NotFoundError
+from workflows.places import GEBIED_OF
+from workflows.tables import document, initiative, note
+
+PROCESS_LABELS: Mapping[str, str] = {
+    "complex_initiative_process": "Complex initiatief",
+    "wijkwens_process": "Wijkwens",
+    "simple_green_initiative_process": "Eenvoudig groen",
+}
+STATUS_LABELS: Mapping[str, str] = {
+    "running": "Lopend",
+    "waiting": "Lopend",
+    "completed": "Afgerond",
+    "cancelled": "Gestopt",
+    "errored": "In fout",
+}
+CATEGORY_LABELS: Mapping[str, str] = {
+    "complex": "Complex",
+    "wijkwens": "Wijkwens",
+    "groen": "Eenvoudig groen",
+    "green": "Eenvoudig groen",
+    "raadsvoorstel": "Raadsvoorstel",
+    "evenement": "Evenement",
+}
+#: the user task whose instances make up the aspect board
+ASPECT_TASK = "assess_aspect"
+VERDICT_LABELS: Mapping[str, str] = {
+    "POSITIEF": "Positief",
+    "POSITIEF_MET_VOORWAARDEN": "Positief met voorwaarden",
+    "NEGATIEF": "Negatief",
+    "MEER_INFO_NODIG": "Meer informatie nodig",
+}
+#: the case data shown on the initiative page, in this order, with Dutch labels
+KEY_DATA: tuple[tuple[str, str], ...] = (
+    ("description", "Omschrijving"),
+    ("initiator_name", "Initiatiefnemer"),
+    ("initiator_type", "Soort initiatiefnemer"),
+    ("initiator_email", "E-mailadres"),
+    ("wijk", "Wijk"),
+    ("scale", "Schaal"),
+    ("category", "Categorie"),
+    ("requested_amount", "Gevraagd bedrag"),
+    ("granted_amount", "Toegekend bedrag"),
+    ("casist_name", "Casist"),
+    ("casist_email", "E-mail casist"),
+)
+_PROJECTED = ("title", "wijk", "gebied", "category", "requested_amount", "casist_name")
+PAGE_SIZE = 50
+MAX_NOTE = 5000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+#: what may be uploaded (checked on the content, not on the name the browser sends)
+DOCUMENT_TYPES: Mapping[str, str] = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+# ---------------------------------------------------------------- the read model
+
+
+def on_saved(saved: SavedInstance) -> None:
+    """Engine hook: bring the initiative row of a saved instance up to date (same transaction)."""
+    values = saved.values(_PROJECTED)
+    wijk = _text(values.get("wijk"), 100)
+    gebied = _text(values.get("gebied"), 100) or (GEBIED_OF.get(wijk) if wijk else None)
+    row: dict[str, Any] = {
+        "title": _text(values.get("title"), 300) or "",
+        "wijk": wijk,
+        "gebied": gebied,
+        "category": _text(values.get("category"), 60),
+        "requested_cents": _cents(values.get("requested_amount")),
+        "casist": _text(values.get("casist_name"), 200),
+        "updated_at": saved.at,
+    }
+    for kind, _bpmn_id, detail in saved.events:
+        if kind == "milestone_reached" and detail.get("milestone"):
+            row.update(phase=str(detail["milestone"])[:40], phase_at=saved.at)
+    conn = saved.connection
+    done = conn.execute(
+        update(initiative).where(initiative.c.instance_id == saved.instance_id).values(**row)
+    )
+    if done.rowcount == 0:
+        conn.execute(
+            insert(initiative).values(
+                instance_id=saved.instance_id,
+                zaaknummer=saved.business_key,
+                process_id=saved.process_id,
+                started_at=saved.at,
+                **row,
+            )
+        )
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    return text[:limit] or None
+
+
+def _cents(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return fund.to_cents(value)
+    except (EngineError, ValueError, TypeError, ArithmeticError):
+        return None
+
+
+# ---------------------------------------------------------------- the search list
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    """One initiative in a list."""
+
+    instance_id: int
+    zaaknummer: str | None
+    process_id: str
+    title: str
+    wijk: str | None
+    gebied: str | None
+    category: str | None
+    requested_cents: int | None
+    casist: str | None
+    phase: str | None
+    phase_at: datetime | None
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def process_label(self) -> str:
+        return PROCESS_LABELS.get(self.process_id, self.process_id)
+
+    @property
+    def phase_label(self) -> str:
+        found = phases.BY_CODE.get(self.phase or "")
+        return found.label if found else "–"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category or "", self.category or "–")
+
+
+@dataclass(frozen=True)
+class InitiativeFilter:
+    """What the "Alle initiatieven" list is narrowed to; empty strings mean "any"."""
+
+    q: str = ""
+    wijk: str = ""
+    gebied: str = ""
+    category: str = ""
+    process_id: str = ""
+    phase: str = ""
+    casist: str = ""
+    status: str = ""  # "", "open" or "closed"
+
+    def active(self) -> bool:
+        return any(getattr(self, f) for f in self.__dataclass_fields__)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with whether there is a next one (no full count: lists stay fast)."""
+
+    items: tuple[T, ...]
+    page: int
+    has_next: bool
+
+
+_ROW_COLUMNS = (
+    initiative.c.instance_id,
+    initiative.c.zaaknummer,
+    initiative.c.process_id,
+    initiative.c.title,
+    initiative.c.wijk,
+    initiative.c.gebied,
+    initiative.c.category,
+    initiative.c.requested_cents,
+    initiative.c.casist,
+    initiative.c.phase,
+    initiative.c.phase_at,
+    process_instance.c.status,
+    initiative.c.started_at,
+    process_instance.c.ended_at,
+)
+
+
+def search(engine: Engine, filters: InitiativeFilter, page: int = 1) -> Page[InitiativeRow]:
+    """Use case: the initiatives matching the filters, newest first, one page at a time."""
+    page = max(1, page)
+    query = (
+        select(*_ROW_COLUMNS)
+        .join(process_instance, process_instance.c.id == initiative.c.instance_id)
+        .where(*_conditions(filters))
+        .order_by(initiative.c.started_at.desc(), initiative.c.instance_id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    with engine.reading() as conn:
+        rows = [_row(r) for r in conn.execute(query)]
+    return Page(tuple(rows[:PAGE_SIZE]), page, len(rows) > PAGE_SIZE)
+
+
+def _conditions(f: InitiativeFilter) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if f.q.strip():
+        like = f"%{_escape_like(f.q.strip().lower())}%"
+        out.append(
+            or_(
+                func.lower(initiative.c.zaaknummer).like(like, escape="\\"),
+                func.lower(initiative.c.title).like(like, escape="\\"),
+            )
+        )
+    for value, column in (
+        (f.wijk, initiative.c.wijk),
+        (f.gebied, initiative.c.gebied),
+        (f.category, initiative.c.category),
+        (f.process_id, initiative.c.process_id),
+        (f.phase, initiative.c.phase),
+        (f.casist, initiative.c.casist),
+    ):
+        if value:
+            out.append(column == value)
+    if f.status == "open":
+        out.append(process_instance.c.status.in_(("running", "waiting", "errored")))
+    elif f.status == "closed":
+        out.append(process_instance.c.status.in_(("completed", "cancelled")))
+    return out
+
+
+def _escape_like(text: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def _row(r: Any) -> InitiativeRow:
+    return InitiativeRow(
+        instance_id=int(r.instance_id),
+        zaaknummer=r.zaaknummer,
+        process_id=r.process_id,
+        title=r.title or "",
+        wijk=r.wijk,
+        gebied=r.gebied,
+        category=r.category,
+        requested_cents=r.requested_cents,
+        casist=r.casist,
+        phase=r.phase,
+        phase_at=as_utc(r.phase_at) if r.phase_at else None,
+        status=r.status,
+        started_at=as_utc(r.started_at),
+        ended_at=as_utc(r.ended_at) if r.ended_at else None,
+    )
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values the filters of the list offer."""
+
+    wijken: tuple[str, ...]
+    gebieden: tuple[str, ...]
+    categories: tuple[tuple[str, str], ...]
+    processes: tuple[tuple[str, str], ...]
+    phases: tuple[tuple[str, str], ...]
+    casists: tuple[str, ...]
+
+
+def filter_choices(engine: Engine) -> FilterChoices:
+    """Use case: the options of the list's filters (what occurs, plus the known places)."""
+    with engine.reading() as conn:
+        categories = _distinct(conn, initiative.c.category)
+        casists = _distinct(conn, initiative.c.casist)
+        wijken = _distinct(conn, initiative.c.wijk)
+    return FilterChoices(
+        wijken=tuple(sorted(set(wijken) | set(GEBIED_OF))),
+        gebieden=tuple(sorted(set(GEBIED_OF.values()))),
+        categories=tuple((c, CATEGORY_LABELS.get(c, c)) for c in categories),
+        processes=tuple(PROCESS_LABELS.items()),
+        phases=tuple((p.code, p.label) for p in phases.PHASES),
+        casists=tuple(casists),
+    )
+
+
+def _distinct(conn: Connection, column: Any) -> list[str]:
+    return [
+        v
+        for v in conn.execute(
+            select(column).where(column.is_not(None)).distinct().order_by(column)
+        ).scalars()
+    ]
+
+
+# ---------------------------------------------------------------- the initiative page
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """One phase on the timeline: reached when, and whether it is the current one."""
+
+    code: str
+    label: str
+    text: str
+    reached_at: datetime | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class AspectRow:
+    """One aspect on the aspect board."""
+
+    task_id: str
+    code: str
+    team: str
+    assessor: str | None
+    state: str  # open / completed / cancelled
+    verdict: str | None
+    conditions: str | None
+    due_at: datetime | None
+    completed_at: datetime | None
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict or "", "Nog niet beoordeeld")
+
+
+@dataclass(frozen=True)
+class NoteItem:
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    actor: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class InitiativePage:
+    """Everything the initiative page shows."""
+
+    row: InitiativeRow
+    key_data: tuple[tuple[str, str], ...]
+    timeline: tuple[PhaseStep, ...]
+    open_tasks: tuple[HumanTask, ...]
+    aspects: tuple[AspectRow, ...]
+    notes: tuple[NoteItem, ...]
+    documents: tuple[DocumentItem, ...]
+    history: tuple[HistoryItem, ...]
+    highlight: tuple[str, ...]
+    waiting_for: tuple[str, ...]
+    last_error: str | None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
+    """Use case: the initiative page of one case."""
+    detail = engine.get_instance(instance_id)
+    with engine.reading() as conn:
+        found = conn.execute(
+            select(*_ROW_COLUMNS)
+            .join(process_instance, process_instance.c.id == initiative.c.instance_id)
+            .where(initiative.c.instance_id == instance_id)
+        ).first()
+        aspect_rows = conn.execute(
+            select(human_task)
+            .where(human_task.c.instance_id == instance_id, human_task.c.bpmn_id == ASPECT_TASK)
+            .order_by(human_task.c.id)
+        ).all()
+        notes = [
+            NoteItem(int(n.id), n.author, n.body, as_utc(n.created_at))
+            for n in conn.execute(
+                select(note).where(note.c.instance_id == instance_id).order_by(note.c.id.desc())
+            )
+        ]
+        documents = [
+            DocumentItem(
+                int(d.id), d.filename, d.content_type, d.size, d.uploaded_by, as_utc(d.uploaded_at)
+            )
+            for d in conn.execute(
+                select(
+                    document.c.id,
+                    document.c.filename,
+                    document.c.content_type,
+                    document.c.size,
+                    document.c.uploaded_by,
+                    document.c.uploaded_at,
+                )
+                .where(document.c.instance_id == instance_id)
+                .order_by(document.c.id.desc())
+            )
+        ]
+    if found is None:
+        raise NotFoundError(f"Zaak {instance_id} is geen initiatief.")
+    row = _row(found)
+    data = detail.data
+    return InitiativePage(
+        row=row,
+        key_data=tuple(
+            (label, _show(key, data[key]))
+            for key, label in KEY_DATA
+            if data.get(key) not in (None, "", [])
+        ),
+        timeline=_timeline(detail.events, row.phase),
+        open_tasks=detail.open_tasks,
+        aspects=_aspects(aspect_rows, detail.events),
+        notes=tuple(notes),
+        documents=tuple(documents),
+        history=_history(detail.events),
+        highlight=tuple(sorted({t.bpmn_id for t in detail.open_tasks})),
+        waiting_for=detail.waiting_for,
+        last_error=detail.summary.last_error if detail.summary.status == "errored" else None,
+    )
+
+
+def _show(key: str, value: Any) -> str:
+    if "amount" in key and isinstance(value, int | float) and not isinstance(value, bool):
+        return fund.euros(fund.to_cents(value))
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if key == "category":
+        return CATEGORY_LABELS.get(str(value), str(value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _timeline(events: Sequence[EventRecord], current: str | None) -> tuple[PhaseStep, ...]:
+    reached: dict[str, datetime] = {}
+    for e in events:
+        if e.type == "milestone_reached":
+            reached.setdefault(str(e.detail.get("milestone")), e.at)
+    return tuple(
+        PhaseStep(p.code, p.label, p.text, reached.get(p.code), p.code == current)
+        for p in phases.PHASES
+    )
+
+
+def _aspects(rows: Iterable[Any], events: Sequence[EventRecord]) -> tuple[AspectRow, ...]:
+    submitted = {
+        e.task_id: e.detail.get("data") or {} for e in events if e.type == "task_completed"
+    }
+    out = []
+    for r in rows:
+        context = ((r.properties or {}).get("context_values") or {}).get("aspect") or {}
+        data = submitted.get(r.task_id, {})
+        out.append(
+            AspectRow(
+                task_id=r.task_id,
+                code=str(context.get("code") or "?"),
+                team=str(context.get("team") or "–"),
+                assessor=r.completed_by or r.assignee,
+                state=r.state,
+                verdict=data.get("verdict"),
+                conditions=data.get("conditions") or None,
+                due_at=as_utc(r.due_at) if r.due_at else None,
+                completed_at=as_utc(r.completed_at) if r.completed_at else None,
+            )
+        )
+    return tuple(out)
+
+
+def _history(events: Sequence[EventRecord]) -> tuple[HistoryItem, ...]:
+    titles = {e.task_id: e.detail.get("title") for e in events if e.type == "task_created"}
+    items = []
+    for e in events:
+        title = e.detail.get("title") or titles.get(e.task_id) or e.bpmn_id or ""
+        items.append(HistoryItem(e.at, e.actor, describe_event(e.type, title, e.detail)))
+    return tuple(reversed(items))
+
+
+def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
+    """One Dutch line for an event of the audit trail."""
+    if kind == "instance_started":
+        return f"Zaak gestart ({PROCESS_LABELS.get(str(detail.get('process_id')), detail.get('process_id'))}, versie {detail.get('version')})"
+    if kind == "task_created":
+        return f"Taak klaargezet: {title} (rol {detail.get('lane') or '–'})"
+    if kind == "task_claimed":
+        return f"Taak opgepakt: {title}"
+    if kind == "task_released":
+        return f"Taak teruggelegd in de teambak: {title}"
+    if kind == "task_reassigned":
+        return f"Taak toegewezen aan {detail.get('assignee')}: {title}"
+    if kind == "task_completed":
+        return f"Taak afgerond: {title}"
+    if kind == "task_cancelled":
+        return f"Taak vervallen: {title}"
+    if kind == "milestone_reached":
+        phase = phases.BY_CODE.get(str(detail.get("milestone")))
+        return f"Fase bereikt: {phase.label if phase else detail.get('milestone')}"
+    if kind == "timer_fired":
+        return f"Termijn verstreken: {title}"
+    if kind == "message_received":
+        return f"Bericht ontvangen: {detail.get('name') or title}"
+    if kind == "instance_completed":
+        return "Zaak afgerond"
+    if kind == "instance_cancelled":
+        return f"Zaak gestopt{': ' + str(detail['reason']) if detail.get('reason') else ''}"
+    if kind == "instance_errored":
+        return f"Fout in de zaak: {detail.get('error') or ''}"
+    if kind == "instance_retried":
+        return "Zaak opnieuw gestart na een fout"
+    return kind.replace("_", " ")
+
+
+def diagram(engine: Engine, instance_id: int) -> str:
+    """Use case: the BPMN XML of the process version the case runs on (for the viewer)."""
+    return engine.diagram(instance_id)
+
+
+# ---------------------------------------------------------------- notes and documents
+
+
+def add_note(engine: Engine, user: User, instance_id: int, body: str) -> NoteItem:
+    """Use case: add an internal note to a case."""
+    text = body.strip()
+    if not text:
+        raise EngineError("De notitie is leeg; schrijf eerst iets.")
+    if len(text) > MAX_NOTE:
+        raise EngineError(f"De notitie is te lang ({len(text)} tekens; maximaal {MAX_NOTE}).")
+    with engine.transaction() as uow:
+        conn = uow.connection
+        _require_case(conn, instance_id)
+        now = engine.now()
+        key = conn.execute(
+            insert(note).values(
+                instance_id=instance_id, author=user.username, body=text, created_at=now
+            )
+        ).inserted_primary_key
+        assert key is not None  # noqa: S101
+        return NoteItem(int(key[0]), user.username, text, now)
+
+
+def add_document(
+    engine: Engine, user: User, instance_id: int, filename: str, content: bytes
+) -> DocumentItem:
+    """Use case: attach an uploaded file to a case (type checked on its content)."""
+    name = _safe_filename(filename)
+    if not content:
+        raise EngineError("Het bestand is leeg.")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise EngineError(
+            f"Het bestand is te groot ({len(content) / 1_048_576:.1f} MB; maximaal "
+            f"{MAX_DOCUMENT_BYTES // 1_048_576} MB)."
+        )
+    content_type = _sniff(name, content)
+    with engine.transaction() as uow:
+        conn = uow.connection
+        _require_case(conn, instance_id)
+        now = engine.now()
+        key = conn.execute(
+            insert(document).values(
+                instance_id=instance_id,
+                filename=name,
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+                uploaded_by=user.username,
+                uploaded_at=now,
+            )
+        ).inserted_primary_key
+        assert key is not None  # noqa: S101
+        return DocumentItem(int(key[0]), name, content_type, len(content), user.username, now)
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def get_document(engine: Engine, instance_id: int, document_id: int) -> DocumentFile:
+    """Use case: one attached file of a case."""
+    with engine.reading() as conn:
+        row = conn.execute(
+            select(document.c.filename, document.c.content_type, document.c.content).where(
+                and_(document.c.id == document_id, document.c.instance_id == instance_id)
+            )
+        ).first()
+    if row is None:
+        raise NotFoundError("Dit document bestaat niet (meer).")
+    return DocumentFile(row.filename, row.content_type, bytes(row.content))
+
+
+def _require_case(conn: Connection, instance_id: int) -> None:
+    if (
+        conn.execute(
+            select(initiative.c.instance_id).where(initiative.c.instance_id == instance_id)
+        ).first()
+        is None
+    ):
+        raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+
+
+def _safe_filename(filename: str) -> str:
+    base = re.split(r"[\\/]", filename or "")[-1].strip()
+    base = re.sub(r"[^\w.\- ()]+", "_", base)[:200].strip("._ ")
+    if not base:
+        raise EngineError("Het bestand heeft geen bruikbare naam.")
+    return base
+
+
+_MAGIC: tuple[tuple[bytes, tuple[str, ...]], ...] = (
+    (b"%PDF-", ("pdf",)),
+    (b"\x89PNG\r\n\x1a\n", ("png",)),
+    (b"\xff\xd8\xff", ("jpg", "jpeg")),
+    (b"PK\x03\x04", ("docx", "xlsx", "odt")),
+)
+
+
+def _sniff(name: str, content: bytes) -> str:
+    """The content type, when the content really is the kind of file its name says."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in DOCUMENT_TYPES:
+        raise EngineError(
+            f"Bestandstype '.{ext or '?'}' wordt niet aangenomen. Toegestaan: "
+            f"{', '.join('.' + e for e in DOCUMENT_TYPES)}."
+        )
+    for magic, kinds in _MAGIC:
+        if ext in kinds:
+            if not content.startswith(magic):
+                raise EngineError(f"Het bestand '{name}' is geen echt .{ext}-bestand.")
+            return DOCUMENT_TYPES[ext]
+    try:  # txt and csv: must be text
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EngineError(f"Het bestand '{name}' is geen leesbare tekst (UTF-8).") from exc
+    return DOCUMENT_TYPES[ext]
+
+
+def urgency(task_due: datetime | None, now: datetime) -> str | None:
+    """'overdue', 'near_due' or None for a task's due moment."""
+    if task_due is None:
+        return None
+    found = norms.remaining(now, task_due)
+    return None if found == "on_track" else found

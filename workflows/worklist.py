@@ -1,0 +1,380 @@
+"""The worklist: Mijn taken and Team queues, claim / release / reassign, and the task page
+(form, draft, complete) — with who may do what checked here, not in the views.
+
+A user may see and act on an open task when the task's lane is one of their roles. Completing
+needs the task to be theirs or nobody's (an unassigned task is claimed in the same transaction).
+A `teamleider` may give open tasks of the lanes they hold to someone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+
+from engine import Engine
+from engine.clock import as_utc
+from engine.persistence.tables import human_task
+from workflows import forms, initiatives
+from workflows.accounts import User, get_user, list_users
+from workflows.errors import ConflictError, NotFoundError, TaskNotAllowedError
+from workflows.initiatives import PAGE_SIZE, Page
+from workflows.roles import LANE_ROLES, ROLES
+from workflows.tables import initiative, task_draft
+
+TEAM_LEAD = "teamleider"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One open task as a worklist row shows it."""
+
+    task_id: str
+    instance_id: int
+    zaaknummer: str | None
+    initiative_title: str
+    bpmn_id: str
+    title: str
+    context: str
+    lane: str | None
+    assignee: str | None
+    created_at: datetime
+    due_at: datetime | None
+    urgency: str | None  # overdue / near_due / None
+
+    @property
+    def lane_label(self) -> str:
+        return ROLES.get(self.lane or "", self.lane or "–")
+
+
+@dataclass(frozen=True)
+class Counts:
+    mine: int
+    team: int
+
+
+_ITEM_COLUMNS = (
+    human_task.c.task_id,
+    human_task.c.instance_id,
+    human_task.c.bpmn_id,
+    human_task.c.title,
+    human_task.c.lane,
+    human_task.c.assignee,
+    human_task.c.created_at,
+    human_task.c.due_at,
+    human_task.c.properties,
+    initiative.c.zaaknummer,
+    initiative.c.title.label("initiative_title"),
+)
+
+
+def _lanes(user: User) -> list[str]:
+    return sorted(user.roles & LANE_ROLES)
+
+
+def my_tasks(engine: Engine, user: User, page: int = 1) -> Page[WorkItem]:
+    """Use case: the open tasks assigned to this user, oldest first."""
+    return _page(
+        engine,
+        [human_task.c.state == "open", human_task.c.assignee == user.username],
+        page,
+    )
+
+
+def team_tasks(engine: Engine, user: User, page: int = 1) -> Page[WorkItem]:
+    """Use case: the open tasks of this user's roles (claimed or not), oldest first."""
+    lanes = _lanes(user)
+    if not lanes:
+        return Page((), 1, False)
+    return _page(engine, [human_task.c.state == "open", human_task.c.lane.in_(lanes)], page)
+
+
+def counts(engine: Engine, user: User) -> Counts:
+    """Use case: how many tasks each tab holds (read from the partial indexes of open tasks)."""
+    lanes = _lanes(user)
+    with engine.reading() as conn:
+        mine = conn.execute(
+            select(func.count())
+            .select_from(human_task)
+            .where(human_task.c.state == "open", human_task.c.assignee == user.username)
+        ).scalar_one()
+        team = (
+            conn.execute(
+                select(func.count())
+                .select_from(human_task)
+                .where(human_task.c.state == "open", human_task.c.lane.in_(lanes))
+            ).scalar_one()
+            if lanes
+            else 0
+        )
+    return Counts(int(mine), int(team))
+
+
+def _page(engine: Engine, where: list[Any], page: int) -> Page[WorkItem]:
+    page = max(1, page)
+    query = (
+        select(*_ITEM_COLUMNS)
+        .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
+        .where(*where)
+        .order_by(human_task.c.created_at, human_task.c.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    now = engine.now()
+    with engine.reading() as conn:
+        rows = conn.execute(query).all()
+    items = tuple(_item(r, now) for r in rows[:PAGE_SIZE])
+    return Page(items, page, len(rows) > PAGE_SIZE)
+
+
+def _item(r: Any, now: datetime) -> WorkItem:
+    due = as_utc(r.due_at) if r.due_at else None
+    return WorkItem(
+        task_id=r.task_id,
+        instance_id=int(r.instance_id),
+        zaaknummer=r.zaaknummer,
+        initiative_title=r.initiative_title or "",
+        bpmn_id=r.bpmn_id,
+        title=r.title,
+        context=_context(r.properties),
+        lane=r.lane,
+        assignee=r.assignee,
+        created_at=as_utc(r.created_at),
+        due_at=due,
+        urgency=initiatives.urgency(due, now),
+    )
+
+
+def _context(properties: Mapping[str, Any] | None) -> str:
+    """A short label from the task's context values (e.g. the aspect of an assessment)."""
+    values = (properties or {}).get("context_values") or {}
+    parts = []
+    for value in values.values():
+        if isinstance(value, Mapping):
+            label = value.get("code") or value.get("name")
+            team = value.get("team")
+            parts.append(f"{label} ({team})" if label and team else str(label or team or ""))
+        elif value not in (None, ""):
+            parts.append(str(value))
+    return ", ".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------- claim, release, reassign
+
+
+def _open_task(conn: Any, task_id: str) -> Any:
+    row = conn.execute(
+        select(*_ITEM_COLUMNS, human_task.c.state, human_task.c.properties)
+        .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
+        .where(human_task.c.task_id == task_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("Deze taak bestaat niet.")
+    return row
+
+
+def _check_lane(user: User, lane: str | None, title: str) -> None:
+    if lane is None:
+        if not user.roles & LANE_ROLES:
+            raise TaskNotAllowedError(f"U mag taak '{title}' niet uitvoeren.")
+        return
+    if lane not in user.roles:
+        raise TaskNotAllowedError(
+            f"Taak '{title}' hoort bij de rol '{ROLES.get(lane, lane)}'; die rol heeft u niet."
+        )
+
+
+def claim(engine: Engine, user: User, task_id: str) -> None:
+    """Use case: take a task of one's team."""
+    with engine.transaction() as uow:
+        row = _open_task(uow.connection, task_id)
+        _check_lane(user, row.lane, row.title)
+        engine.claim_task(task_id, user.username, uow=uow)
+
+
+def release(engine: Engine, user: User, task_id: str) -> None:
+    """Use case: put one's task back in the team queue (a team lead may release any)."""
+    with engine.transaction() as uow:
+        row = _open_task(uow.connection, task_id)
+        _check_lane(user, row.lane, row.title)
+        if row.assignee != user.username and TEAM_LEAD not in user.roles:
+            raise TaskNotAllowedError(
+                f"Taak '{row.title}' is van {row.assignee or 'niemand'}; alleen die persoon of "
+                "een teamleider kan haar terugleggen."
+            )
+        engine.release_task(task_id, user.username, uow=uow)
+
+
+def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None:
+    """Use case: a team lead gives an open task to a colleague who holds its role."""
+    if TEAM_LEAD not in user.roles:
+        raise TaskNotAllowedError("Alleen een teamleider kan taken aan een ander toewijzen.")
+    target = get_user(engine, to_username)
+    if target is None:
+        raise NotFoundError(f"Gebruiker '{to_username}' bestaat niet of is niet actief.")
+    with engine.transaction() as uow:
+        row = _open_task(uow.connection, task_id)
+        _check_lane(user, row.lane, row.title)
+        if row.lane and row.lane not in target.roles:
+            raise TaskNotAllowedError(
+                f"{target.display_name} heeft de rol '{ROLES.get(row.lane, row.lane)}' niet en kan "
+                f"taak '{row.title}' dus niet uitvoeren."
+            )
+        engine.reassign_task(task_id, target.username, user.username, uow=uow)
+
+
+def assignable_users(engine: Engine, lane: str | None) -> list[User]:
+    """The active users who may be given a task of this lane."""
+    return [u for u in list_users(engine) if u.active and (lane is None or lane in u.roles)]
+
+
+# ---------------------------------------------------------------- the task page
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """Everything the task page shows."""
+
+    item: WorkItem
+    description: str
+    fields: tuple[forms.FieldSpec, ...]
+    values: Mapping[str, Any]
+    errors: Mapping[str, str]
+    draft_saved_at: datetime | None
+    mine: bool
+    can_reassign: bool
+
+
+def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
+    """Use case: the task page, with a saved draft or else the case's current values."""
+    with engine.reading() as conn:
+        row = _open_task(conn, task_id)
+        draft = conn.execute(select(task_draft).where(task_draft.c.task_id == task_id)).first()
+    _check_lane(user, row.lane, row.title)
+    if row.state != "open":
+        raise ConflictError(
+            f"Taak '{row.title}' is niet meer open"
+            f"{' (afgerond)' if row.state == 'completed' else ''}; er is niets meer te doen."
+        )
+    schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
+    specs = tuple(forms.fields(schema))
+    if draft is not None:
+        values: Mapping[str, Any] = dict(draft.data)
+    else:
+        current = engine.get_instance(int(row.instance_id)).data
+        values = {s.name: _as_form_value(current.get(s.name)) for s in specs if s.name in current}
+    return TaskPage(
+        item=_item(row, engine.now()),
+        description=str(schema.get("description") or ""),
+        fields=specs,
+        values=values,
+        errors={},
+        draft_saved_at=as_utc(draft.saved_at) if draft is not None else None,
+        mine=row.assignee == user.username,
+        can_reassign=TEAM_LEAD in user.roles,
+    )
+
+
+def _as_form_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)).replace(".", ",")
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",")
+    return value
+
+
+def _as_typed(raw: forms.RawForm) -> dict[str, Any]:
+    """What was typed, as the form shows it again (one string per field, lists for multi-selects)."""
+    return {
+        k: (v if isinstance(v, str) else v[0] if len(v) == 1 else list(v))
+        for k, v in raw.items()
+        if k != "csrf_token"
+    }
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of submitting a task form: done, or the page again with the errors."""
+
+    done: bool
+    page: TaskPage | None = None
+    instance_id: int | None = None
+
+
+def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> None:
+    """Use case: keep what was typed so far, unchecked, for later."""
+    data = _as_typed(raw)
+    with engine.transaction() as uow:
+        conn = uow.connection
+        row = _open_task(conn, task_id)
+        _check_lane(user, row.lane, row.title)
+        _check_still_open(row, user)
+        conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
+        conn.execute(
+            insert(task_draft).values(
+                task_id=task_id, data=data, saved_by=user.username, saved_at=engine.now()
+            )
+        )
+
+
+def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Submission:
+    """Use case: validate the form and complete the task in one transaction (or show errors)."""
+    page = open_task(engine, user, task_id)
+    schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
+    result = forms.clean(schema, raw)
+    if result.errors:
+        typed = _as_typed(raw)
+        return Submission(
+            done=False,
+            page=TaskPage(
+                item=page.item,
+                description=page.description,
+                fields=page.fields,
+                values=typed,
+                errors={e.field: e.message for e in result.errors},
+                draft_saved_at=page.draft_saved_at,
+                mine=page.mine,
+                can_reassign=page.can_reassign,
+            ),
+        )
+    with engine.transaction() as uow:
+        conn = uow.connection
+        row = _open_task(conn, task_id)
+        _check_still_open(row, user)
+        if row.assignee is None:
+            engine.claim_task(task_id, user.username, uow=uow)
+        summary = engine.complete_task(
+            task_id, result.data, actor=user.username, lanes=user.roles, uow=uow
+        )
+        conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
+    return Submission(done=True, instance_id=summary.id)
+
+
+def _check_still_open(row: Any, user: User) -> None:
+    if row.state != "open":
+        raise ConflictError(
+            f"Taak '{row.title}' is intussen al afgerond of vervallen; uw invoer is niet verwerkt."
+        )
+    if row.assignee not in (None, user.username):
+        raise ConflictError(
+            f"Taak '{row.title}' is intussen toegewezen aan {row.assignee}; uw invoer is niet "
+            "verwerkt. Vraag de teamleider als u haar toch wilt doen."
+        )
+
+
+def lookup_instance(engine: Engine, task_id: str) -> int:
+    """The case a task belongs to."""
+    with engine.reading() as conn:
+        found = conn.execute(
+            select(human_task.c.instance_id).where(human_task.c.task_id == task_id)
+        ).scalar()
+    if found is None:
+        raise NotFoundError("Deze taak bestaat niet.")
+    return int(found)
