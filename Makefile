@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo install lint postgres bench clean
+NODE_STAMP := node_modules/.installed-stamp
+
+.PHONY: test demo install lint postgres chromium assets bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c 'import engine, workflows, webui, SpiffWorkflow, RestrictedPython, psycopg'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Browser assets from npm (bpmn-js for the diagram viewer, axe-core for the accessibility tests)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+assets: $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
+chromium:
+	@bash .ci/ensure-chromium.sh
 
 postgres:
 	@bash .ci/ensure-postgres.sh
@@ -24,14 +36,15 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) postgres lint
+test: install postgres chromium lint
 	$(BIN)/pytest
 
-demo: $(STAMP)
+demo: install
 	$(BIN)/wegwijs demo
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python bench/bench_complete.py
+	$(BIN)/python bench/bench_worklist.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache

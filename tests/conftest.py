@@ -28,13 +28,15 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by their folder: unit/ and integration/."""
+    """Mark tests by their folder: unit/, integration/ and browser/."""
     for item in items:
         parts = Path(str(item.fspath)).parts
         if "unit" in parts:
             item.add_marker(pytest.mark.unit)
         elif "integration" in parts:
             item.add_marker(pytest.mark.integration)
+        elif "browser" in parts:
+            item.add_marker(pytest.mark.browser)
 
 
 def _postgres_reason() -> str | None:
