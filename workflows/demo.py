@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from engine import Engine
 from workflows import accounts
+from workflows.roles import LANE_ROLES
 
 #: (username, display name, roles) — one person per role, plus a team lead who also does the work
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -43,4 +44,16 @@ def ensure_demo_users(engine: Engine) -> list[DemoLogin]:
         else:
             accounts.add_user(engine, username, roles, password, display_name=name)
         logins.append(DemoLogin(username, password, roles))
+    _give_some_work(engine)
     return logins
+
+
+def _give_some_work(engine: Engine, per_user: int = 3) -> None:
+    """Give each demo worker a few unassigned open tasks of their role, so Mijn taken is not empty."""
+    for username, _name, roles in DEMO_USERS:
+        lanes = [r for r in roles if r in LANE_ROLES]
+        if not lanes or engine.list_tasks(assignee=username, limit=1):
+            continue
+        free = [t for t in engine.list_tasks(lanes=lanes[:1], limit=50) if t.assignee is None]
+        for task in free[:per_user]:
+            engine.claim_task(task.id, username)

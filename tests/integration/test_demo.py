@@ -1,0 +1,52 @@
+"""`wegwijs demo` sets up a usable demo: simulated cases, one user per role with a printed
+password that logs in, and work waiting in Mijn taken."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.integration.test_cli import Cli
+from tests.webapp import login
+from webui import ENGINE_KEY, create_app
+from workflows import bootstrap
+from workflows.demo import DEMO_USERS
+from workflows.roles import ROLES
+
+NAMES = {u for u, _, _ in DEMO_USERS}
+
+
+def _logins(output: str) -> dict[str, str]:
+    """The (user, password) rows of the printed demo-user table."""
+    table = output.split("Demogebruikers", 1)[1]
+    rows = re.findall(r"^(\w+)\s+(\S{12,})\s+\w", table, flags=re.MULTILINE)
+    return {user: password for user, password in rows if user in NAMES}
+
+
+def test_demo_prints_a_working_login_per_role_and_gives_workers_tasks(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    cli = Cli(url, tmp_path)
+    out = cli.run("demo", "--months", "2", "--no-serve").stdout
+    printed = _logins(out)
+    assert set(printed) == NAMES
+    covered = {role for _, _, roles in DEMO_USERS for role in roles}
+    assert covered == set(ROLES) - {"initiatiefnemer"}  # the initiator has no account
+
+    app = create_app(
+        bootstrap.Settings(database_url=url), config={"TESTING": True, "SECRET_KEY": "t"}
+    )
+    try:
+        client = app.test_client()
+        assert login(client, "carla", printed["carla"]).status_code == 302
+        mine = client.get("/taken/mijn")
+        assert mine.status_code == 200
+        assert 'data-task-id="' in mine.text  # the demo gave carla work
+        assert client.get("/initiatieven").text.count("/initiatieven/") > 5
+
+        # a second run keeps the data and prints new passwords that work; the old ones stop working
+        again = _logins(cli.run("demo", "--no-serve").stdout)
+        assert again["carla"] != printed["carla"]
+        assert login(app.test_client(), "carla", printed["carla"]).status_code == 401
+        assert login(app.test_client(), "carla", again["carla"]).status_code == 302
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
