@@ -192,3 +192,27 @@ def test_notes_and_documents_are_kept_with_the_case(app: tuple[Flask, ManualCloc
     assert "Gebeld met de stichting." in page
     assert "begroting.pdf" in page
     assert "virus.pdf" not in page
+
+
+def test_a_positive_verdict_needs_no_conditions_and_the_bundle_step_accepts_it(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 6)
+    to_assessment(flask_app, clock, instance_id)
+    add_user(flask_app, "victor", "vakspecialist")
+    client = flask_app.test_client()
+    login(client, "victor")
+    ids = task_ids(client.get("/taken/team").text)
+    assert ids
+    for task_id in ids:
+        done = post(
+            client,
+            f"/taken/{task_id}",
+            {"action": "complete", "verdict": "POSITIEF", "conditions": ""},
+        )
+        assert done.status_code == 302, done.text
+    detail = engine_of(flask_app).get_instance(instance_id)
+    assert detail.summary.status != "errored", detail.summary.last_error
+    assert [t.bpmn_id for t in detail.open_tasks] == ["integral_advice"]
+    assert all(a["conditions"] == "" for a in detail.data["aspects"])

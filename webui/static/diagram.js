@@ -11,6 +11,13 @@
       var canvas = viewer.get("canvas");
       var registry = viewer.get("elementRegistry");
       canvas.zoom("fit-viewport");
+      var svg = el.querySelector("svg");
+      if (svg && el.dataset.label) {
+        // The SVG takes keyboard focus (arrow keys pan): give it a role and a name.
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-label", el.dataset.label);
+        svg.setAttribute("aria-describedby", "diagram-hint");
+      }
       var ids = (el.dataset.highlight || "").split(" ").filter(Boolean);
       ids.forEach(function (id) {
         if (registry.get(id)) { canvas.addMarker(id, "current-position"); }
