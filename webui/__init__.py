@@ -13,7 +13,7 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from webui import auth, errors, formatting, i18n, initiatives, tasks, vendor, worklist
+from webui import auth, errors, formatting, i18n, initiatives, inputs, tasks, vendor, worklist
 from workflows import accounts, bootstrap
 
 log = logging.getLogger("wegwijs.web")
@@ -62,6 +62,8 @@ def create_app(
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
+    app.url_map.converters["id"] = inputs.IdConverter
+    app.url_map.converters["task"] = inputs.TaskIdConverter
     for module in (auth, worklist, tasks, initiatives):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))

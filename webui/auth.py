@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from webui import inputs
 from workflows import accounts
 from workflows.roles import LANE_ROLES
 
@@ -72,15 +73,10 @@ def requires(allowed: frozenset[str]) -> Callable[[F], F]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site (never to another host)."""
-    if target:
+    """Only redirect to a path on this site (never to another host, also not via `/\\host`)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
+        if not parts.scheme and not parts.netloc:
             return target
     return url_for("worklist.home")
 
@@ -93,7 +89,7 @@ def login() -> Response | str:
     error = None
     username = ""
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
+        username = inputs.text(request.form.get("username", "")).strip()[:200]
         password = request.form.get("password", "")
         if not username or not password:
             error = _("Vul uw gebruikersnaam en wachtwoord in.")

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from webui import inputs
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
 from workflows import initiatives
 from workflows.errors import EngineError, NotFoundError
@@ -20,10 +21,9 @@ _FILTERS = ("q", "wijk", "gebied", "category", "process_id", "phase", "casist", 
 def index() -> str:
     """List all initiatives, newest first, narrowed by search and filters."""
     filters = initiatives.InitiativeFilter(
-        **{name: request.args.get(name, "").strip()[:200] for name in _FILTERS}
+        **{name: inputs.text(request.args.get(name, "")).strip()[:200] for name in _FILTERS}
     )
-    raw_page = request.args.get("pagina", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
+    page = inputs.page_number()
     return render_template(
         "initiatives/list.html",
         filters=filters,
@@ -47,25 +47,25 @@ def _render(
     ), status
 
 
-@bp.get("/<int:instance_id>")
+@bp.get("/<id:instance_id>")
 @requires(CASE_READERS)
 def show(instance_id: int) -> tuple[str, int]:
     """Show one initiative: key data, phases, diagram, aspects, tasks, notes, documents, history."""
     return _render(instance_id)
 
 
-@bp.get("/<int:instance_id>/diagram.bpmn")
+@bp.get("/<id:instance_id>/diagram.bpmn")
 @requires(CASE_READERS)
 def diagram(instance_id: int) -> Response:
     """Send the BPMN of the version this case runs on (for the diagram viewer)."""
     return Response(initiatives.diagram(engine(), instance_id), mimetype="application/xml")
 
 
-@bp.post("/<int:instance_id>/notities")
+@bp.post("/<id:instance_id>/notities")
 @requires(WORKERS)
 def add_note(instance_id: int) -> BaseResponse | tuple[str, int]:
     """Add an internal note."""
-    text = request.form.get("body", "")
+    text = inputs.text(request.form.get("body", ""))
     try:
         initiatives.add_note(engine(), me(), instance_id, text)
     except NotFoundError:
@@ -76,7 +76,7 @@ def add_note(instance_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("initiatives.show", instance_id=instance_id) + "#notities")
 
 
-@bp.post("/<int:instance_id>/documenten")
+@bp.post("/<id:instance_id>/documenten")
 @requires(WORKERS)
 def add_document(instance_id: int) -> BaseResponse:
     """Attach a document to the case."""
@@ -95,7 +95,7 @@ def add_document(instance_id: int) -> BaseResponse:
     return redirect(url_for("initiatives.show", instance_id=instance_id) + "#documenten")
 
 
-@bp.get("/<int:instance_id>/documenten/<int:document_id>")
+@bp.get("/<id:instance_id>/documenten/<id:document_id>")
 @requires(CASE_READERS)
 def document(instance_id: int, document_id: int) -> Response:
     """Download an attached document."""

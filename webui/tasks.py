@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from webui import inputs
 from webui.auth import WORKERS, engine, me, requires
 from workflows import worklist
 
@@ -28,18 +29,18 @@ def _render(page: worklist.TaskPage, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-@bp.get("/<task_id>")
+@bp.get("/<task:task_id>")
 @requires(WORKERS)
 def show(task_id: str) -> tuple[str, int]:
     """Show a task with its form."""
     return _render(worklist.open_task(engine(), me(), task_id))
 
 
-@bp.post("/<task_id>")
+@bp.post("/<task:task_id>")
 @requires(WORKERS)
 def submit(task_id: str) -> Response | tuple[str, int]:
     """Save the form as a draft, or check it and complete the task."""
-    raw = request.form.to_dict(flat=False)
+    raw = inputs.form()
     action = request.form.get("action", "complete")
     raw.pop("action", None)
     raw.pop("csrf_token", None)
@@ -55,7 +56,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("worklist.mine"))
 
 
-@bp.post("/<task_id>/oppakken")
+@bp.post("/<task:task_id>/oppakken")
 @requires(WORKERS)
 def claim(task_id: str) -> Response:
     """Take a task from the team queue."""
@@ -64,7 +65,7 @@ def claim(task_id: str) -> Response:
     return redirect(_back(task_id))
 
 
-@bp.post("/<task_id>/terugleggen")
+@bp.post("/<task:task_id>/terugleggen")
 @requires(WORKERS)
 def release(task_id: str) -> Response:
     """Put a task back in the team queue."""
@@ -73,10 +74,10 @@ def release(task_id: str) -> Response:
     return redirect(_back(task_id))
 
 
-@bp.post("/<task_id>/toewijzen")
+@bp.post("/<task:task_id>/toewijzen")
 @requires(WORKERS)
 def reassign(task_id: str) -> Response:
     """Give a task to a colleague (team lead)."""
-    worklist.reassign(engine(), me(), task_id, request.form.get("to", ""))
+    worklist.reassign(engine(), me(), task_id, inputs.text(request.form.get("to", "")))
     flash(_("Taak toegewezen."), "success")
     return redirect(url_for("tasks.show", task_id=task_id))

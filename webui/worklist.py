@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
+from webui.inputs import page_number
 from workflows import worklist
 
 bp = Blueprint("worklist", __name__)
-
-
-def _page_number() -> int:
-    raw = request.args.get("pagina", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 @bp.get("/")
@@ -37,7 +33,7 @@ def mine() -> str:
     return render_template(
         "worklist/list.html",
         tab="mine",
-        page=worklist.my_tasks(engine(), user, _page_number()),
+        page=worklist.my_tasks(engine(), user, page_number()),
         counts=worklist.counts(engine(), user),
         now=engine().now(),
     )
@@ -51,7 +47,7 @@ def team() -> str:
     return render_template(
         "worklist/list.html",
         tab="team",
-        page=worklist.team_tasks(engine(), user, _page_number()),
+        page=worklist.team_tasks(engine(), user, page_number()),
         counts=worklist.counts(engine(), user),
         now=engine().now(),
     )

@@ -1,0 +1,476 @@
+"""Logging in and out, the session, the protections every page carries, and the `wegwijs users`
+commands that make the accounts — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from engine import Engine, ManualClock
+from tests.webapp import (
+    PASSWORD,
+    add_user,
+    csrf_token,
+    engine_of,
+    login,
+    make_app,
+    post,
+    start_complex,
+)
+from webui import cli as cli_module
+from webui.cli import cli, main
+from workflows import accounts
+from workflows.tables import note
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+WRONG = "Gebruikersnaam of wachtwoord klopt niet."
+LOCKED = "Te veel mislukte inlogpogingen"
+#: a redirect target a browser would take off this site (a scheme, `//` or `/\\`)
+OFF_SITE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|[/\\]\s*[/\\])", re.IGNORECASE)
+ERROR_TEXT = re.compile(r'<div class="error-summary"[^>]*>.*?<p>(.*?)</p>', re.DOTALL)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with small costs (the checks are the same; the tests log in many times)."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
+    clock = ManualClock(MONDAY)
+    flask_app = make_app(database_url, clock)  # CSRF protection on, as in production
+    yield flask_app, clock
+    engine_of(flask_app).dispose()
+
+
+def login_error(html: str) -> str:
+    found = ERROR_TEXT.search(html)
+    assert found, "the login page shows no error"
+    return found.group(1).strip()
+
+
+def logged_in_as(client: FlaskClient) -> str | None:
+    with client.session_transaction() as session:
+        return session.get("_user_id")  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- logging in
+
+
+def test_a_wrong_password_gives_401_a_dutch_message_and_no_session(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    refused = login(client, "carla", "niet-het-wachtwoord")
+    assert refused.status_code == 401
+    assert login_error(refused.text) == WRONG
+    assert 'value="carla"' in refused.text  # the name is kept, the password is not
+    assert "niet-het-wachtwoord" not in refused.text
+    assert logged_in_as(client) is None
+    still_out = client.get("/taken/mijn")
+    assert still_out.status_code == 302
+    assert urlsplit(still_out.headers["Location"]).path == "/inloggen"
+
+
+def test_five_wrong_passwords_lock_the_account_until_the_lock_has_passed(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    for _ in range(accounts.MAX_FAILURES):
+        attempt = login(client, "carla", "fout-wachtwoord")
+        assert attempt.status_code == 401
+        assert login_error(attempt.text) == WRONG
+
+    locked = login(client, "carla")  # even the right password
+    assert locked.status_code == 401
+    assert LOCKED in login_error(locked.text)
+    assert logged_in_as(client) is None
+
+    clock.advance(accounts.FIRST_LOCK - timedelta(seconds=5))
+    assert LOCKED in login_error(login(client, "carla").text)
+
+    clock.advance(timedelta(seconds=6))
+    assert login(client, "carla").status_code == 302
+    assert logged_in_as(client) == "carla"
+
+    # a good login resets the count: one slip afterwards does not lock again
+    other = flask_app.test_client()
+    assert login_error(login(other, "carla", "fout-wachtwoord").text) == WRONG
+    assert login(other, "carla").status_code == 302
+
+
+def test_an_unknown_user_gets_the_same_message_as_a_wrong_password(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    wrong_password = login(flask_app.test_client(), "carla", "fout-wachtwoord")
+    unknown_user = login(flask_app.test_client(), "caria", "fout-wachtwoord")
+    assert unknown_user.status_code == wrong_password.status_code == 401
+    assert login_error(unknown_user.text) == login_error(wrong_password.text) == WRONG
+
+
+def test_an_empty_login_form_asks_for_both_fields(app: tuple[Flask, ManualClock]) -> None:
+    flask_app, _clock = app
+    empty = login(flask_app.test_client(), "", "")
+    assert empty.status_code == 401
+    assert login_error(empty.text) == "Vul uw gebruikersnaam en wachtwoord in."
+
+
+def test_a_post_without_csrf_token_is_refused_with_the_dutch_expired_form_page(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 1)
+    add_user(flask_app, "carla", "casist")
+    anonymous = flask_app.test_client()
+    anonymous.get("/inloggen")
+    no_token = anonymous.post("/inloggen", data={"username": "carla", "password": PASSWORD})
+    assert no_token.status_code == 400
+    assert "Formulier verlopen" in no_token.text
+    assert "uw invoer is niet verwerkt" in no_token.text
+    assert logged_in_as(anonymous) is None
+
+    client = flask_app.test_client()
+    assert login(client, "carla").status_code == 302
+    for data in ({"body": "Zonder token"}, {"body": "Vals token", "csrf_token": "vervalst"}):
+        refused = client.post(f"/initiatieven/{instance_id}/notities", data=data)
+        assert refused.status_code == 400
+        assert "Formulier verlopen" in refused.text
+    with engine_of(flask_app).reading() as conn:
+        assert conn.execute(select(func.count()).select_from(note)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "https:/evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+    ],
+)
+def test_login_with_an_off_site_next_lands_on_the_worklist(
+    app: tuple[Flask, ManualClock], target: str
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    token = csrf_token(client, "/inloggen")
+    done = client.post(
+        f"/inloggen?next={quote(target, safe='')}",
+        data={"username": "carla", "password": PASSWORD, "csrf_token": token},
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/"  # the worklist
+
+
+def test_login_with_a_backslash_next_stays_on_site(app: tuple[Flask, ManualClock]) -> None:
+    """Browsers read `/\\host` as `//host`; the redirect must not hand them that."""
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    token = csrf_token(client, "/inloggen")
+    done = client.post(
+        "/inloggen?next=%2F%5Cevil.example",
+        data={"username": "carla", "password": PASSWORD, "csrf_token": token},
+    )
+    assert done.status_code == 302
+    location = done.headers["Location"]
+    assert not urlsplit(location).netloc
+    assert not OFF_SITE.match(location), location
+    assert location == "/"  # refused outright, not merely escaped
+
+
+def test_login_follows_a_local_next_and_the_language_switch_stays_on_site(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    token = csrf_token(client, "/inloggen")
+    done = client.post(
+        "/inloggen?next=%2Ftaken%2Fteam",
+        data={"username": "carla", "password": PASSWORD, "csrf_token": token},
+    )
+    assert done.headers["Location"] == "/taken/team"
+    switched = post(client, "/taal", {"lang": "en", "next": "https://evil.example/"})
+    assert switched.headers["Location"] == "/"
+    assert "My tasks" in client.get("/taken/mijn").text
+    back = post(client, "/taal", {"lang": "nl", "next": "/taken/team"})
+    assert back.headers["Location"] == "/taken/team"
+
+
+def test_logout_is_post_only_and_clears_the_session(app: tuple[Flask, ManualClock]) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    login(client, "carla")
+    by_link = client.get("/uitloggen")
+    assert by_link.status_code == 405
+    assert "Dit kan zo niet" in by_link.text
+    assert client.get("/taken/mijn").status_code == 200  # still logged in
+
+    out = post(client, "/uitloggen")
+    assert out.status_code == 302
+    assert urlsplit(out.headers["Location"]).path == "/inloggen"
+    assert logged_in_as(client) is None
+    after = client.get("/taken/mijn")
+    assert after.status_code == 302
+    assert urlsplit(after.headers["Location"]).path == "/inloggen"
+    assert "U bent uitgelogd." in client.get("/inloggen").text
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(app: tuple[Flask, ManualClock]) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    done = login(client, "carla")
+    [cookie] = [c for c in done.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    attributes = {part.strip().split("=")[0].lower(): part for part in cookie.split(";")}
+    assert "httponly" in attributes
+    assert attributes["samesite"].strip() == "SameSite=Lax"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "casist"])
+def test_every_kind_of_page_carries_the_security_headers(
+    app: tuple[Flask, ManualClock], who: str
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    if who == "casist":
+        login(client, "carla")
+    for url in ("/inloggen", "/taken/mijn", "/initiatieven", "/bestaat-niet", "/healthz"):
+        page = client.get(url)
+        csp = page.headers.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in csp, url
+        assert "frame-ancestors 'none'" in csp, url
+        assert "script-src 'self'" in csp, url
+        assert page.headers.get("X-Frame-Options") == "DENY", url
+        assert page.headers.get("X-Content-Type-Options") == "nosniff", url
+
+
+@pytest.mark.parametrize("url", ["/bestaat-niet", "/taken/mijn/extra", "/initiatieven/abc"])
+def test_an_unknown_url_gives_a_dutch_404_page_without_a_traceback(
+    app: tuple[Flask, ManualClock], url: str
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    login(client, "carla")
+    page = client.get(url)
+    assert page.status_code == 404
+    assert '<html lang="nl">' in page.text
+    assert "Pagina niet gevonden" in page.text
+    assert "Traceback" not in page.text
+    assert "werkzeug" not in page.text.lower()
+
+
+# ---------------------------------------------------------------- wegwijs users …
+
+
+@pytest.fixture
+def users_cli(
+    app: tuple[Flask, ManualClock], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CliRunner]:
+    """The CLI on the app's database; the engines it opens are closed after the test."""
+    monkeypatch.setenv("WEGWIJS_DATABASE_URL", database_url)
+    monkeypatch.delenv("WEGWIJS_DEBUG", raising=False)
+    opened: list[Engine] = []
+    real = cli_module._engine
+
+    def tracked() -> Any:
+        engine = real()
+        opened.append(engine)
+        return engine
+
+    monkeypatch.setattr(cli_module, "_engine", tracked)
+    yield CliRunner()
+    for engine in opened:
+        engine.dispose()
+
+
+def run(runner: CliRunner, *args: str, **kwargs: Any) -> str:
+    result = runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def fails(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `wegwijs ARGS` as the console script does; return its error (exit code must be 1)."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main(list(args))
+    assert stopped.value.code == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    return captured.err
+
+
+def can_log_in(flask_app: Flask, username: str, password: str) -> bool:
+    return login(flask_app.test_client(), username, password).status_code == 302
+
+
+def test_users_add_with_a_password_makes_an_account_that_can_log_in(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner
+) -> None:
+    flask_app, _clock = app
+    out = run(
+        users_cli,
+        "users",
+        "add",
+        "Nina",
+        "--roles",
+        "casist, vakspecialist",
+        "--password",
+        "lang-genoeg-wachtwoord",
+        "--name",
+        "Nina de Vries",
+    )
+    assert "Gebruiker nina aangemaakt met rollen: casist, vakspecialist." in out
+    assert "Wachtwoord:" not in out  # a given password is never echoed
+    user = accounts.get_user(engine_of(flask_app), "nina")
+    assert user is not None
+    assert (user.display_name, user.roles) == ("Nina de Vries", {"casist", "vakspecialist"})
+    assert can_log_in(flask_app, "nina", "lang-genoeg-wachtwoord")
+    assert not can_log_in(flask_app, "nina", "iets-anders-dan-dat")
+
+
+def test_users_add_without_a_password_prints_a_generated_one_that_works(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner
+) -> None:
+    flask_app, _clock = app
+    out = run(users_cli, "users", "add", "otto", "--roles", "manager")
+    found = re.search(r"^Wachtwoord: (\S+)$", out, re.MULTILINE)
+    assert found, out
+    generated = found.group(1)
+    assert len(generated) >= accounts.MIN_PASSWORD_LENGTH
+    assert can_log_in(flask_app, "otto", generated)
+    again = run(users_cli, "users", "add", "olga", "--roles", "manager")
+    assert generated not in again  # a new one each time
+
+
+def test_users_add_refuses_an_unknown_role_with_a_clear_message_and_exit_code_1(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flask_app, _clock = app
+    error = fails(
+        capsys, "users", "add", "nina", "--roles", "casist,tovenaar", "--password", "x" * 12
+    )
+    assert "Onbekende rol(len): tovenaar" in error
+    assert "Kies uit:" in error
+    assert "casist" in error
+    assert accounts.get_user(engine_of(flask_app), "nina") is None
+
+
+def test_users_add_refuses_a_user_that_already_exists(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flask_app, _clock = app
+    run(users_cli, "users", "add", "nina", "--roles", "casist", "--password", "x" * 12)
+    error = fails(capsys, "users", "add", "NINA", "--roles", "manager", "--password", "y" * 12)
+    assert "Gebruiker 'nina' bestaat al" in error
+    user = accounts.get_user(engine_of(flask_app), "nina")
+    assert user is not None
+    assert user.roles == {"casist"}  # untouched
+    assert can_log_in(flask_app, "nina", "x" * 12)
+
+
+def test_users_add_and_set_password_refuse_a_short_password(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flask_app, _clock = app
+    error = fails(capsys, "users", "add", "nina", "--roles", "casist", "--password", "kort")
+    assert f"minstens {accounts.MIN_PASSWORD_LENGTH} tekens" in error
+    assert accounts.get_user(engine_of(flask_app), "nina") is None
+    run(users_cli, "users", "add", "nina", "--roles", "casist", "--password", "x" * 12)
+    error = fails(capsys, "users", "set-password", "nina", "--password", "kort")
+    assert f"minstens {accounts.MIN_PASSWORD_LENGTH} tekens" in error
+    assert can_log_in(flask_app, "nina", "x" * 12)
+
+
+def test_users_add_refuses_an_invalid_username(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    error = fails(capsys, "users", "add", "nina de vries", "--roles", "casist")
+    assert "Gebruikersnaam 'nina de vries' is ongeldig" in error
+
+
+def test_users_list_shows_every_user_with_their_roles(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner
+) -> None:
+    run(
+        users_cli, "users", "add", "nina", "--roles", "vakspecialist,casist", "--password", "x" * 12
+    )
+    run(users_cli, "users", "add", "otto", "--roles", "manager", "--password", "x" * 12)
+    table = run(users_cli, "users", "list").splitlines()
+    assert table[0].split() == ["gebruiker", "naam", "rollen", "actief"]
+    rows = {line.split()[0]: line for line in table[2:]}
+    assert set(rows) == {"nina", "otto"}
+    assert "casist, vakspecialist" in rows["nina"]
+    assert rows["otto"].split()[-2:] == ["manager", "ja"]
+    listed = json.loads(run(users_cli, "users", "list", "--json"))
+    assert [(u["username"], u["roles"], u["active"]) for u in listed] == [
+        ("nina", ["casist", "vakspecialist"], True),
+        ("otto", ["manager"], True),
+    ]
+
+
+def test_users_set_roles_replaces_the_roles_and_the_web_app_follows(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flask_app, _clock = app
+    run(
+        users_cli, "users", "add", "nina", "--roles", "casist,vakspecialist", "--password", "x" * 12
+    )
+    client = flask_app.test_client()
+    assert login(client, "nina", "x" * 12).status_code == 302
+    assert client.get("/taken/mijn").status_code == 200
+
+    out = run(users_cli, "users", "set-roles", "nina", "manager")
+    assert "Rollen van nina: manager." in out
+    user = accounts.get_user(engine_of(flask_app), "nina")
+    assert user is not None
+    assert user.roles == {"manager"}
+    assert client.get("/taken/mijn").status_code == 403  # the session sees the new roles
+    assert client.get("/initiatieven").status_code == 200
+
+    error = fails(capsys, "users", "set-roles", "nina", "manager,tovenaar")
+    assert "Onbekende rol(len): tovenaar" in error
+    assert "bestaat niet" in fails(capsys, "users", "set-roles", "niemand", "manager")
+
+
+def test_users_set_password_lets_the_new_password_in_and_lifts_a_lock(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    for _ in range(accounts.MAX_FAILURES):
+        login(flask_app.test_client(), "carla", "fout-wachtwoord")
+    assert LOCKED in login_error(login(flask_app.test_client(), "carla").text)
+
+    new = "nieuw-en-lang-genoeg"
+    out = run(users_cli, "users", "set-password", "carla", input=f"{new}\n{new}\n")
+    assert "Wachtwoord van carla gewijzigd." in out
+    assert new not in out  # hidden input is not echoed
+    assert can_log_in(flask_app, "carla", new)
+    assert not can_log_in(flask_app, "carla", PASSWORD)

@@ -1,0 +1,653 @@
+"""Who may do what in the web app: every route × every role (and anonymous), one exact outcome per
+cell; and task URLs guessed by someone outside the task's role change nothing.
+
+The matrix runs on one SQLite database built once for the module (an app, one user per role and
+one open task in every BPMN lane); every cell that changes something puts it back afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from engine import Engine, EngineSettings, ManualClock
+from tests.integration.test_process_complex import advise, assess_all, intake
+from tests.webapp import (
+    add_user,
+    csrf_token,
+    driver,
+    engine_of,
+    login,
+    make_app,
+    start_complex,
+    to_assessment,
+    to_decision,
+)
+from webui.auth import CASE_READERS, WORKERS
+from workflows import accounts, initiatives
+from workflows.bootstrap import MIGRATIONS
+from workflows.roles import LANE_ROLES, ROLES
+from workflows.simulation_profiles import _Calendar, _green_start, _wijkwens_start
+from workflows.tables import document, note, task_draft
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+ANONYMOUS = "anoniem"
+TEAM_LEAD = "teamleider+initiatieventeam"  # a team lead who also holds the lane they lead
+#: who knocks: nobody logged in, one user per role (also 'initiatiefnemer', who normally has no
+#: account), and a team lead with a lane (the only one who can reassign)
+PRINCIPALS = (ANONYMOUS, *ROLES, TEAM_LEAD)
+
+
+def roles_of(principal: str) -> frozenset[str]:
+    if principal == ANONYMOUS:
+        return frozenset()
+    if principal == TEAM_LEAD:
+        return frozenset({"teamleider", "initiatieventeam"})
+    return frozenset({principal})
+
+
+def username(principal: str) -> str:
+    return "teamleider-it" if principal == TEAM_LEAD else f"als-{principal}"
+
+
+def owner(lane: str) -> str:
+    """The user holding only this lane's role (the one a task of the lane is given to)."""
+    return username(lane)
+
+
+def may_work_on(principal: str, lane: str) -> bool:
+    roles = roles_of(principal)
+    return bool(roles & WORKERS) and lane in roles
+
+
+@pytest.fixture(scope="module", autouse=True)
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 with small costs: this module logs in dozens of users; the checks stay the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+        yield
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a request came back with: the status, and for a redirect the path it goes to."""
+
+    status: int
+    location: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{self.status} → {self.location}" if self.location else str(self.status)
+
+
+OK = Outcome(200)
+FORBIDDEN = Outcome(403)
+LOGIN = Outcome(302, "/inloggen")
+
+
+def redirect(path: str) -> Outcome:
+    return Outcome(302, path)
+
+
+def guarded(principal: str, allowed: bool, outcome: Outcome) -> Outcome:
+    """Anonymous → the login page; a user without access → 403; else the outcome."""
+    if principal == ANONYMOUS:
+        return LOGIN
+    return outcome if allowed else FORBIDDEN
+
+
+def observe(response: TestResponse) -> Outcome:
+    with response:  # static files are streamed: close them
+        status = response.status_code
+        if status in (301, 302, 303, 307, 308):
+            return Outcome(status, urlsplit(response.headers["Location"]).path)
+        if status == 403 and "Geen toegang" not in response.text:
+            return Outcome(403, "(without the Dutch error page)")
+        return Outcome(status)
+
+
+#: one checked cell: what it is, what was expected, what happened
+Cell = tuple[str, object, object]
+
+
+# ---------------------------------------------------------------- the world under test
+
+
+@dataclass
+class World:
+    app: Flask
+    engine: Engine
+    case: int  # an initiative for the case routes
+    document: int  # a document attached to that initiative
+    lane_tasks: dict[str, str]  # one open task per lane
+    clients: dict[str, FlaskClient]
+    tokens: dict[str, str]
+
+    def send(
+        self, principal: str, method: str, url: str, data: dict[str, Any] | None = None, **kw: Any
+    ) -> TestResponse:
+        client = self.clients[principal]
+        if method == "GET":
+            return client.get(url)
+        return client.post(url, data={**(data or {}), "csrf_token": self.tokens[principal]}, **kw)
+
+    def task(self, task_id: str) -> Any:
+        return self.engine.get_task(task_id)
+
+    def set_assignee(self, task_id: str, user: str | None) -> None:
+        if self.task(task_id).assignee == user:
+            return
+        if user is None:
+            self.engine.release_task(task_id, "test")
+        else:
+            self.engine.reassign_task(task_id, user, "test")
+
+    def has_draft(self, task_id: str) -> bool:
+        with self.engine.reading() as conn:
+            found = conn.execute(
+                select(func.count()).select_from(task_draft).where(task_draft.c.task_id == task_id)
+            ).scalar_one()
+        return bool(found)
+
+    def drop_draft(self, task_id: str) -> None:
+        with self.engine.transaction() as uow:
+            uow.connection.execute(task_draft.delete().where(task_draft.c.task_id == task_id))
+
+    def count(self, table: Any) -> int:
+        with self.engine.reading() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(table).where(table.c.instance_id == self.case)
+                ).scalar_one()
+            )
+
+
+def _only(engine: Engine, instance_id: int, bpmn_id: str) -> str:
+    [task] = [t for t in engine.list_tasks(instance_id=instance_id) if t.bpmn_id == bpmn_id]
+    return task.id
+
+
+def _finish(engine: Engine, instance_id: int, bpmn_id: str, data: dict[str, Any]) -> None:
+    task = engine.get_task(_only(engine, instance_id, bpmn_id))
+    summary = engine.complete_task(task.id, data, actor="test", lanes=[task.lane])
+    assert summary.status != "errored", summary.last_error
+
+
+def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
+    """Drive the three processes until every lane has an open task."""
+    engine = engine_of(app)
+    tasks: dict[str, str] = {}
+    first = start_complex(app, 1)
+    tasks["initiatieventeam"] = _only(engine, first, "plan_intake")
+
+    d = driver(app, clock, start_complex(app, 2))
+    intake(d)
+    d.do(
+        "assign_casist",
+        {
+            "casist_name": "Fatima el Amrani",
+            "casist_email": "f.elamrani@dordrecht.nl",
+            "casist_role": "gebiedsmanager",
+        },
+    )
+    tasks["casist"] = _only(engine, d.id, "kickoff")
+
+    d = to_assessment(app, clock, start_complex(app, 3))
+    tasks["vakspecialist"] = d.open_tasks("assess_aspect")[0].id
+
+    d = to_assessment(app, clock, start_complex(app, 4))
+    assess_all(d)
+    advise(d, "HAALBAAR")
+    tasks["fondsbeheer"] = _only(engine, d.id, "prepare_fund_check")
+
+    d = to_decision(app, clock, start_complex(app, 5))
+    tasks["budgethouder"] = _only(engine, d.id, "decide_subsidy")
+
+    wishes = _wijkwens_start(_Calendar(clock))
+
+    def wish(number: int, admissibility: str) -> int:
+        started = engine.start(
+            "wijkwens_process",
+            wishes(random.Random(number), number),
+            business_key=f"WW-2026-{number:04d}",
+            actor="test",
+        )
+        _finish(
+            engine,
+            started.id,
+            "wijkwens_check_admissibility",
+            {"admissibility": admissibility, "is_public_space_wish": False},
+        )
+        return started.id
+
+    tasks["initiatiefnemer"] = _only(engine, wish(1, "incomplete"), "wijkwens_provide_info")
+    tasks["regiegroep"] = _only(engine, wish(2, "admissible"), "wijkwens_regiegroep_advice")
+    advised = wish(3, "admissible")
+    _finish(
+        engine,
+        advised,
+        "wijkwens_regiegroep_advice",
+        {"advice": "positive", "advice_motivation": "Past bij de wijk."},
+    )
+    tasks["gebiedsmanager"] = _only(engine, advised, "wijkwens_decide")
+
+    green = engine.start(
+        "simple_green_initiative_process",
+        _green_start(random.Random(1), 1),
+        business_key="GR-2026-0001",
+        actor="test",
+    )
+    _finish(
+        engine,
+        green.id,
+        "green_register",
+        {"green_type": "adoptiegroen", "channel": "fixi", "address": "Voorstraat 12"},
+    )
+    tasks["gebiedsbeheer"] = _only(engine, green.id, "green_discuss_adoption")
+
+    assert set(tasks) == LANE_ROLES, "the matrix needs an open task in every lane"
+    for lane, task_id in tasks.items():
+        task = engine.get_task(task_id)
+        assert task.lane == lane
+        form = engine.task_form(task_id) or {}
+        # an empty 'complete' must be refused by the form, so the matrix never finishes a task
+        assert form.get("required"), f"{task.bpmn_id} has no required fields"
+    return tasks
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('authz') / 'wegwijs.db'}"
+    migrator = Engine(EngineSettings(database_url=url))
+    migrator.upgrade_schema(MIGRATIONS)  # as tests/conftest.py does
+    migrator.dispose()
+    clock = ManualClock(MONDAY)
+    app = make_app(url, clock)
+    engine = engine_of(app)
+    lane_tasks = _one_task_per_lane(app, clock)
+    case = engine.get_task(lane_tasks["initiatieventeam"]).instance_id
+
+    clients: dict[str, FlaskClient] = {ANONYMOUS: app.test_client()}
+    tokens = {ANONYMOUS: csrf_token(clients[ANONYMOUS], "/inloggen")}
+    for principal in PRINCIPALS[1:]:
+        user = add_user(app, username(principal), *roles_of(principal))
+        assert user.roles == roles_of(principal)
+        client = app.test_client()
+        assert login(client, username(principal)).status_code == 302
+        clients[principal] = client
+        tokens[principal] = csrf_token(client)
+    casist = accounts.get_user(engine, owner("casist"))
+    assert casist is not None
+    doc = initiatives.add_document(engine, casist, case, "begroting.pdf", PDF)
+    yield World(app, engine, case, doc.id, lane_tasks, clients, tokens)
+    engine.dispose()
+
+
+# ---------------------------------------------------------------- the matrix
+
+#: (endpoint, method, variant) → the cells of one principal for that route
+MATRIX: dict[tuple[str, str, str], Callable[[World, str], list[Cell]]] = {}
+
+
+def route(endpoint: str, method: str, variant: str = "") -> Callable[[Any], Any]:
+    def register(check: Callable[[World, str], list[Cell]]) -> Callable[[World, str], list[Cell]]:
+        MATRIX[(endpoint, method, variant)] = check
+        return check
+
+    return register
+
+
+@route("static", "GET")
+def _static(w: World, p: str) -> list[Cell]:
+    return [("stylesheet", OK, observe(w.send(p, "GET", "/static/wegwijs.css")))]
+
+
+@route("bpmnjs.static", "GET")
+def _vendor(w: World, p: str) -> list[Cell]:
+    url = "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
+    return [("bpmn-js", OK, observe(w.send(p, "GET", url)))]
+
+
+@route("healthz", "GET")
+def _healthz(w: World, p: str) -> list[Cell]:
+    return [("healthz", OK, observe(w.send(p, "GET", "/healthz")))]
+
+
+@route("auth.login", "GET")
+def _login_form(w: World, p: str) -> list[Cell]:
+    expected = OK if p == ANONYMOUS else redirect("/")
+    return [("login form", expected, observe(w.send(p, "GET", "/inloggen")))]
+
+
+@route("auth.login", "POST")
+def _login_post(w: World, p: str) -> list[Cell]:
+    wrong = {"username": "niemand-bekend", "password": "fout-wachtwoord"}
+    expected = Outcome(401) if p == ANONYMOUS else redirect("/")
+    return [("wrong login", expected, observe(w.send(p, "POST", "/inloggen", wrong)))]
+
+
+@route("auth.logout", "POST")
+def _logout(w: World, p: str) -> list[Cell]:
+    if p == ANONYMOUS:
+        return [("logout", LOGIN, observe(w.send(p, "POST", "/uitloggen")))]
+    client = w.app.test_client()  # a second session: the matrix keeps its own logged in
+    assert login(client, username(p)).status_code == 302
+    token = csrf_token(client)
+    out = client.post("/uitloggen", data={"csrf_token": token})
+    return [
+        ("logout", redirect("/inloggen"), observe(out)),
+        ("logged out afterwards", LOGIN, observe(client.get("/"))),
+    ]
+
+
+@route("auth.language", "POST")
+def _language(w: World, p: str) -> list[Cell]:
+    out = w.send(p, "POST", "/taal", {"lang": "nl", "next": "/healthz"})
+    return [("language", redirect("/healthz"), observe(out))]
+
+
+@route("worklist.home", "GET")
+def _home(w: World, p: str) -> list[Cell]:
+    roles = roles_of(p)
+    if p == ANONYMOUS:
+        expected = LOGIN
+    elif roles & WORKERS:
+        expected = redirect("/taken/mijn")
+    elif roles & CASE_READERS:
+        expected = redirect("/initiatieven")
+    else:
+        expected = OK  # a welcome page that says the roles give no access yet
+    return [("home", expected, observe(w.send(p, "GET", "/")))]
+
+
+@route("worklist.mine", "GET")
+def _mine(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & WORKERS)
+    return [("mijn taken", guarded(p, allowed, OK), observe(w.send(p, "GET", "/taken/mijn")))]
+
+
+@route("worklist.team", "GET")
+def _team(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & WORKERS)
+    return [("team", guarded(p, allowed, OK), observe(w.send(p, "GET", "/taken/team")))]
+
+
+@route("tasks.show", "GET")
+def _task_page(w: World, p: str) -> list[Cell]:
+    return [
+        (
+            f"task of {lane}",
+            guarded(p, may_work_on(p, lane), OK),
+            observe(w.send(p, "GET", f"/taken/{task_id}")),
+        )
+        for lane, task_id in w.lane_tasks.items()
+    ]
+
+
+@route("tasks.submit", "POST", "draft")
+def _draft(w: World, p: str) -> list[Cell]:
+    cells: list[Cell] = []
+    for lane, task_id in w.lane_tasks.items():
+        allowed = may_work_on(p, lane)
+        out = w.send(p, "POST", f"/taken/{task_id}", {"action": "draft", "opmerking": "matrix"})
+        cells.append(
+            (f"draft of {lane}", guarded(p, allowed, redirect(f"/taken/{task_id}")), observe(out))
+        )
+        cells.append((f"draft of {lane} stored", allowed and p != ANONYMOUS, w.has_draft(task_id)))
+        w.drop_draft(task_id)
+    return cells
+
+
+@route("tasks.submit", "POST", "complete")
+def _complete(w: World, p: str) -> list[Cell]:
+    cells: list[Cell] = []
+    for lane, task_id in w.lane_tasks.items():
+        out = w.send(p, "POST", f"/taken/{task_id}", {"action": "complete"})
+        # an empty form: the allowed get the form back with its errors, the task stays open
+        cells.append(
+            (f"complete {lane}", guarded(p, may_work_on(p, lane), Outcome(422)), observe(out))
+        )
+        task = w.task(task_id)
+        cells.append((f"{lane} unchanged", ("open", None), (task.state, task.assignee)))
+    return cells
+
+
+@route("tasks.claim", "POST")
+def _claim(w: World, p: str) -> list[Cell]:
+    cells: list[Cell] = []
+    for lane, task_id in w.lane_tasks.items():
+        w.set_assignee(task_id, None)
+        allowed = may_work_on(p, lane)
+        out = w.send(p, "POST", f"/taken/{task_id}/oppakken")
+        cells.append(
+            (f"claim {lane}", guarded(p, allowed, redirect(f"/taken/{task_id}")), observe(out))
+        )
+        expected = username(p) if allowed and p != ANONYMOUS else None
+        cells.append((f"{lane} assignee", expected, w.task(task_id).assignee))
+        w.set_assignee(task_id, None)
+    return cells
+
+
+@route("tasks.release", "POST")
+def _release(w: World, p: str) -> list[Cell]:
+    cells: list[Cell] = []
+    for lane, task_id in w.lane_tasks.items():
+        w.set_assignee(task_id, owner(lane))
+        # the holder may put a task back; a team lead (of that lane) may put back anyone's
+        allowed = may_work_on(p, lane) and (
+            username(p) == owner(lane) or "teamleider" in roles_of(p)
+        )
+        out = w.send(p, "POST", f"/taken/{task_id}/terugleggen")
+        cells.append(
+            (f"release {lane}", guarded(p, allowed, redirect(f"/taken/{task_id}")), observe(out))
+        )
+        expected = None if allowed and p != ANONYMOUS else owner(lane)
+        cells.append((f"{lane} assignee", expected, w.task(task_id).assignee))
+        w.set_assignee(task_id, None)
+    return cells
+
+
+@route("tasks.reassign", "POST")
+def _reassign(w: World, p: str) -> list[Cell]:
+    cells: list[Cell] = []
+    for lane, task_id in w.lane_tasks.items():
+        w.set_assignee(task_id, None)
+        allowed = may_work_on(p, lane) and "teamleider" in roles_of(p)
+        out = w.send(p, "POST", f"/taken/{task_id}/toewijzen", {"to": owner(lane)})
+        cells.append(
+            (f"reassign {lane}", guarded(p, allowed, redirect(f"/taken/{task_id}")), observe(out))
+        )
+        expected = owner(lane) if allowed and p != ANONYMOUS else None
+        cells.append((f"{lane} assignee", expected, w.task(task_id).assignee))
+        w.set_assignee(task_id, None)
+    return cells
+
+
+def _reader_page(url: Callable[[World], str]) -> Callable[[World, str], list[Cell]]:
+    def check(w: World, p: str) -> list[Cell]:
+        allowed = bool(roles_of(p) & CASE_READERS)
+        return [(url(w), guarded(p, allowed, OK), observe(w.send(p, "GET", url(w))))]
+
+    return check
+
+
+route("initiatives.index", "GET")(_reader_page(lambda w: "/initiatieven"))
+route("initiatives.show", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}"))
+route("initiatives.diagram", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}/diagram.bpmn"))
+route("initiatives.document", "GET")(
+    _reader_page(lambda w: f"/initiatieven/{w.case}/documenten/{w.document}")
+)
+
+
+@route("initiatives.add_note", "POST")
+def _add_note(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & WORKERS)
+    before = w.count(note)
+    out = w.send(p, "POST", f"/initiatieven/{w.case}/notities", {"body": f"Notitie van {p}"})
+    added = w.count(note) - before
+    return [
+        ("add note", guarded(p, allowed, redirect(f"/initiatieven/{w.case}")), observe(out)),
+        ("notes added", 1 if allowed and p != ANONYMOUS else 0, added),
+    ]
+
+
+@route("initiatives.add_document", "POST")
+def _add_document(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & WORKERS)
+    before = w.count(document)
+    out = w.send(
+        p,
+        "POST",
+        f"/initiatieven/{w.case}/documenten",
+        {"document": (BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data",
+    )
+    added = w.count(document) - before
+    return [
+        ("add document", guarded(p, allowed, redirect(f"/initiatieven/{w.case}")), observe(out)),
+        ("documents added", 1 if allowed and p != ANONYMOUS else 0, added),
+    ]
+
+
+def _route_id(key: tuple[str, str, str]) -> str:
+    endpoint, method, variant = key
+    return f"{method} {endpoint}" + (f" ({variant})" if variant else "")
+
+
+def test_every_route_of_the_app_is_in_the_matrix(world: World) -> None:
+    served = {
+        (rule.endpoint, method)
+        for rule in world.app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    covered = {(endpoint, method) for endpoint, method, _variant in MATRIX}
+    assert served - covered == set(), "routes without an access rule in the matrix"
+    assert covered - served == set(), "the matrix names routes the app no longer has"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("key", list(MATRIX), ids=_route_id)
+def test_each_role_gets_exactly_the_access_it_should_on_each_route(
+    world: World, key: tuple[str, str, str], principal: str
+) -> None:
+    cells = MATRIX[key](world, principal)
+    wrong = [f"{what}: expected {exp!r}, got {got!r}" for what, exp, got in cells if exp != got]
+    assert not wrong, f"{principal} on {_route_id(key)}:\n" + "\n".join(wrong)
+
+
+def test_a_team_lead_cannot_give_a_task_to_someone_without_its_role(world: World) -> None:
+    task_id = world.lane_tasks["initiatieventeam"]
+    world.set_assignee(task_id, None)
+    for to in (owner("casist"), owner("teamleider"), owner("initiatiefnemer"), owner("manager")):
+        refused = world.send(TEAM_LEAD, "POST", f"/taken/{task_id}/toewijzen", {"to": to})
+        assert refused.status_code == 403, to
+        assert "heeft de rol 'Initiatieventeam' niet" in refused.text.replace("&#39;", "'")
+        assert world.task(task_id).assignee is None
+
+
+# ---------------------------------------------------------------- guessed task URLs
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
+    clock = ManualClock(MONDAY)
+    flask_app = make_app(database_url, clock)
+    yield flask_app, clock
+    engine_of(flask_app).dispose()
+
+
+def _intake_task(app: Flask, clock: ManualClock) -> str:
+    return _only(engine_of(app), start_complex(app, 1), "plan_intake")
+
+
+def _aspect_task(app: Flask, clock: ManualClock) -> str:
+    d = to_assessment(app, clock, start_complex(app, 2))
+    return str(d.open_tasks("assess_aspect")[0].id)
+
+
+def _decision_task(app: Flask, clock: ManualClock) -> str:
+    d = to_decision(app, clock, start_complex(app, 3))
+    return str(d.open_tasks("decide_subsidy")[0].id)
+
+
+GUESSES = {
+    "intake": (
+        _intake_task,
+        "initiatieventeam",
+        {"intake_date": "2026-03-05", "intake_location": "Stadskantoor"},
+    ),
+    "aspect": (_aspect_task, "vakspecialist", {"verdict": "NEGATIEF", "conditions": "Nee."}),
+    "decision": (
+        _decision_task,
+        "budgethouder",
+        {"decision": "VERLENEN", "granted_amount": "15000"},
+    ),
+}
+
+
+@pytest.mark.parametrize("which", list(GUESSES))
+def test_a_user_cannot_open_claim_draft_or_complete_a_task_outside_their_roles_by_guessing_its_url(
+    app: tuple[Flask, ManualClock], which: str
+) -> None:
+    flask_app, clock = app
+    make_task, lane, valid = GUESSES[which]
+    task_id = make_task(flask_app, clock)
+    engine = engine_of(flask_app)
+    add_user(flask_app, "rechthebbende", lane)
+    outsiders = {f"buiten-{i}": (role,) for i, role in enumerate(sorted(set(ROLES) - {lane}))}
+    outsiders["teamleider-elders"] = ("teamleider", "casist")  # leads another lane
+    refused: list[str] = []
+    for name, roles in outsiders.items():
+        add_user(flask_app, name, *roles)
+        client = flask_app.test_client()
+        assert login(client, name).status_code == 302
+        token = {"csrf_token": csrf_token(client)}
+        attempts = {
+            "open": client.get(f"/taken/{task_id}"),
+            "claim": client.post(f"/taken/{task_id}/oppakken", data=token),
+            "draft": client.post(f"/taken/{task_id}", data={"action": "draft", **valid, **token}),
+            "complete": client.post(
+                f"/taken/{task_id}", data={"action": "complete", **valid, **token}
+            ),
+            "release": client.post(f"/taken/{task_id}/terugleggen", data=token),
+            "reassign": client.post(
+                f"/taken/{task_id}/toewijzen", data={"to": "rechthebbende", **token}
+            ),
+        }
+        refused += [
+            f"{name} {roles} {what}: {r.status_code}"
+            for what, r in attempts.items()
+            if r.status_code != 403 or "Geen toegang" not in r.text
+        ]
+    assert refused == [], "every attempt from outside the role must be a Dutch 403"
+
+    task = engine.get_task(task_id)
+    assert (task.state, task.assignee, task.completed_by) == ("open", None, None)
+    with engine.reading() as conn:
+        drafts = conn.execute(
+            select(func.count()).select_from(task_draft).where(task_draft.c.task_id == task_id)
+        ).scalar_one()
+    assert drafts == 0
+    touched = [e.type for e in engine.events(task.instance_id) if e.task_id == task_id]
+    assert touched == ["task_created"]
+
+    # the rightful role can still do it: the refusals were about the role, not a broken task
+    rightful = flask_app.test_client()
+    login(rightful, "rechthebbende")
+    assert rightful.get(f"/taken/{task_id}").status_code == 200
