@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -55,6 +55,7 @@ def create_app(
     i18n.ensure_compiled()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_fast_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om verder te gaan."
@@ -91,7 +92,8 @@ def create_app(
 
     @app.before_request
     def keep_session_permanent() -> None:
-        session.permanent = True
+        if not session.permanent:  # setting it on every request would re-send the cookie
+            session.permanent = True
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
@@ -104,9 +106,27 @@ def create_app(
             "case_readers": auth.CASE_READERS,
             "nav": nav,
             "get_locale": get_locale,
+            "links": _links(app),
         }
 
     return app
+
+
+def _links(app: Flask) -> dict[str, str]:
+    """The fixed links of every page, built once (each page would otherwise build them anew)."""
+    found: dict[str, str] | None = app.extensions.get("wegwijs_links")
+    if found is None:
+        found = app.extensions["wegwijs_links"] = {
+            "css": url_for("static", filename="wegwijs.css"),
+            "favicon": url_for("static", filename="favicon.svg"),
+            "home": url_for("worklist.home"),
+            "mine": url_for("worklist.mine"),
+            "team": url_for("worklist.team"),
+            "all": url_for("initiatives.index"),
+            "logout": url_for("auth.logout"),
+            "language": url_for("auth.language"),
+        }
+    return found
 
 
 def _load_user(user_id: str) -> auth.SessionUser | None:

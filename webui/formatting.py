@@ -6,15 +6,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import ngettext
 
+from webui import i18n
 from workflows import fund
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def date(value: datetime | None) -> str:
-    return value.astimezone(ZONE).strftime("%d-%m-%Y") if value else "–"
+    if not value:
+        return "–"
+    local = value.astimezone(ZONE)
+    return f"{local.day:02d}-{local.month:02d}-{local.year}"
 
 
 def datetime_(value: datetime | None) -> str:
@@ -26,8 +29,8 @@ def age(value: datetime | None, now: datetime) -> str:
         return "–"
     days = (now - value).days
     if days <= 0:
-        return str(ngettext("vandaag", "vandaag", 1))
-    return str(ngettext("%(num)s dag", "%(num)s dagen", days))
+        return str(i18n.translations().gettext("vandaag"))
+    return str(i18n.translations().ngettext("%(num)s dag", "%(num)s dagen", days) % {"num": days})
 
 
 def money(cents: int | None) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request, session
+from flask import Flask, g, request, session
+from flask_babel import get_translations
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = ("nl", "en")
@@ -30,3 +32,20 @@ def ensure_compiled() -> None:
             catalog = read_po(source)
         with mo.open("wb") as target:
             write_mo(target, catalog)
+
+
+def translations() -> Any:
+    """This request's catalog, looked up once (a page asks for dozens of texts)."""
+    found = g.get("wegwijs_translations")
+    if found is None:
+        found = g.wegwijs_translations = get_translations()
+    return found
+
+
+def install_fast_gettext(app: Flask) -> None:
+    """Templates' `_()` read the request's cached catalog instead of resolving it per text."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+    )

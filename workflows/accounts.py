@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,6 +121,7 @@ def add_user(
         ).inserted_primary_key
         assert user_id is not None  # noqa: S101 - the database always returns the new key
         conn.execute(insert(user_role), [{"user_id": user_id[0], "role": r} for r in wanted])
+        uow.after_commit(lambda: _forget(engine, name))
         return _load(conn, name)
 
 
@@ -127,6 +130,7 @@ def set_roles(engine: Engine, username: str, roles: Iterable[str]) -> User:
     wanted = check_roles(roles)
     with engine.transaction() as uow:
         user = _load(uow.connection, username.strip().lower())
+        uow.after_commit(lambda: _forget(engine, user.username))
         uow.connection.execute(delete(user_role).where(user_role.c.user_id == user.id))
         uow.connection.execute(insert(user_role), [{"user_id": user.id, "role": r} for r in wanted])
         return _load(uow.connection, user.username)
@@ -142,6 +146,7 @@ def set_password(engine: Engine, username: str, password: str) -> User:
             .where(app_user.c.id == user.id)
             .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
         )
+        uow.after_commit(lambda: _forget(engine, user.username))
         return user
 
 
@@ -155,11 +160,37 @@ def users_with_role(engine: Engine, role: str) -> list[User]:
         return [u for u in _users(conn, None) if role in u.roles]
 
 
+#: how long a loaded session user is reused: every page needs it, roles rarely change; a change
+#: made in this process applies at once, one made by another process within this many seconds
+USER_CACHE_SECONDS = 5.0
+_recent_users: weakref.WeakKeyDictionary[Engine, dict[str, tuple[float, User | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _recent(engine: Engine) -> dict[str, tuple[float, User | None]]:
+    found = _recent_users.get(engine)
+    if found is None:
+        found = _recent_users[engine] = {}
+    return found
+
+
 def get_user(engine: Engine, username: str) -> User | None:
     """The active user with this name, or None (used to load the session's user)."""
+    name = username.strip().lower()
+    recent = _recent(engine)
+    hit = recent.get(name)
+    if hit is not None and time.monotonic() - hit[0] < USER_CACHE_SECONDS:
+        return hit[1]
     with engine.reading() as conn:
-        found = _users(conn, username.strip().lower())
-    return found[0] if found and found[0].active else None
+        found = _users(conn, name)
+    user = found[0] if found and found[0].active else None
+    recent[name] = (time.monotonic(), user)
+    return user
+
+
+def _forget(engine: Engine, username: str) -> None:
+    _recent(engine).pop(username, None)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User:

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
@@ -71,6 +71,7 @@ KEY_DATA: tuple[tuple[str, str], ...] = (
 )
 _PROJECTED = ("title", "wijk", "gebied", "category", "requested_amount", "casist_name")
 PAGE_SIZE = 50
+_SURELY_ON_TRACK = timedelta(days=7)
 MAX_NOTE = 5000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: what may be uploaded (checked on the content, not on the name the browser sends)
@@ -686,5 +687,7 @@ def urgency(task_due: datetime | None, now: datetime) -> str | None:
     """'overdue', 'near_due' or None for a task's due moment."""
     if task_due is None:
         return None
+    if task_due - now > _SURELY_ON_TRACK:
+        return None  # more than a week ahead is more than one working day, without counting
     found = norms.remaining(now, task_due)
     return None if found == "on_track" else found

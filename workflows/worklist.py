@@ -8,12 +8,23 @@ A `teamleider` may give open tasks of the lanes they hold to someone else.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+)
 
 from engine import Engine
 from engine.clock import as_utc
@@ -21,14 +32,14 @@ from engine.persistence.tables import human_task
 from workflows import forms, initiatives
 from workflows.accounts import User, get_user, list_users
 from workflows.errors import ConflictError, NotFoundError, TaskNotAllowedError
-from workflows.initiatives import PAGE_SIZE, Page
+from workflows.initiatives import Page
 from workflows.roles import LANE_ROLES, ROLES
 from workflows.tables import initiative, task_draft
 
 TEAM_LEAD = "teamleider"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkItem:
     """One open task as a worklist row shows it."""
 
@@ -52,6 +63,8 @@ class WorkItem:
 
 @dataclass(frozen=True)
 class Counts:
+    """How many open tasks each tab holds (at most COUNT_CAP)."""
+
     mine: int
     team: int
 
@@ -75,59 +88,95 @@ def _lanes(user: User) -> list[str]:
     return sorted(user.roles & LANE_ROLES)
 
 
-def my_tasks(engine: Engine, user: User, page: int = 1) -> Page[WorkItem]:
-    """Use case: the open tasks assigned to this user, oldest first."""
-    return _page(
-        engine,
-        [human_task.c.state == "open", human_task.c.assignee == user.username],
-        page,
-    )
+#: `state = 'open'` as a literal, not a bound parameter: only then does SQLite's planner know the
+#: partial indexes of open tasks cover the query (else it re-reads every row to check `state`)
+OPEN: ColumnElement[str] = literal_column("'open'")
+#: rows per worklist page: a screenful or two; the next page is one click away
+WORKLIST_PAGE_SIZE = 25
+#: counts above this show as "99+" (counting stays cheap however long a queue gets)
+COUNT_CAP = 100
 
 
-def team_tasks(engine: Engine, user: User, page: int = 1) -> Page[WorkItem]:
-    """Use case: the open tasks of this user's roles (claimed or not), oldest first."""
-    lanes = _lanes(user)
-    if not lanes:
-        return Page((), 1, False)
-    return _page(engine, [human_task.c.state == "open", human_task.c.lane.in_(lanes)], page)
+@dataclass(frozen=True)
+class Worklist:
+    """One tab of the worklist: a page of tasks and the counts of both tabs."""
+
+    tab: str  # "mine" or "team"
+    page: Page[WorkItem]
+    counts: Counts
 
 
-def counts(engine: Engine, user: User) -> Counts:
-    """Use case: how many tasks each tab holds (read from the partial indexes of open tasks)."""
-    lanes = _lanes(user)
-    with engine.reading() as conn:
-        mine = conn.execute(
-            select(func.count())
-            .select_from(human_task)
-            .where(human_task.c.state == "open", human_task.c.assignee == user.username)
-        ).scalar_one()
-        team = (
-            conn.execute(
-                select(func.count())
-                .select_from(human_task)
-                .where(human_task.c.state == "open", human_task.c.lane.in_(lanes))
-            ).scalar_one()
-            if lanes
-            else 0
-        )
-    return Counts(int(mine), int(team))
+def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
+    """Use case: a page of Mijn taken ("mine") or Team ("team"), plus both counts, in one read.
 
-
-def _page(engine: Engine, where: list[Any], page: int) -> Page[WorkItem]:
+    Every statement walks the partial indexes of open tasks in their order and stops after
+    the page (or after COUNT_CAP for the counts), so the page costs the same however much
+    history or however long a queue the database holds. The statements are built once per
+    shape (tab, number of lanes) and reused, so SQLAlchemy's compiled cache always hits.
+    """
     page = max(1, page)
-    query = (
-        select(*_ITEM_COLUMNS)
-        .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
-        .where(*where)
-        .order_by(human_task.c.created_at, human_task.c.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    lanes = _lanes(user)
     now = engine.now()
+    params: dict[str, Any] = {f"lane{i}": lane for i, lane in enumerate(lanes)}
+    params.update(me=user.username, wanted=page * WORKLIST_PAGE_SIZE + 1)
     with engine.reading() as conn:
-        rows = conn.execute(query).all()
-    items = tuple(_item(r, now) for r in rows[:PAGE_SIZE])
-    return Page(items, page, len(rows) > PAGE_SIZE)
+        rows: list[Any] = []
+        if tab == "mine" or lanes:
+            query = _mine_query() if tab == "mine" else _team_query(len(lanes))
+            rows = list(conn.execute(query, params).all())[(page - 1) * WORKLIST_PAGE_SIZE :]
+        counted = conn.execute(_counts_query(len(lanes)), params).one()
+    items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
+    team = min(sum(counted[1:]), COUNT_CAP)
+    return Worklist(
+        tab, Page(items, page, len(rows) > WORKLIST_PAGE_SIZE), Counts(int(counted[0]), team)
+    )
+
+
+def _ordered(condition: Any) -> Any:
+    """Open tasks matching a condition, oldest first, in index order, with their initiative."""
+    return (
+        select(*_ITEM_COLUMNS, human_task.c.id)
+        .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
+        .where(human_task.c.state == OPEN, condition)
+        .order_by(human_task.c.created_at, human_task.c.id)
+        .limit(bindparam("wanted", type_=Integer))
+    )
+
+
+@functools.cache
+def _mine_query() -> Any:
+    return _ordered(human_task.c.assignee == bindparam("me"))
+
+
+@functools.cache
+def _team_query(lanes: int) -> Any:
+    """One index-ordered query per lane, merged: no sort over the whole queue."""
+    parts = [_ordered(human_task.c.lane == bindparam(f"lane{i}")).subquery() for i in range(lanes)]
+    merged = union_all(*(select(part) for part in parts)).subquery()
+    return (
+        select(merged)
+        .order_by(merged.c.created_at, merged.c.id)
+        .limit(bindparam("wanted", type_=Integer))
+    )
+
+
+def _capped_count(condition: Any) -> Any:
+    capped = (
+        select(human_task.c.id)
+        .where(human_task.c.state == OPEN, condition)
+        .limit(COUNT_CAP)
+        .subquery()
+    )
+    return select(func.count()).select_from(capped).scalar_subquery()
+
+
+@functools.cache
+def _counts_query(lanes: int) -> Any:
+    """Mine, then one count per lane, each capped, in one statement."""
+    return select(
+        _capped_count(human_task.c.assignee == bindparam("me")),
+        *(_capped_count(human_task.c.lane == bindparam(f"lane{i}")) for i in range(lanes)),
+    )
 
 
 def _item(r: Any, now: datetime) -> WorkItem:
@@ -153,7 +202,7 @@ def _context(properties: Mapping[str, Any] | None) -> str:
     values = (properties or {}).get("context_values") or {}
     parts = []
     for value in values.values():
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             label = value.get("code") or value.get("name")
             team = value.get("team")
             parts.append(f"{label} ({team})" if label and team else str(label or team or ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from tests.webapp import (
 )
 from webui import cli as cli_module
 from webui.cli import cli, main
-from workflows import accounts
+from workflows import accounts, bootstrap
 from workflows.tables import note
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -436,9 +437,15 @@ def test_users_list_shows_every_user_with_their_roles(
 
 
 def test_users_set_roles_replaces_the_roles_and_the_web_app_follows(
-    app: tuple[Flask, ManualClock], users_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+    app: tuple[Flask, ManualClock],
+    users_cli: CliRunner,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     flask_app, _clock = app
+    # The CLI is another engine (another process in real life): the web app reuses a loaded
+    # user for USER_CACHE_SECONDS; with 0 the change must show at once.
+    monkeypatch.setattr(accounts, "USER_CACHE_SECONDS", 0.0)
     run(
         users_cli, "users", "add", "nina", "--roles", "casist,vakspecialist", "--password", "x" * 12
     )
@@ -474,3 +481,26 @@ def test_users_set_password_lets_the_new_password_in_and_lifts_a_lock(
     assert new not in out  # hidden input is not echoed
     assert can_log_in(flask_app, "carla", new)
     assert not can_log_in(flask_app, "carla", PASSWORD)
+
+
+def test_a_role_change_in_this_process_applies_at_once_and_from_elsewhere_within_seconds(
+    app: tuple[Flask, ManualClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flask_app, _clock = app
+    engine = engine_of(flask_app)
+    add_user(flask_app, "nina", "casist")
+    assert accounts.get_user(engine, "nina").roles == {"casist"}  # now cached
+    accounts.set_roles(engine, "nina", ["manager"])  # same engine: the cache entry is dropped
+    assert accounts.get_user(engine, "nina").roles == {"manager"}
+
+    other = bootstrap.open_engine(
+        bootstrap.Settings(database_url=str(engine.db.url)), upgrade=False
+    )
+    try:
+        accounts.set_roles(other, "nina", ["casist"])  # another process
+        assert accounts.get_user(engine, "nina").roles == {"manager"}  # still the cached user
+        clock = [time.monotonic() + accounts.USER_CACHE_SECONDS + 0.1]
+        monkeypatch.setattr(accounts.time, "monotonic", lambda: clock[0])
+        assert accounts.get_user(engine, "nina").roles == {"casist"}
+    finally:
+        other.dispose()
