@@ -86,7 +86,9 @@ def test_a_casist_assesses_an_aspect_from_the_team_queue(
     for i in range(4):
         expect(radios.nth(i)).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#f-verdict-error")).to_contain_text("Maak een keuze.")
-    expect(page.locator("#f-verdict")).to_have_attribute("aria-describedby", re.compile("f-verdict-error"))
+    expect(page.locator("#f-verdict")).to_have_attribute(
+        "aria-describedby", re.compile("f-verdict-error")
+    )
     # What was typed is kept, and that field is not marked wrong.
     expect(conditions).to_have_value("Vergunning voor de moestuin aanvragen")
     expect(conditions).not_to_have_attribute("aria-invalid", "true")

@@ -7,12 +7,11 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -25,7 +24,6 @@ from tests.webapp import (
     csrf_token,
     engine_of,
     login,
-    make_app,
     post,
     start_complex,
 )
@@ -34,7 +32,6 @@ from webui.cli import cli, main
 from workflows import accounts, bootstrap
 from workflows.tables import note
 
-MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WRONG = "Gebruikersnaam of wachtwoord klopt niet."
 LOCKED = "Te veel mislukte inlogpogingen"
 #: a redirect target a browser would take off this site (a scheme, `//` or `/\\`)
@@ -42,18 +39,7 @@ OFF_SITE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|[/\\]\s*[/\\])", re.IGNORECASE)
 ERROR_TEXT = re.compile(r'<div class="error-summary"[^>]*>.*?<p>(.*?)</p>', re.DOTALL)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 with small costs (the checks are the same; the tests log in many times)."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
-    clock = ManualClock(MONDAY)
-    flask_app = make_app(database_url, clock)  # CSRF protection on, as in production
-    yield flask_app, clock
-    engine_of(flask_app).dispose()
+pytestmark = pytest.mark.usefixtures("quick_password_hashing")
 
 
 def login_error(html: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from engine import Engine, EngineSettings, ManualClock
+from tests.integration.conftest import MONDAY
 from tests.integration.test_process_complex import advise, assess_all, intake
 from tests.webapp import (
     add_user,
@@ -42,7 +42,6 @@ from workflows.roles import LANE_ROLES, ROLES
 from workflows.simulation_profiles import _Calendar, _green_start, _wijkwens_start
 from workflows.tables import document, note, task_draft
 
-MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 ANONYMOUS = "anoniem"
@@ -562,14 +561,6 @@ def test_a_team_lead_cannot_give_a_task_to_someone_without_its_role(world: World
 
 
 # ---------------------------------------------------------------- guessed task URLs
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
-    clock = ManualClock(MONDAY)
-    flask_app = make_app(database_url, clock)
-    yield flask_app, clock
-    engine_of(flask_app).dispose()
 
 
 def _intake_task(app: Flask, clock: ManualClock) -> str:

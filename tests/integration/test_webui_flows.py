@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-
-import pytest
 from flask import Flask
 
 from engine import ManualClock
@@ -13,20 +9,11 @@ from tests.webapp import (
     add_user,
     engine_of,
     login,
-    make_app,
     post,
     start_complex,
     task_ids,
     to_assessment,
 )
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
-    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # a Monday
-    flask_app = make_app(database_url, clock)
-    yield flask_app, clock
-    engine_of(flask_app).dispose()
 
 
 def test_team_member_claims_fills_wrong_then_right_and_the_task_leaves_the_worklist(

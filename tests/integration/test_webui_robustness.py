@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -25,35 +22,21 @@ from tests.webapp import (
     csrf_token,
     engine_of,
     login,
-    make_app,
     post,
     start_complex,
     task_ids,
     to_assessment,
 )
-from workflows import accounts
 from workflows.simulation_profiles import _Calendar, _wijkwens_start
 from workflows.tables import document, initiative, note
 
-MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 NO_TASK = "00000000-0000-0000-0000-000000000000"
 CASE_LINK = re.compile(r'href="/initiatieven/(\d+)"')
 INTAKE = {"intake_date": "2026-03-05", "intake_location": "Stadskantoor"}
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 with small costs (the checks are the same; the tests log in many times)."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
-    clock = ManualClock(MONDAY)
-    flask_app = make_app(database_url, clock)
-    yield flask_app, clock
-    engine_of(flask_app).dispose()
+pytestmark = pytest.mark.usefixtures("quick_password_hashing")
 
 
 @pytest.fixture
