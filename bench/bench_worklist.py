@@ -1146,10 +1146,11 @@ def write_markdown(path: Path, result: dict[str, Any]) -> None:
         + (
             ", and a worklist page costs at most 5× a request that does nothing."
             if trivial_ok
-            else ", but a worklist page costs far more than 5× a request that does nothing: of "
+            else ", but a worklist page costs more than 5× a request that does nothing: of "
             f"the team page on A, {br['sql']:.1f} ms of {br['total']:.1f} ms is SQL (its "
-            f"statements take {sql_ms:.1f} ms on their own) and {br['render']:.1f} ms is "
-            "rendering 50 rows."
+            f"statements take {sql_ms:.1f} ms on their own), {br['render']:.1f} ms is "
+            f"rendering {PAGE_SIZE} rows, and the rest is Flask, the session and building "
+            "the rows in Python."
         ),
         "",
         f"SQL per view of /taken/team (captured with a `before_cursor_execute` listener on the "
