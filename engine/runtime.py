@@ -10,6 +10,7 @@ its `lock_version` matches, else deserialize with the cached spec) → check →
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import logging
@@ -874,6 +875,31 @@ class Engine:
         if row is None:
             raise NotFoundError(f"Taak {task_id} bestaat niet.")
         return _human_task(row)
+
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """The data an open user task sees (a copy): what its form starts from.
+
+        Not the case's newest data: in a multi-instance task that would be a sibling's answers.
+        """
+        with self.reading() as conn:
+            row = conn.execute(
+                select(*_INSTANCE_COLUMNS)
+                .join(human_task, human_task.c.instance_id == process_instance.c.id)
+                .where(human_task.c.task_id == task_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"Taak {task_id} bestaat niet.")
+            workflow = self._take_workflow(conn, row)
+            try:
+                task = spiff.find_task(workflow, task_id)
+                data = copy.deepcopy(dict(task.data)) if task is not None else {}
+            finally:
+                self._workflows.put_unless_newer(
+                    int(row.instance_id),
+                    (row.lock_version, workflow),
+                    lambda have, ours: have[0] > ours[0],
+                )
+        return data
 
     def task_form(self, task_id: str) -> dict[str, Any] | None:
         """The JSON Schema of a user task's form (from its instance's version), or None."""

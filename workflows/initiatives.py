@@ -449,11 +449,7 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
     data = detail.data
     return InitiativePage(
         row=row,
-        key_data=tuple(
-            (label, _show(key, data[key]))
-            for key, label in KEY_DATA
-            if data.get(key) not in (None, "", [])
-        ),
+        key_data=key_data(data),
         timeline=_timeline(detail.events, row.phase),
         open_tasks=detail.open_tasks,
         aspects=_aspects(aspect_rows, detail.events),
@@ -463,6 +459,15 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
         highlight=tuple(sorted({t.bpmn_id for t in detail.open_tasks})),
         waiting_for=detail.waiting_for,
         last_error=detail.summary.last_error if detail.summary.status == "errored" else None,
+    )
+
+
+def key_data(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The case data people read first, as (Dutch label, text) pairs."""
+    return tuple(
+        (label, _show(key, data[key]))
+        for key, label in KEY_DATA
+        if data.get(key) not in (None, "", [])
     )
 
 

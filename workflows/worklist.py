@@ -288,6 +288,7 @@ class TaskPage:
     """Everything the task page shows."""
 
     item: WorkItem
+    key_data: tuple[tuple[str, str], ...]
     description: str
     fields: tuple[forms.FieldSpec, ...]
     values: Mapping[str, Any]
@@ -310,12 +311,13 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         )
     schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
     specs = tuple(forms.fields(schema))
+    seen = engine.task_data(task_id)  # this task's own data, not a sibling's newer answers
     if draft is not None:
         values: Mapping[str, Any] = dict(draft.data)
     else:
-        current = engine.get_instance(int(row.instance_id)).data
-        values = {s.name: _as_form_value(current.get(s.name)) for s in specs if s.name in current}
+        values = {s.name: _as_form_value(seen.get(s.name)) for s in specs if s.name in seen}
     return TaskPage(
+        key_data=initiatives.key_data(seen),
         item=_item(row, engine.now()),
         description=str(schema.get("description") or ""),
         fields=specs,
@@ -384,6 +386,7 @@ def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Su
             done=False,
             page=TaskPage(
                 item=page.item,
+                key_data=page.key_data,
                 description=page.description,
                 fields=page.fields,
                 values=typed,

@@ -203,3 +203,30 @@ def test_a_positive_verdict_needs_no_conditions_and_the_bundle_step_accepts_it(
     assert detail.summary.status != "errored", detail.summary.last_error
     assert [t.bpmn_id for t in detail.open_tasks] == ["integral_advice"]
     assert all(a["conditions"] == "" for a in detail.data["aspects"])
+
+
+def test_an_aspect_form_starts_from_its_own_data_not_a_sibling_aspects_answers(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 7)
+    to_assessment(flask_app, clock, instance_id)
+    add_user(flask_app, "victor", "vakspecialist")
+    client = flask_app.test_client()
+    login(client, "victor")
+    first, second = task_ids(client.get("/taken/team").text)[:2]
+    done = post(
+        client,
+        f"/taken/{first}",
+        {"action": "complete", "verdict": "NEGATIEF", "conditions": "Te druk"},
+    )
+    assert done.status_code == 302, done.text
+    engine = engine_of(flask_app)
+    # the case's newest data carries the first aspect's answers; the second task's own does not
+    assert engine.get_instance(instance_id).data["assessment"]["conditions"] == "Te druk"
+    own = engine.task_data(second)
+    assert "assessment" not in own
+    page = client.get(f"/taken/{second}").text
+    assert "Te druk" not in page
+    assert "Over dit initiatief" in page  # the case summary an assessor reads first
+    assert "Omschrijving" in page

@@ -29,7 +29,9 @@ def test_every_interface_text_has_an_english_translation() -> None:
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
-        if m.id and (m.string if isinstance(m.string, str) else all(m.string))
+        if m.id
+        and not m.fuzzy  # a fuzzy translation is not used
+        and (m.string if isinstance(m.string, str) else all(m.string))
     }
     assert len(found) > 100
     missing = sorted(found - translated)
