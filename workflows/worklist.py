@@ -33,7 +33,7 @@ from workflows import forms, initiatives
 from workflows.accounts import User, get_user, list_users
 from workflows.errors import ConflictError, NotFoundError, TaskNotAllowedError
 from workflows.initiatives import Page
-from workflows.roles import LANE_ROLES, ROLES
+from workflows.roles import LANE_ROLES, ROLES, acting_lanes
 from workflows.tables import initiative, task_draft
 
 TEAM_LEAD = "teamleider"
@@ -230,7 +230,7 @@ def _check_lane(user: User, lane: str | None, title: str) -> None:
         if not user.roles & LANE_ROLES:
             raise TaskNotAllowedError(f"U mag taak '{title}' niet uitvoeren.")
         return
-    if lane not in user.roles:
+    if lane not in acting_lanes(user.roles):
         raise TaskNotAllowedError(
             f"Taak '{title}' hoort bij de rol '{ROLES.get(lane, lane)}'; die rol heeft u niet."
         )
@@ -267,7 +267,7 @@ def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None
     with engine.transaction() as uow:
         row = _open_task(uow.connection, task_id)
         _check_lane(user, row.lane, row.title)
-        if row.lane and row.lane not in target.roles:
+        if row.lane and row.lane not in acting_lanes(target.roles):
             raise TaskNotAllowedError(
                 f"{target.display_name} heeft de rol '{ROLES.get(row.lane, row.lane)}' niet en kan "
                 f"taak '{row.title}' dus niet uitvoeren."
@@ -277,7 +277,11 @@ def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None
 
 def assignable_users(engine: Engine, lane: str | None) -> list[User]:
     """The active users who may be given a task of this lane."""
-    return [u for u in list_users(engine) if u.active and (lane is None or lane in u.roles)]
+    return [
+        u
+        for u in list_users(engine)
+        if u.active and (lane is None or lane in acting_lanes(u.roles))
+    ]
 
 
 # ---------------------------------------------------------------- the task page
@@ -296,6 +300,7 @@ class TaskPage:
     draft_saved_at: datetime | None
     mine: bool
     can_reassign: bool
+    on_behalf_of: str | None = None  # the lane's label when filled in for someone without account
 
 
 def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
@@ -326,6 +331,7 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         draft_saved_at=as_utc(draft.saved_at) if draft is not None else None,
         mine=row.assignee == user.username,
         can_reassign=TEAM_LEAD in user.roles,
+        on_behalf_of=ROLES.get(row.lane) if row.lane and row.lane not in user.roles else None,
     )
 
 
@@ -394,6 +400,7 @@ def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Su
                 draft_saved_at=page.draft_saved_at,
                 mine=page.mine,
                 can_reassign=page.can_reassign,
+                on_behalf_of=page.on_behalf_of,
             ),
         )
     with engine.transaction() as uow:
@@ -403,7 +410,7 @@ def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Su
         if row.assignee is None:
             engine.claim_task(task_id, user.username, uow=uow)
         summary = engine.complete_task(
-            task_id, result.data, actor=user.username, lanes=user.roles, uow=uow
+            task_id, result.data, actor=user.username, lanes=acting_lanes(user.roles), uow=uow
         )
         conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
     return Submission(done=True, instance_id=summary.id)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from engine import ManualClock
+from tests.integration.test_process_complex import intake
 from tests.webapp import (
     add_user,
+    driver,
     engine_of,
     login,
     post,
@@ -230,3 +232,41 @@ def test_an_aspect_form_starts_from_its_own_data_not_a_sibling_aspects_answers(
     assert "Te druk" not in page
     assert "Over dit initiatief" in page  # the case summary an assessor reads first
     assert "Omschrijving" in page
+
+
+def test_a_casist_fills_in_the_initiators_task_on_their_behalf_and_it_is_recorded(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 8)
+    intake(driver(flask_app, clock, instance_id), complete=False)
+    add_user(flask_app, "carla", "casist")
+    add_user(flask_app, "victor", "vakspecialist")
+    engine = engine_of(flask_app)
+    [task] = [t for t in engine.list_tasks(instance_id=instance_id) if t.lane == "initiatiefnemer"]
+    assert task.id not in flask_app.test_client().get("/taken/team").text
+
+    specialist = flask_app.test_client()
+    login(specialist, "victor")
+    assert specialist.get(f"/taken/{task.id}").status_code == 403  # only casist or team
+
+    client = flask_app.test_client()
+    login(client, "carla")
+    assert task.id not in client.get("/taken/team").text  # not work of the team queue
+    page = client.get(f"/taken/{task.id}")
+    assert page.status_code == 200
+    assert "namens: Initiatiefnemer" in page.text
+    done = post(
+        client,
+        f"/taken/{task.id}",
+        {"action": "complete", "supplement": "Begroting per mail ontvangen."},
+    )
+    assert done.status_code == 302, done.text
+    [completed] = [
+        e for e in engine.events(instance_id) if e.type == "task_completed" and e.task_id == task.id
+    ]
+    assert completed.actor == "carla"
+    assert completed.detail["lane"] == "initiatiefnemer"
+    assert [t.bpmn_id for t in engine.list_tasks(instance_id=instance_id)] == [
+        "check_supplied_information"
+    ]
