@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request, session, url_for
+from flask import Flask, Response, current_app, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -41,7 +42,8 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,  # one working day
+        PERMANENT_SESSION_LIFETIME=8 * 3600,  # one working day from login, then log in again
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # documents up to 10 MB plus form overhead
         WTF_CSRF_TIME_LIMIT=None,  # the session bounds it; a long form must not fail at submit
         BABEL_DEFAULT_LOCALE="nl",
@@ -130,10 +132,12 @@ def _links(app: Flask) -> dict[str, str]:
 
 
 def _load_user(user_id: str) -> auth.SessionUser | None:
-    from flask import current_app
-
-    found = accounts.get_user(current_app.extensions[ENGINE_KEY], user_id)
-    return auth.SessionUser(found) if found is not None else None
+    """The session's user, if still active and the password is still the one logged in with."""
+    username, _, key = user_id.partition("|")
+    found = accounts.get_user(current_app.extensions[ENGINE_KEY], username)
+    if found is None or not hmac.compare_digest(found.session_key, key):
+        return None
+    return auth.SessionUser(found)
 
 
 def _secret_key() -> str:

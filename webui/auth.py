@@ -43,7 +43,8 @@ class SessionUser(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return self.user.username
+        # the key ends this session when the password changes (or the user is removed)
+        return f"{self.user.username}|{self.user.session_key}"
 
 
 def engine() -> Any:

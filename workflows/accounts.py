@@ -7,6 +7,7 @@ in the database, so it holds across web processes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import time
@@ -19,13 +20,15 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from engine import Engine
 from engine.clock import as_utc
 from workflows.errors import EngineError, NotFoundError
 from workflows.roles import ROLES
-from workflows.tables import app_user, user_role
+from workflows.tables import app_user, login_attempt, user_role
 
 MAX_FAILURES = 5
 FIRST_LOCK = timedelta(seconds=30)
@@ -56,6 +59,8 @@ class User:
     email: str | None
     roles: frozenset[str]
     active: bool
+    #: changes when the password changes: sessions carry it, so a new password ends old sessions
+    session_key: str = ""
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -144,7 +149,10 @@ def set_password(engine: Engine, username: str, password: str) -> User:
         uow.connection.execute(
             update(app_user)
             .where(app_user.c.id == user.id)
-            .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+            .values(password_hash=_hasher.hash(password))
+        )
+        uow.connection.execute(
+            delete(login_attempt).where(login_attempt.c.username == user.username)
         )
         uow.after_commit(lambda: _forget(engine, user.username))
         return user
@@ -194,47 +202,64 @@ def _forget(engine: Engine, username: str) -> None:
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User:
-    """Use case: check a login; counts failures and locks the account after too many."""
-    name = username.strip().lower()
-    with engine.transaction() as uow:
-        outcome = _check_login(uow.connection, name, password, engine.now())
-    # Raised after the commit: a failed attempt must be counted, not rolled back.
-    if isinstance(outcome, LoginRefusedError):
-        raise outcome
-    return outcome
+    """Use case: check a login; counts failures per typed name and locks it after too many.
 
-
-def _check_login(
-    conn: Connection, name: str, password: str, now: datetime
-) -> User | LoginRefusedError:
-    refused = LoginRefusedError("Gebruikersnaam of wachtwoord klopt niet.")
-    row = conn.execute(select(app_user).where(app_user.c.username == name)).first()
-    if row is None or not row.active:
-        _verify(_DUMMY_HASH, password)
-        return refused
-    if row.locked_until is not None and as_utc(row.locked_until) > now:
-        minutes = max(1, round((as_utc(row.locked_until) - now).total_seconds() / 60))
-        return LoginRefusedError(
-            "Te veel mislukte inlogpogingen. Probeer het over "
-            f"{minutes} minu{'ut' if minutes == 1 else 'ten'} opnieuw, of vraag de beheerder "
-            "om een nieuw wachtwoord."
-        )
-    if not _verify(row.password_hash, password):
-        failures = row.failed_logins + 1
-        locked = None
-        if failures >= MAX_FAILURES:
-            locked = now + min(MAX_LOCK, FIRST_LOCK * 2 ** (failures - MAX_FAILURES))
-        conn.execute(
-            update(app_user)
-            .where(app_user.c.id == row.id)
-            .values(failed_logins=failures, locked_until=locked)
-        )
-        return refused
-    values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    The password check (Argon2, ~0.1 s) runs outside any write transaction, so logins never
+    hold up other work; a known and an unknown name get the same answers in the same time.
+    """
+    name = username.strip().lower()[:200]
+    now = engine.now()
+    with engine.reading() as conn:
+        row = conn.execute(select(app_user).where(app_user.c.username == name)).first()
+        attempt = conn.execute(
+            select(login_attempt.c.locked_until).where(login_attempt.c.username == name)
+        ).first()
+    real = row is not None and bool(row.active)
+    correct = _verify(row.password_hash if row is not None and real else _DUMMY_HASH, password)
+    correct = correct and real
+    locked_until = as_utc(attempt.locked_until) if attempt and attempt.locked_until else None
+    if locked_until is not None and locked_until > now:
+        raise _locked(locked_until, now)
+    if not correct:
+        with engine.transaction() as uow:
+            _count_failure(uow.connection, name, now)
+        raise LoginRefusedError("Gebruikersnaam of wachtwoord klopt niet.")
+    assert row is not None  # noqa: S101 - `correct` implies a real row
+    values: dict[str, object] = {"last_login_at": now}
     if _hasher.check_needs_rehash(row.password_hash):
         values["password_hash"] = _hasher.hash(password)
-    conn.execute(update(app_user).where(app_user.c.id == row.id).values(**values))
-    return _load(conn, name)
+    with engine.transaction() as uow:
+        uow.connection.execute(update(app_user).where(app_user.c.id == row.id).values(**values))
+        uow.connection.execute(delete(login_attempt).where(login_attempt.c.username == name))
+        return _load(uow.connection, name)
+
+
+def _locked(until: datetime, now: datetime) -> LoginRefusedError:
+    minutes = max(1, round((until - now).total_seconds() / 60))
+    return LoginRefusedError(
+        "Te veel mislukte inlogpogingen. Probeer het over "
+        f"{minutes} minu{'ut' if minutes == 1 else 'ten'} opnieuw, of vraag de beheerder "
+        "om een nieuw wachtwoord."
+    )
+
+
+def _count_failure(conn: Connection, name: str, now: datetime) -> None:
+    """Add one failure atomically (parallel guesses all count) and lock when there are too many."""
+    insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    upsert = insert_(login_attempt).values(username=name, failures=1, updated_at=now)
+    failures = conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[login_attempt.c.username],
+            set_={"failures": login_attempt.c.failures + 1, "updated_at": now},
+        ).returning(login_attempt.c.failures)
+    ).scalar_one()
+    if failures >= MAX_FAILURES:
+        lock = min(MAX_LOCK, FIRST_LOCK * 2 ** (failures - MAX_FAILURES))
+        conn.execute(
+            update(login_attempt)
+            .where(login_attempt.c.username == name)
+            .values(locked_until=now + lock)
+        )
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -274,6 +299,7 @@ def _users(conn: Connection, username: str | None) -> list[User]:
             email=r.email,
             roles=frozenset(roles[key]),
             active=bool(r.active),
+            session_key=hashlib.sha256(r.password_hash.encode()).hexdigest()[:24],
         )
         for key, r in rows.items()
     ]

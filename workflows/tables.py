@@ -67,10 +67,18 @@ app_user = Table(
     Column("email", String(254)),
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
-    Column("failed_logins", Integer, nullable=False, server_default="0"),
-    Column("locked_until", DateTime(timezone=True)),
     Column("last_login_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Failed logins per typed username, whether or not such a user exists (see accounts.py).
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("username", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 user_role = Table(

@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,7 +31,7 @@ from tests.webapp import (
 from webui import cli as cli_module
 from webui.cli import cli, main
 from workflows import accounts, bootstrap
-from workflows.tables import note
+from workflows.tables import login_attempt, note
 
 WRONG = "Gebruikersnaam of wachtwoord klopt niet."
 LOCKED = "Te veel mislukte inlogpogingen"
@@ -49,8 +50,10 @@ def login_error(html: str) -> str:
 
 
 def logged_in_as(client: FlaskClient) -> str | None:
+    """The username of the session's login (its id is `username|session key`)."""
     with client.session_transaction() as session:
-        return session.get("_user_id")  # type: ignore[no-any-return]
+        user_id = session.get("_user_id")
+    return str(user_id).partition("|")[0] if user_id else None
 
 
 # ---------------------------------------------------------------- logging in
@@ -490,3 +493,64 @@ def test_a_role_change_in_this_process_applies_at_once_and_from_elsewhere_within
         assert accounts.get_user(engine, "nina").roles == {"casist"}
     finally:
         other.dispose()
+
+
+def test_an_unknown_name_is_throttled_exactly_like_a_real_one(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    engine = engine_of(flask_app)
+    add_user(flask_app, "carla", "casist")
+    answers = {}
+    for name in ("carla", "niemand"):
+        seen = []
+        for _ in range(accounts.MAX_FAILURES + 1):
+            with pytest.raises(accounts.LoginRefusedError) as refused:
+                accounts.authenticate(engine, name, "fout-wachtwoord")
+            seen.append(str(refused.value))
+        answers[name] = seen
+    assert answers["carla"] == answers["niemand"]  # nothing tells which name exists
+    assert "Te veel mislukte inlogpogingen" in answers["niemand"][-1]
+
+
+def test_parallel_wrong_passwords_are_all_counted(app: tuple[Flask, ManualClock]) -> None:
+    flask_app, _clock = app
+    engine = engine_of(flask_app)
+    add_user(flask_app, "carla", "casist")
+
+    def guess(i: int) -> str:
+        try:
+            accounts.authenticate(engine, "carla", f"gok-{i}")
+        except accounts.LoginRefusedError as exc:
+            return str(exc)
+        return "binnen"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(guess, range(16)))
+    assert "binnen" not in results
+    with engine.reading() as conn:
+        failures = conn.execute(
+            select(login_attempt.c.failures).where(login_attempt.c.username == "carla")
+        ).scalar_one()
+    # every guess that was checked is counted (guesses after the lock are refused unchecked)
+    checked = sum("klopt niet" in r for r in results)
+    assert failures == checked >= accounts.MAX_FAILURES
+    with pytest.raises(accounts.LoginRefusedError, match="Te veel"):
+        accounts.authenticate(engine, "carla", PASSWORD)
+
+
+def test_a_new_password_ends_the_sessions_started_with_the_old_one(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    login(client, "carla")
+    assert client.get("/taken/mijn").status_code == 200
+    accounts.set_password(engine_of(flask_app), "carla", "een-heel-nieuw-wachtwoord")
+    gone = client.get("/taken/mijn")
+    assert gone.status_code == 302
+    assert gone.headers["Location"].startswith("/inloggen")
+    again = flask_app.test_client()
+    assert login(again, "carla", "een-heel-nieuw-wachtwoord").status_code == 302
+    assert again.get("/taken/mijn").status_code == 200
