@@ -665,11 +665,23 @@ class Engine:
             if only_if_free and row.assignee and row.assignee != assignee:
                 raise ConflictError(f"Taak '{row.title}' is intussen opgepakt door {row.assignee}.")
             now = self.now()
-            conn.execute(
+            # Conditional on what was just read: a concurrent claim, release or completion in
+            # between (PostgreSQL reads do not lock) makes this change nothing, and we say so.
+            guard = [human_task.c.task_id == task_id, human_task.c.state == "open"]
+            guard.append(
+                human_task.c.assignee.is_(None)
+                if row.assignee is None
+                else human_task.c.assignee == row.assignee
+            )
+            changed = conn.execute(
                 update(human_task)
-                .where(human_task.c.task_id == task_id)
+                .where(*guard)
                 .values(assignee=assignee, claimed_at=now if assignee else None)
             )
+            if changed.rowcount != 1:
+                raise ConflictError(
+                    f"Taak '{row.title}' is intussen door iemand anders gewijzigd; vernieuw de pagina."
+                )
             self._event(
                 conn,
                 row.instance_id,

@@ -289,3 +289,40 @@ def test_a_failed_operation_inside_a_callers_transaction_leaves_nothing_behind(
     types = [e.type for e in detail.events]
     assert types.count("task_completed") == 2
     assert "task_claimed" in types
+
+
+def test_two_concurrent_claims_of_one_task_exactly_one_succeeds(
+    make_engine: Callable[..., Engine], database_url: str
+) -> None:
+
+    first, second = make_engine(), make_engine()
+    first.deploy_paths([str(FIXTURES / "tiny")])
+    outcomes: dict[str, list[str]] = {"ok": [], "conflict": []}
+    for round_ in range(10):
+        summary = first.start("tiny_process", {"amount": 5}, business_key=f"CLAIM-{round_}")
+        [task] = first.list_tasks(instance_id=summary.id)
+        barrier = threading.Barrier(2)
+
+        def claim(
+            engine: Engine, user: str, task_id: str = task.id, barrier: Any = barrier
+        ) -> None:
+            barrier.wait()
+            try:
+                engine.claim_task(task_id, user)
+                outcomes["ok"].append(user)
+            except ConflictError:
+                outcomes["conflict"].append(user)
+
+        threads = [
+            threading.Thread(target=claim, args=(first, "ines")),
+            threading.Thread(target=claim, args=(second, "ivo")),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        claims = [e for e in first.events(summary.id) if e.type == "task_claimed"]
+        assert len(claims) == 1, claims
+        assert first.get_task(task.id).assignee == claims[0].actor
+    assert len(outcomes["ok"]) == 10
+    assert len(outcomes["conflict"]) == 10
