@@ -393,15 +393,21 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Alleen opzetten, de webapp niet starten.")
-def demo(months: int, host: str, port: int, no_serve: bool) -> None:
-    """Zet de demo op (processen, gebruikers, een gesimuleerd jaar) en start de webapp."""
-    settings = bootstrap.settings_from_env()
+@click.option("--force", is_flag=True, help="Ook op een database met echte gebruikers.")
+def demo(months: int, host: str, port: int, no_serve: bool, force: bool) -> None:
+    """Zet de demo op (processen, gebruikers, een gesimuleerd jaar) en start de webapp.
+
+    Zonder WEGWIJS_DATABASE_URL gebruikt de demo haar eigen database, instance/demo.db.
+    """
+    settings = bootstrap.settings_from_env(default_file=demo_data.DEMO_DB_FILE)
     engine = bootstrap.open_engine(settings)
+    click.echo(f"Demodatabase: {_redact(settings.database_url)}")
+    demo_data.check_demo_database(engine, force)
     if engine.list_instances(limit=1):
         click.echo("De demodatabase bevat al zaken; er wordt niets opnieuw gesimuleerd.")
     else:
         _run_simulation(settings, months, seed=1)
-    logins = demo_data.ensure_demo_users(engine)
+    logins = demo_data.ensure_demo_users(engine, force=force)
     engine.dispose()
     click.echo("\nDemogebruikers (wachtwoorden gelden tot de volgende 'wegwijs demo'):")
     _table(

@@ -24,15 +24,20 @@ class Settings:
     fund_ceiling_cents: int = 12_000_000  # € 120.000 (subsidieregeling art. 3)
 
 
-def default_database_url(cwd: Path | None = None) -> str:
-    path = (cwd or Path.cwd()) / DEFAULT_DB_FILE
+def default_database_url(cwd: Path | None = None, file: str | None = None) -> str:
+    path = (cwd or Path.cwd()) / (DEFAULT_DB_FILE.parent / file if file else DEFAULT_DB_FILE)
     return f"sqlite:///{path}"
 
 
-def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
-    """Read `WEGWIJS_DATABASE_URL` (default: a SQLite file instance/wegwijs.db under the cwd)."""
+def settings_from_env(
+    environ: dict[str, str] | None = None, default_file: str | None = None
+) -> Settings:
+    """Read `WEGWIJS_DATABASE_URL` (default: a SQLite file under instance/ in the cwd:
+    wegwijs.db, or `default_file`)."""
     env = os.environ if environ is None else environ
-    return Settings(database_url=env.get("WEGWIJS_DATABASE_URL") or default_database_url())
+    return Settings(
+        database_url=env.get("WEGWIJS_DATABASE_URL") or default_database_url(file=default_file)
+    )
 
 
 def engine_settings(settings: Settings) -> EngineSettings:

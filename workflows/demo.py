@@ -32,8 +32,29 @@ class DemoLogin:
     roles: tuple[str, ...]
 
 
-def ensure_demo_users(engine: Engine) -> list[DemoLogin]:
+DEMO_DB_FILE = "demo.db"
+
+
+class NotADemoDatabaseError(accounts.AccountError):
+    """The database holds real accounts: the demo must not take them over."""
+
+
+def check_demo_database(engine: Engine, force: bool = False) -> None:
+    """Refuse a database with accounts that are not demo users (unless forced): resetting
+    passwords and handing out tasks there would take over real people's work."""
+    existing = {u.username for u in accounts.list_users(engine)}
+    foreign = sorted(existing - {name for name, _, _ in DEMO_USERS})
+    if foreign and not force:
+        raise NotADemoDatabaseError(
+            f"Deze database heeft echte gebruikers ({', '.join(foreign[:5])}"
+            f"{' …' if len(foreign) > 5 else ''}); de demo neemt die niet over. Gebruik de "
+            "eigen demodatabase (zonder WEGWIJS_DATABASE_URL) of geef --force."
+        )
+
+
+def ensure_demo_users(engine: Engine, force: bool = False) -> list[DemoLogin]:
     """Use case: create the demo users, or give existing ones a new password; returns the logins."""
+    check_demo_database(engine, force)
     existing = {u.username for u in accounts.list_users(engine)}
     logins = []
     for username, name, roles in DEMO_USERS:

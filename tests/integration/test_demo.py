@@ -50,3 +50,23 @@ def test_demo_prints_a_working_login_per_role_and_gives_workers_tasks(tmp_path: 
         assert login(app.test_client(), "carla", again["carla"]).status_code == 302
     finally:
         app.extensions[ENGINE_KEY].dispose()
+
+
+def test_demo_refuses_a_database_with_real_users_unless_forced(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    cli = Cli(url, tmp_path)
+    cli.run("users", "add", "anna", "--roles", "casist", "--password", "anna-wachtwoord-1")
+    refused = cli.run("demo", "--months", "1", "--no-serve", ok=False)
+    assert "echte gebruikers (anna)" in refused.stderr
+    assert "carla" not in cli.run("users", "list").stdout  # nothing was taken over
+    forced = cli.run("demo", "--months", "1", "--no-serve", "--force").stdout
+    assert "carla" in forced
+
+
+def test_demo_uses_its_own_database_file_by_default(tmp_path: Path) -> None:
+    cli = Cli("", tmp_path)
+    cli.env.pop("WEGWIJS_DATABASE_URL", None)
+    out = cli.run("demo", "--months", "1", "--no-serve").stdout
+    assert "instance/demo.db" in out
+    assert (tmp_path / "instance" / "demo.db").exists()
+    assert not (tmp_path / "instance" / "wegwijs.db").exists()
