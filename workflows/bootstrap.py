@@ -66,4 +66,5 @@ def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = 
                 settings.fund_ceiling_cents,
                 engine.now(),
             )
+        initiatives.backfill(engine)
     return engine

@@ -93,18 +93,7 @@ DOCUMENT_TYPES: Mapping[str, str] = {
 
 def on_saved(saved: SavedInstance) -> None:
     """Engine hook: bring the initiative row of a saved instance up to date (same transaction)."""
-    values = saved.values(_PROJECTED)
-    wijk = _text(values.get("wijk"), 100)
-    gebied = _text(values.get("gebied"), 100) or (GEBIED_OF.get(wijk) if wijk else None)
-    row: dict[str, Any] = {
-        "title": _text(values.get("title"), 300) or "",
-        "wijk": wijk,
-        "gebied": gebied,
-        "category": _text(values.get("category"), 60),
-        "requested_cents": _cents(values.get("requested_amount")),
-        "casist": _text(values.get("casist_name"), 200),
-        "updated_at": saved.at,
-    }
+    row = _projected(saved.values(_PROJECTED), saved.at)
     for kind, _bpmn_id, detail in saved.events:
         if kind == "milestone_reached" and detail.get("milestone"):
             row.update(phase=str(detail["milestone"])[:40], phase_at=saved.at)
@@ -122,6 +111,59 @@ def on_saved(saved: SavedInstance) -> None:
                 **row,
             )
         )
+
+
+def _projected(values: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    """The read model's columns from the case data."""
+    wijk = _text(values.get("wijk"), 100)
+    return {
+        "title": _text(values.get("title"), 300) or "",
+        "wijk": wijk,
+        "gebied": _text(values.get("gebied"), 100) or (GEBIED_OF.get(wijk) if wijk else None),
+        "category": _text(values.get("category"), 60),
+        "requested_cents": _cents(values.get("requested_amount")),
+        "casist": _text(values.get("casist_name"), 200),
+        "updated_at": at,
+    }
+
+
+def backfill(engine: Engine) -> int:
+    """Give every case without a read-model row one (cases from before the read model existed).
+
+    Run at start-up after migrating; it finds nothing to do in one query once all rows exist.
+    """
+    with engine.reading() as conn:
+        missing = (
+            conn.execute(
+                select(process_instance.c.id)
+                .outerjoin(initiative, initiative.c.instance_id == process_instance.c.id)
+                .where(initiative.c.instance_id.is_(None))
+                .order_by(process_instance.c.id)
+            )
+            .scalars()
+            .all()
+        )
+    for instance_id in missing:
+        detail = engine.get_instance(int(instance_id))
+        row = _projected(detail.data, detail.summary.started_at)
+        reached = [e for e in detail.events if e.type == "milestone_reached"]
+        if reached:
+            row.update(phase=str(reached[-1].detail.get("milestone"))[:40], phase_at=reached[-1].at)
+        with engine.transaction() as uow:
+            exists = uow.connection.execute(
+                select(initiative.c.instance_id).where(initiative.c.instance_id == instance_id)
+            ).first()
+            if exists is None:  # a step may have written it meanwhile
+                uow.connection.execute(
+                    insert(initiative).values(
+                        instance_id=instance_id,
+                        zaaknummer=detail.summary.business_key,
+                        process_id=detail.summary.process_id,
+                        started_at=detail.summary.started_at,
+                        **row,
+                    )
+                )
+    return len(missing)
 
 
 def _text(value: Any, limit: int) -> str | None:
