@@ -366,13 +366,15 @@ class Submission:
 
 
 def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> None:
-    """Use case: keep what was typed so far, unchecked, for later."""
+    """Use case: keep what was typed so far, unchecked, for later (claiming a free task)."""
     data = _as_typed(raw)
     with engine.transaction() as uow:
         conn = uow.connection
         row = _open_task(conn, task_id)
         _check_lane(user, row.lane, row.title)
         _check_still_open(row, user)
+        if row.assignee is None:  # a draft is someone's work in progress: take the task
+            engine.claim_task(task_id, user.username, uow=uow)
         conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
         conn.execute(
             insert(task_draft).values(

@@ -412,6 +412,7 @@ def _draft(w: World, p: str) -> list[Cell]:
         )
         cells.append((f"draft of {lane} stored", allowed and p != ANONYMOUS, w.has_draft(task_id)))
         w.drop_draft(task_id)
+        w.set_assignee(task_id, None)  # a draft takes a free task: put it back
     return cells
 
 

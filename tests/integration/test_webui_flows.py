@@ -270,3 +270,23 @@ def test_a_casist_fills_in_the_initiators_task_on_their_behalf_and_it_is_recorde
     assert [t.bpmn_id for t in engine.list_tasks(instance_id=instance_id)] == [
         "check_supplied_information"
     ]
+
+
+def test_saving_a_draft_takes_the_task_so_a_colleague_cannot_overwrite_it(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    start_complex(flask_app, 9)
+    add_user(flask_app, "ines", "initiatieventeam")
+    add_user(flask_app, "ivo", "initiatieventeam")
+    ines, ivo = flask_app.test_client(), flask_app.test_client()
+    login(ines, "ines")
+    login(ivo, "ivo")
+    [task_id] = task_ids(ines.get("/taken/team").text)
+    draft = {"action": "draft", "intake_date": "", "intake_location": "Wijkcentrum"}
+    assert post(ines, f"/taken/{task_id}", draft).status_code == 302
+    assert engine_of(flask_app).get_task(task_id).assignee == "ines"
+    overwrite = post(ivo, f"/taken/{task_id}", {**draft, "intake_location": "Online"})
+    assert overwrite.status_code == 409
+    assert "toegewezen aan ines" in overwrite.text
+    assert "Wijkcentrum" in ines.get(f"/taken/{task_id}").text
