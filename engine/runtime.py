@@ -573,7 +573,7 @@ class Engine:
                 )
             if target.status not in ACTIVE:
                 raise InstanceStateError(
-                    f"Zaak {target.instance_id} heeft status '{target.status}'; de taak kan nu niet worden afgerond."
+                    f"Zaak {target.instance_id} is {_status_nl(target.status)}; de taak kan nu niet worden afgerond."
                 )
             open_tasks = {r.task_id: r.bpmn_id for r in rows}
             if self._is_postgres:

@@ -49,6 +49,10 @@ def submit(task_id: str) -> Response | tuple[str, int]:
         flash(_("Concept opgeslagen. U kunt later verdergaan."), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
     result = worklist.complete(engine(), me(), task_id, raw)
+    if result.refused is not None:
+        return render_template(
+            "tasks/refused.html", message=result.refused, kept=result.kept, task_id=task_id
+        ), 409
     if not result.done:
         assert result.page is not None  # noqa: S101
         return _render(result.page, 422)

@@ -8,6 +8,7 @@ A `teamleider` may give open tasks of the lanes they hold to someone else.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,10 +29,10 @@ from sqlalchemy import (
 
 from engine import Engine
 from engine.clock import as_utc
-from engine.persistence.tables import human_task
+from engine.persistence.tables import human_task, process_instance
 from workflows import forms, initiatives
 from workflows.accounts import User, get_user, list_users
-from workflows.errors import ConflictError, NotFoundError, TaskNotAllowedError
+from workflows.errors import ConflictError, InstanceStateError, NotFoundError, TaskNotAllowedError
 from workflows.initiatives import Page
 from workflows.roles import LANE_ROLES, ROLES, acting_lanes
 from workflows.tables import initiative, task_draft
@@ -216,7 +217,13 @@ def _context(properties: Mapping[str, Any] | None) -> str:
 
 def _open_task(conn: Any, task_id: str) -> Any:
     row = conn.execute(
-        select(*_ITEM_COLUMNS, human_task.c.state, human_task.c.properties)
+        select(
+            *_ITEM_COLUMNS,
+            human_task.c.state,
+            human_task.c.properties,
+            process_instance.c.status.label("case_status"),
+        )
+        .join(process_instance, process_instance.c.id == human_task.c.instance_id)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
         .where(human_task.c.task_id == task_id)
     ).first()
@@ -301,6 +308,7 @@ class TaskPage:
     mine: bool
     can_reassign: bool
     on_behalf_of: str | None = None  # the lane's label when filled in for someone without account
+    case_problem: str | None = None  # why it cannot be completed now (e.g. the case is in error)
 
 
 def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
@@ -332,6 +340,7 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         mine=row.assignee == user.username,
         can_reassign=TEAM_LEAD in user.roles,
         on_behalf_of=ROLES.get(row.lane) if row.lane and row.lane not in user.roles else None,
+        case_problem=case_problem(row.case_status),
     )
 
 
@@ -358,11 +367,14 @@ def _as_typed(raw: forms.RawForm) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Submission:
-    """The outcome of submitting a task form: done, or the page again with the errors."""
+    """The outcome of submitting a task form: done, the page again with the errors, or refused
+    (the task changed meanwhile) with what was typed."""
 
     done: bool
     page: TaskPage | None = None
     instance_id: int | None = None
+    refused: str | None = None
+    kept: tuple[tuple[str, str], ...] = ()
 
 
 def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> None:
@@ -384,41 +396,55 @@ def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> 
 
 
 def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Submission:
-    """Use case: validate the form and complete the task in one transaction (or show errors)."""
-    page = open_task(engine, user, task_id)
-    schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
-    result = forms.clean(schema, raw)
-    if result.errors:
-        typed = _as_typed(raw)
-        return Submission(
-            done=False,
-            page=TaskPage(
-                item=page.item,
-                key_data=page.key_data,
-                description=page.description,
-                fields=page.fields,
-                values=typed,
-                errors={e.field: e.message for e in result.errors},
-                draft_saved_at=page.draft_saved_at,
-                mine=page.mine,
-                can_reassign=page.can_reassign,
-                on_behalf_of=page.on_behalf_of,
-            ),
-        )
-    with engine.transaction() as uow:
-        conn = uow.connection
+    """Use case: validate the form and complete the task in one transaction.
+
+    Wrong input gives the page again with the errors; a task that changed meanwhile (completed,
+    reassigned, its case in error) gives the reason plus what was typed, so nothing is lost.
+    """
+    with engine.reading() as conn:
         row = _open_task(conn, task_id)
-        _check_still_open(row, user)
-        if row.assignee is None:
-            engine.claim_task(task_id, user.username, uow=uow)
-        summary = engine.complete_task(
-            task_id, result.data, actor=user.username, lanes=acting_lanes(user.roles), uow=uow
-        )
-        conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
+    schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
+    try:
+        _check_lane(user, row.lane, row.title)
+        _check_still_open(row, user, completing=True)
+        result = forms.clean(schema, raw)
+        if result.errors:
+            page = dataclasses.replace(
+                open_task(engine, user, task_id),
+                values=_as_typed(raw),
+                errors={e.field: e.message for e in result.errors},
+            )
+            return Submission(done=False, page=page)
+        with engine.transaction() as uow:
+            conn = uow.connection
+            row = _open_task(conn, task_id)
+            _check_still_open(row, user, completing=True)
+            if row.assignee is None:
+                engine.claim_task(task_id, user.username, uow=uow)
+            summary = engine.complete_task(
+                task_id, result.data, actor=user.username, lanes=acting_lanes(user.roles), uow=uow
+            )
+            conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
+    except (ConflictError, InstanceStateError) as exc:
+        return Submission(done=False, refused=str(exc), kept=_kept(schema, raw))
     return Submission(done=True, instance_id=summary.id)
 
 
-def _check_still_open(row: Any, user: User) -> None:
+def _kept(schema: Mapping[str, Any], raw: forms.RawForm) -> tuple[tuple[str, str], ...]:
+    """What was typed, as (field title, text), to show back when a submission was refused."""
+    titles = {spec.name: spec.title for spec in forms.fields(schema)}
+    typed = _as_typed(raw)
+    return tuple(
+        (
+            titles.get(name, name),
+            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+        )
+        for name, value in typed.items()
+        if name in titles and value not in ("", [])
+    )
+
+
+def _check_still_open(row: Any, user: User, completing: bool = False) -> None:
     if row.state != "open":
         raise ConflictError(
             f"Taak '{row.title}' is intussen al afgerond of vervallen; uw invoer is niet verwerkt."
@@ -428,6 +454,21 @@ def _check_still_open(row: Any, user: User) -> None:
             f"Taak '{row.title}' is intussen toegewezen aan {row.assignee}; uw invoer is niet "
             "verwerkt. Vraag de teamleider als u haar toch wilt doen."
         )
+    problem = case_problem(row.case_status) if completing else None
+    if problem:
+        raise InstanceStateError(problem)
+
+
+def case_problem(status: str) -> str | None:
+    """Why tasks of a case with this status cannot be completed now, in Dutch (or None)."""
+    if status == "errored":
+        return (
+            "Deze zaak staat in fout; afronden kan pas als de beheerder haar heeft hersteld. "
+            "Sla uw invoer zo lang op als concept."
+        )
+    if status in ("completed", "cancelled"):
+        return "Deze zaak is al afgesloten; deze taak hoeft niet meer te worden gedaan."
+    return None
 
 
 def lookup_instance(engine: Engine, task_id: str) -> int:

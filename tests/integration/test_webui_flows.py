@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import update
 
 from engine import ManualClock
+from engine.persistence.tables import process_instance
 from tests.integration.test_process_complex import intake
 from tests.webapp import (
     add_user,
@@ -290,3 +292,46 @@ def test_saving_a_draft_takes_the_task_so_a_colleague_cannot_overwrite_it(
     assert overwrite.status_code == 409
     assert "toegewezen aan ines" in overwrite.text
     assert "Wijkcentrum" in ines.get(f"/taken/{task_id}").text
+
+
+def test_a_task_of_a_case_in_error_says_so_and_a_refused_submission_shows_what_was_typed(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 10)
+    add_user(flask_app, "ines", "initiatieventeam")
+    client = flask_app.test_client()
+    login(client, "ines")
+    [task_id] = task_ids(client.get("/taken/team").text)
+    engine = engine_of(flask_app)
+    with engine.transaction() as uow:  # as the engine leaves a case whose script failed
+        uow.connection.execute(
+            update(process_instance)
+            .where(process_instance.c.id == instance_id)
+            .values(status="errored", last_error="test")
+        )
+    page = client.get(f"/taken/{task_id}").text
+    assert "Deze zaak staat in fout" in page
+    refused = post(
+        client,
+        f"/taken/{task_id}",
+        {
+            "action": "complete",
+            "intake_date": "2026-03-05",
+            "intake_location": "Bibliotheek Crabbehof",
+        },
+    )
+    assert refused.status_code == 409
+    assert "Uw invoer is niet verwerkt" in refused.text
+    assert "Bibliotheek Crabbehof" in refused.text  # what was typed is shown back
+    assert "Plaats of manier van het gesprek" in refused.text  # under its field's title
+    assert engine.get_task(task_id).state == "open"
+    # a draft still works, so the work is not lost
+    assert (
+        post(
+            client,
+            f"/taken/{task_id}",
+            {"action": "draft", "intake_location": "Bibliotheek Crabbehof"},
+        ).status_code
+        == 302
+    )
