@@ -6,6 +6,7 @@ import hmac
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,15 +142,28 @@ def _load_user(user_id: str) -> auth.SessionUser | None:
 
 
 def _secret_key() -> str:
-    """WEGWIJS_SECRET_KEY, or a random key kept in instance/secret_key (created once)."""
+    """WEGWIJS_SECRET_KEY, or a random key kept in instance/secret_key (created once).
+
+    Several workers may start at once: the file is created exclusively, and whoever loses the
+    race reads the winner's key (never an empty or a different one).
+    """
     configured = os.environ.get("WEGWIJS_SECRET_KEY")
     if configured:
         return configured
     path = Path("instance") / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.1)  # the winner is still writing it
+        raise RuntimeError(
+            f"{path} is leeg; verwijder het bestand of zet WEGWIJS_SECRET_KEY."
+        ) from None
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_translations
 
+log = logging.getLogger("wegwijs.i18n")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = ("nl", "en")
 
@@ -23,15 +27,23 @@ def select_locale() -> str:
 
 
 def ensure_compiled() -> None:
-    """Compile each .po catalog to .mo when the .mo is missing or older (no build step needed)."""
+    """Compile each .po catalog to .mo when the .mo is missing or older (no build step needed).
+
+    Written to a temporary file and moved into place, so a worker starting at the same moment
+    never reads half a catalog; where the package is read-only the interface stays Dutch.
+    """
     for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
-        with po.open("rb") as source:
-            catalog = read_po(source)
-        with mo.open("wb") as target:
-            write_mo(target, catalog)
+        try:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with tempfile.NamedTemporaryFile("wb", dir=mo.parent, delete=False) as target:
+                write_mo(target, catalog)
+            os.replace(target.name, mo)
+        except OSError as exc:
+            log.warning("could not compile %s (%s); that language falls back to Dutch", po, exc)
 
 
 def translations() -> Any:

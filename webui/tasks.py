@@ -82,6 +82,10 @@ def release(task_id: str) -> Response:
 @requires(WORKERS)
 def reassign(task_id: str) -> Response:
     """Give a task to a colleague (team lead)."""
-    worklist.reassign(engine(), me(), task_id, inputs.text(request.form.get("to", "")))
+    to = inputs.text(request.form.get("to", "")).strip()
+    if not to:
+        flash(_("Kies aan wie u de taak wilt toewijzen."), "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    worklist.reassign(engine(), me(), task_id, to)
     flash(_("Taak toegewezen."), "success")
     return redirect(url_for("tasks.show", task_id=task_id))

@@ -47,6 +47,10 @@ CATEGORY_LABELS: Mapping[str, str] = {
     "raadsvoorstel": "Raadsvoorstel",
     "evenement": "Evenement",
 }
+#: how the history names the messages a case can receive (by BPMN message name)
+MESSAGE_TEXTS: Mapping[str, str] = {
+    "initiative_withdrawn": "De initiatiefnemer heeft het initiatief ingetrokken",
+}
 #: the user task whose instances make up the aspect board
 ASPECT_TASK = "assess_aspect"
 VERDICT_LABELS: Mapping[str, str] = {
@@ -591,7 +595,8 @@ def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
     if kind == "timer_fired":
         return f"Termijn verstreken: {title}"
     if kind == "message_received":
-        return f"Bericht ontvangen: {detail.get('name') or title}"
+        name = str(detail.get("message") or detail.get("name") or title)
+        return MESSAGE_TEXTS.get(name, f"Bericht ontvangen: {name}")
     if kind == "instance_completed":
         return "Zaak afgerond"
     if kind == "instance_cancelled":

@@ -94,6 +94,8 @@ def _lanes(user: User) -> list[str]:
 OPEN: ColumnElement[str] = literal_column("'open'")
 #: rows per worklist page: a screenful or two; the next page is one click away
 WORKLIST_PAGE_SIZE = 25
+#: deeper pages are not served: each page reads its predecessors' rows through the index
+MAX_PAGE = 40
 #: counts above this show as "99+" (counting stays cheap however long a queue gets)
 COUNT_CAP = 100
 
@@ -115,7 +117,7 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
     history or however long a queue the database holds. The statements are built once per
     shape (tab, number of lanes) and reused, so SQLAlchemy's compiled cache always hits.
     """
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     lanes = _lanes(user)
     now = engine.now()
     params: dict[str, Any] = {f"lane{i}": lane for i, lane in enumerate(lanes)}

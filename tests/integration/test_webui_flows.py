@@ -18,6 +18,7 @@ from tests.webapp import (
     task_ids,
     to_assessment,
 )
+from workflows import accounts, worklist
 
 
 def test_team_member_claims_fills_wrong_then_right_and_the_task_leaves_the_worklist(
@@ -334,4 +335,37 @@ def test_a_task_of_a_case_in_error_says_so_and_a_refused_submission_shows_what_w
             {"action": "draft", "intake_location": "Bibliotheek Crabbehof"},
         ).status_code
         == 302
+    )
+
+
+def test_the_history_says_in_words_that_the_initiator_withdrew(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 11)
+    engine_of(flask_app).send_message(
+        "initiative_withdrawn", {"reason": "Geen tijd meer"}, instance_id=instance_id
+    )
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    login(client, "carla")
+    page = client.get(f"/initiatieven/{instance_id}").text
+    assert "De initiatiefnemer heeft het initiatief ingetrokken" in page
+    assert "Bericht ontvangen: <" not in page  # never an empty message line
+
+
+def test_a_far_page_of_the_worklist_is_served_without_reading_the_whole_queue(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    start_complex(flask_app, 12)
+    add_user(flask_app, "ines", "initiatieventeam")
+    client = flask_app.test_client()
+    login(client, "ines")
+    far = client.get("/taken/team?pagina=99999")
+    assert far.status_code == 200
+    user = accounts.get_user(engine_of(flask_app), "ines")
+    assert user is not None
+    assert (
+        worklist.worklist(engine_of(flask_app), user, "team", 99999).page.page == worklist.MAX_PAGE
     )

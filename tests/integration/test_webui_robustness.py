@@ -129,10 +129,13 @@ def test_reassigning_to_someone_who_does_not_exist_gives_a_404_and_changes_nothi
     flask_app, _clock = app
     start_complex(flask_app, 1)
     [task_id] = task_ids(lead.get("/taken/team").text)
-    for to in ("niemand", "", "\\%_"):
+    for to in ("niemand", "\\%_"):
         answer = post(lead, f"/taken/{task_id}/toewijzen", {"to": to})
         assert answer.status_code == 404, to
         assert "bestaat niet" in answer.text
+    nobody = post(lead, f"/taken/{task_id}/toewijzen", {"to": "  "}, follow_redirects=True)
+    assert nobody.status_code == 200  # back on the task page, with a message
+    assert "Kies aan wie u de taak wilt toewijzen." in nobody.text
     assert engine_of(flask_app).get_task(task_id).assignee is None
 
 
