@@ -39,18 +39,25 @@ STATUS_LABELS: Mapping[str, str] = {
     "cancelled": "Gestopt",
     "errored": "In fout",
 }
-CATEGORY_LABELS: Mapping[str, str] = {
-    "complex": "Complex",
+CATEGORY_LABELS: Mapping[str, str] = {  # the codes of dmn_category_triage, lower-cased
+    "complex": "Complex initiatief",
     "wijkwens": "Wijkwens",
-    "groen": "Eenvoudig groen",
-    "green": "Eenvoudig groen",
-    "raadsvoorstel": "Raadsvoorstel",
-    "evenement": "Evenement",
+    "eenvoudig_groen": "Eenvoudig groen",
+    "overig": "Overig (ander loket)",
 }
 #: how the history names the messages a case can receive (by BPMN message name)
 MESSAGE_TEXTS: Mapping[str, str] = {
     "initiative_withdrawn": "De initiatiefnemer heeft het initiatief ingetrokken",
 }
+
+
+def category_label(code: str | None) -> str:
+    """The Dutch label of a triage category (the DMN writes codes in capitals)."""
+    if not code:
+        return "–"
+    return CATEGORY_LABELS.get(code.lower(), code)
+
+
 #: the user task whose instances make up the aspect board
 ASPECT_TASK = "assess_aspect"
 VERDICT_LABELS: Mapping[str, str] = {
@@ -223,7 +230,7 @@ class InitiativeRow:
 
     @property
     def category_label(self) -> str:
-        return CATEGORY_LABELS.get(self.category or "", self.category or "–")
+        return category_label(self.category)
 
 
 @dataclass(frozen=True)
@@ -360,7 +367,7 @@ def filter_choices(engine: Engine) -> FilterChoices:
     return FilterChoices(
         wijken=tuple(sorted(set(wijken) | set(GEBIED_OF))),
         gebieden=tuple(sorted(set(GEBIED_OF.values()))),
-        categories=tuple((c, CATEGORY_LABELS.get(c, c)) for c in categories),
+        categories=tuple((c, category_label(c)) for c in categories),
         processes=tuple(PROCESS_LABELS.items()),
         phases=tuple((p.code, p.label) for p in phases.PHASES),
         casists=tuple(casists),
@@ -523,7 +530,7 @@ def _show(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if key == "category":
-        return CATEGORY_LABELS.get(str(value), str(value))
+        return category_label(str(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

@@ -22,8 +22,17 @@
       ids.forEach(function (id) {
         if (registry.get(id)) { canvas.addMarker(id, "current-position"); }
       });
-      if (ids.length && registry.get(ids[0])) {
-        canvas.scrollToElement(registry.get(ids[0]));
+      var current = ids.length ? registry.get(ids[0]) : null;
+      if (current) {
+        // readable size, centred on where the case stands (drag and scroll to see the rest)
+        canvas.zoom(1.0);
+        var box = canvas.viewbox();
+        canvas.viewbox({
+          x: current.x + current.width / 2 - box.width / 2,
+          y: current.y + current.height / 2 - box.height / 2,
+          width: box.width,
+          height: box.height
+        });
       }
       el.dataset.loaded = "true";
     })
