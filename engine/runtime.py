@@ -992,7 +992,7 @@ class Engine:
             ).first()
         if row is None:
             raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
-        marker = re.compile(rf'<(?:\w+:)?process\b[^>]*\bid="{re.escape(row.process_id)}"')
+        marker = re.compile(rf"<(?:\w+:)?process\b[^>]*\bid=[\"']{re.escape(row.process_id)}[\"']")
         for name, text in sorted(row.files.items()):
             if name.endswith(".bpmn") and marker.search(text):
                 return str(text)

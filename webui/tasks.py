@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -9,6 +11,7 @@ from werkzeug.wrappers import Response
 from webui import inputs
 from webui.auth import WORKERS, engine, me, requires
 from workflows import worklist
+from workflows.errors import ConflictError, EngineError, NotFoundError, TaskNotAllowedError
 
 bp = Blueprint("tasks", __name__, url_prefix="/taken")
 
@@ -45,7 +48,14 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     raw.pop("action", None)
     raw.pop("csrf_token", None)
     if action == "draft":
-        worklist.save_draft(engine(), me(), task_id, raw)
+        try:
+            worklist.save_draft(engine(), me(), task_id, raw)
+        except (NotFoundError, TaskNotAllowedError, ConflictError):
+            raise
+        except EngineError as exc:  # e.g. too large: show the form again, with what was typed
+            page = worklist.open_task(engine(), me(), task_id)
+            page = dataclasses.replace(page, values=worklist.as_typed(raw), errors={"": str(exc)})
+            return _render(page, 422)
         flash(_("Concept opgeslagen. U kunt later verdergaan."), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
     result = worklist.complete(engine(), me(), task_id, raw)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,13 @@ from engine.clock import as_utc
 from engine.persistence.tables import human_task, process_instance
 from workflows import forms, initiatives
 from workflows.accounts import User, get_user, list_users
-from workflows.errors import ConflictError, InstanceStateError, NotFoundError, TaskNotAllowedError
+from workflows.errors import (
+    ConflictError,
+    EngineError,
+    InstanceStateError,
+    NotFoundError,
+    TaskNotAllowedError,
+)
 from workflows.initiatives import Page
 from workflows.roles import LANE_ROLES, ROLES, acting_lanes
 from workflows.tables import initiative, task_draft
@@ -94,6 +101,8 @@ def _lanes(user: User) -> list[str]:
 OPEN: ColumnElement[str] = literal_column("'open'")
 #: rows per worklist page: a screenful or two; the next page is one click away
 WORKLIST_PAGE_SIZE = 25
+#: a draft is what one person typed into one form
+MAX_DRAFT_BYTES = 64 * 1024
 #: deeper pages are not served: each page reads its predecessors' rows through the index
 MAX_PAGE = 40
 #: counts above this show as "99+" (counting stays cheap however long a queue gets)
@@ -258,6 +267,8 @@ def release(engine: Engine, user: User, task_id: str) -> None:
     with engine.transaction() as uow:
         row = _open_task(uow.connection, task_id)
         _check_lane(user, row.lane, row.title)
+        if row.assignee is None:
+            return  # already in the team queue: nothing to record
         if row.assignee != user.username and TEAM_LEAD not in user.roles:
             raise TaskNotAllowedError(
                 f"Taak '{row.title}' is van {row.assignee or 'niemand'}; alleen die persoon of "
@@ -358,7 +369,7 @@ def _as_form_value(value: Any) -> Any:
     return value
 
 
-def _as_typed(raw: forms.RawForm) -> dict[str, Any]:
+def as_typed(raw: forms.RawForm) -> dict[str, Any]:
     """What was typed, as the form shows it again (one string per field, lists for multi-selects)."""
     return {
         k: (v if isinstance(v, str) else v[0] if len(v) == 1 else list(v))
@@ -381,7 +392,13 @@ class Submission:
 
 def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> None:
     """Use case: keep what was typed so far, unchecked, for later (claiming a free task)."""
-    data = _as_typed(raw)
+    data = as_typed(raw)
+    size = len(json.dumps(data))
+    if size > MAX_DRAFT_BYTES:
+        raise EngineError(
+            f"Het concept is te groot om op te slaan ({size // 1024} kB; maximaal "
+            f"{MAX_DRAFT_BYTES // 1024} kB). Kort de tekst in of rond de taak af."
+        )
     with engine.transaction() as uow:
         conn = uow.connection
         row = _open_task(conn, task_id)
@@ -413,7 +430,7 @@ def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Su
         if result.errors:
             page = dataclasses.replace(
                 open_task(engine, user, task_id),
-                values=_as_typed(raw),
+                values=as_typed(raw),
                 errors={e.field: e.message for e in result.errors},
             )
             return Submission(done=False, page=page)
@@ -435,7 +452,7 @@ def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Su
 def _kept(schema: Mapping[str, Any], raw: forms.RawForm) -> tuple[tuple[str, str], ...]:
     """What was typed, as (field title, text), to show back when a submission was refused."""
     titles = {spec.name: spec.title for spec in forms.fields(schema)}
-    typed = _as_typed(raw)
+    typed = as_typed(raw)
     return tuple(
         (
             titles.get(name, name),

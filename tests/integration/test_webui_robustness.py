@@ -28,7 +28,7 @@ from tests.webapp import (
     to_assessment,
 )
 from workflows.simulation_profiles import _Calendar, _wijkwens_start
-from workflows.tables import document, initiative, note
+from workflows.tables import document, initiative, note, task_draft
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 NO_TASK = "00000000-0000-0000-0000-000000000000"
@@ -517,3 +517,18 @@ def test_the_filters_of_alle_initiatieven_narrow_the_list(
     no_match = lead.get("/initiatieven?q=bestaat-niet")
     assert "Geen initiatieven gevonden met deze zoekopdracht." in no_match.text
     assert "Filters wissen" in no_match.text
+
+
+def test_a_huge_draft_is_refused_with_the_form_and_the_text_kept(
+    app: tuple[Flask, ManualClock], lead: FlaskClient
+) -> None:
+    flask_app, _clock = app
+    start_complex(flask_app, 1)
+    [task_id] = task_ids(lead.get("/taken/team").text)
+    huge = "x" * 100_000
+    answer = post(lead, f"/taken/{task_id}", {"action": "draft", "intake_location": huge})
+    assert answer.status_code == 422
+    assert "te groot om op te slaan" in answer.text
+    assert huge in answer.text  # nothing lost
+    with engine_of(flask_app).reading() as conn:
+        assert conn.execute(select(func.count()).select_from(task_draft)).scalar_one() == 0
