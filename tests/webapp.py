@@ -105,3 +105,20 @@ def to_decision(app: Flask, clock: ManualClock, instance_id: int, amount: float 
     apply_formally(d, amount)
     d.do("prepare_decision", {"decision_advice": "VERLENEN", "advice_motivation": "Voldoet."})
     return d
+
+
+def logged_in(app: Flask, username: str, *roles: str) -> FlaskClient:
+    """A new user with these roles, and a client logged in as them."""
+    add_user(app, username, *roles)
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def intake_for_two(app: Flask, number: int) -> tuple[str, FlaskClient, FlaskClient]:
+    """A new case's intake task, and two initiatieventeam colleagues (ines, ivo) logged in."""
+    start_complex(app, number)
+    ines = logged_in(app, "ines", "initiatieventeam")
+    ivo = logged_in(app, "ivo", "initiatieventeam")
+    [task_id] = task_ids(ines.get("/taken/team").text)
+    return task_id, ines, ivo

@@ -12,6 +12,8 @@ from tests.webapp import (
     add_user,
     driver,
     engine_of,
+    intake_for_two,
+    logged_in,
     login,
     post,
     start_complex,
@@ -78,13 +80,7 @@ def test_a_task_completed_meanwhile_gets_a_clear_conflict_not_an_error(
     app: tuple[Flask, ManualClock],
 ) -> None:
     flask_app, _clock = app
-    start_complex(flask_app, 2)
-    add_user(flask_app, "ines", "initiatieventeam")
-    add_user(flask_app, "ivo", "initiatieventeam")
-    first, second = flask_app.test_client(), flask_app.test_client()
-    login(first, "ines")
-    login(second, "ivo")
-    [task_id] = task_ids(first.get("/taken/team").text)
+    task_id, first, second = intake_for_two(flask_app, 2)
     form = {"action": "complete", "intake_date": "2026-03-05", "intake_location": "Online"}
     assert second.get(f"/taken/{task_id}").status_code == 200  # ivo has the page open
     assert post(first, f"/taken/{task_id}", form).status_code == 302
@@ -95,14 +91,8 @@ def test_a_task_completed_meanwhile_gets_a_clear_conflict_not_an_error(
 
 def test_a_task_reassigned_meanwhile_refuses_the_old_holder(app: tuple[Flask, ManualClock]) -> None:
     flask_app, _clock = app
-    start_complex(flask_app, 3)
-    add_user(flask_app, "ines", "initiatieventeam")
-    add_user(flask_app, "ivo", "initiatieventeam")
-    add_user(flask_app, "tom", "teamleider", "initiatieventeam")
-    ines, tom = flask_app.test_client(), flask_app.test_client()
-    login(ines, "ines")
-    login(tom, "tom")
-    [task_id] = task_ids(ines.get("/taken/team").text)
+    task_id, ines, _ivo = intake_for_two(flask_app, 3)
+    tom = logged_in(flask_app, "tom", "teamleider", "initiatieventeam")
     post(ines, f"/taken/{task_id}/oppakken")
     assert post(tom, f"/taken/{task_id}/toewijzen", {"to": "ivo"}).status_code == 302
     late = post(
@@ -279,13 +269,7 @@ def test_saving_a_draft_takes_the_task_so_a_colleague_cannot_overwrite_it(
     app: tuple[Flask, ManualClock],
 ) -> None:
     flask_app, _clock = app
-    start_complex(flask_app, 9)
-    add_user(flask_app, "ines", "initiatieventeam")
-    add_user(flask_app, "ivo", "initiatieventeam")
-    ines, ivo = flask_app.test_client(), flask_app.test_client()
-    login(ines, "ines")
-    login(ivo, "ivo")
-    [task_id] = task_ids(ines.get("/taken/team").text)
+    task_id, ines, ivo = intake_for_two(flask_app, 9)
     draft = {"action": "draft", "intake_date": "", "intake_location": "Wijkcentrum"}
     assert post(ines, f"/taken/{task_id}", draft).status_code == 302
     assert engine_of(flask_app).get_task(task_id).assignee == "ines"
