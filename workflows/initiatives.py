@@ -580,39 +580,45 @@ def _history(events: Sequence[EventRecord]) -> tuple[HistoryItem, ...]:
     return tuple(reversed(items))
 
 
+#: the history's line per event type; `{title}` is the task's name, the rest come from the detail
+EVENT_TEXTS: Mapping[str, str] = {
+    "task_created": "Taak klaargezet: {title} (rol {lane})",
+    "task_claimed": "Taak opgepakt: {title}",
+    "task_released": "Taak teruggelegd in de teambak: {title}",
+    "task_reassigned": "Taak toegewezen aan {assignee}: {title}",
+    "task_completed": "Taak afgerond: {title}",
+    "task_cancelled": "Taak vervallen: {title}",
+    "timer_fired": "Termijn verstreken: {title}",
+    "instance_completed": "Zaak afgerond",
+    "instance_errored": "Fout in de zaak: {error}",
+    "instance_retried": "Zaak opnieuw gestart na een fout",
+}
+
+
 def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
     """One Dutch line for an event of the audit trail."""
     if kind == "instance_started":
-        return f"Zaak gestart ({PROCESS_LABELS.get(str(detail.get('process_id')), detail.get('process_id'))}, versie {detail.get('version')})"
-    if kind == "task_created":
-        return f"Taak klaargezet: {title} (rol {detail.get('lane') or '–'})"
-    if kind == "task_claimed":
-        return f"Taak opgepakt: {title}"
-    if kind == "task_released":
-        return f"Taak teruggelegd in de teambak: {title}"
-    if kind == "task_reassigned":
-        return f"Taak toegewezen aan {detail.get('assignee')}: {title}"
-    if kind == "task_completed":
-        return f"Taak afgerond: {title}"
-    if kind == "task_cancelled":
-        return f"Taak vervallen: {title}"
+        process = str(detail.get("process_id"))
+        return (
+            f"Zaak gestart ({PROCESS_LABELS.get(process, process)}, versie {detail.get('version')})"
+        )
     if kind == "milestone_reached":
         phase = phases.BY_CODE.get(str(detail.get("milestone")))
         return f"Fase bereikt: {phase.label if phase else detail.get('milestone')}"
-    if kind == "timer_fired":
-        return f"Termijn verstreken: {title}"
     if kind == "message_received":
         name = str(detail.get("message") or detail.get("name") or title)
         return MESSAGE_TEXTS.get(name, f"Bericht ontvangen: {name}")
-    if kind == "instance_completed":
-        return "Zaak afgerond"
     if kind == "instance_cancelled":
         return f"Zaak gestopt{': ' + str(detail['reason']) if detail.get('reason') else ''}"
-    if kind == "instance_errored":
-        return f"Fout in de zaak: {detail.get('error') or ''}"
-    if kind == "instance_retried":
-        return "Zaak opnieuw gestart na een fout"
-    return kind.replace("_", " ")
+    template = EVENT_TEXTS.get(kind)
+    if template is None:
+        return kind.replace("_", " ")
+    return template.format(
+        title=title,
+        lane=detail.get("lane") or "–",
+        assignee=detail.get("assignee") or "–",
+        error=detail.get("error") or "",
+    )
 
 
 def diagram(engine: Engine, instance_id: int) -> str:
