@@ -163,11 +163,6 @@ def list_users(engine: Engine) -> list[User]:
         return _users(conn, None)
 
 
-def users_with_role(engine: Engine, role: str) -> list[User]:
-    with engine.reading() as conn:
-        return [u for u in _users(conn, None) if role in u.roles]
-
-
 #: how long a loaded session user is reused: every page needs it, roles rarely change; a change
 #: made in this process applies at once, one made by another process within this many seconds
 USER_CACHE_SECONDS = 5.0

@@ -488,14 +488,3 @@ def case_problem(status: str) -> str | None:
     if status in ("completed", "cancelled"):
         return "Deze zaak is al afgesloten; deze taak hoeft niet meer te worden gedaan."
     return None
-
-
-def lookup_instance(engine: Engine, task_id: str) -> int:
-    """The case a task belongs to."""
-    with engine.reading() as conn:
-        found = conn.execute(
-            select(human_task.c.instance_id).where(human_task.c.task_id == task_id)
-        ).scalar()
-    if found is None:
-        raise NotFoundError("Deze taak bestaat niet.")
-    return int(found)
