@@ -25,24 +25,21 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import scratch_postgres  # noqa: E402 - bench/ is on the path when run as a script
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from engine import Engine, EngineSettings  # noqa: E402
-from engine.persistence.database import normalise_url  # noqa: E402
 
 DATA = {"result": "ok", "route": "full", "by": "user42"}
 ASPECTS = 5
-PG_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MARK_BEGIN = "<!-- bench_complete:begin -->"
 MARK_END = "<!-- bench_complete:end -->"
 
@@ -133,27 +130,6 @@ def make_engine(url: str, cache: bool) -> Engine:
     return engine
 
 
-def postgres_url() -> str | None:
-    try:
-        admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-        name = f"wegwijs_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:
-        print(f"(PostgreSQL not measured: {exc.__class__.__name__})")
-        return None
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_postgres(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -174,7 +150,7 @@ def main() -> int:
         "persisted": make_engine(f"sqlite:///{tmp / 'warm.db'}", cache=True),
         "cold": make_engine(f"sqlite:///{tmp / 'cold.db'}", cache=False),
     }
-    pg = postgres_url()
+    pg = scratch_postgres.create("wegwijs_bench")
     if pg:
         variants["postgres"] = make_engine(pg, cache=True)
     for engine in variants.values():
@@ -234,7 +210,7 @@ def main() -> int:
     for engine in variants.values():
         engine.dispose()
     if pg:
-        drop_postgres(pg)
+        scratch_postgres.drop(pg)
     if args.write:
         write_markdown(Path(args.write), result)
     return 0

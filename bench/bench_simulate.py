@@ -87,10 +87,16 @@ class Recorder:
 
         def wrapped(task_id: str, data: Any = None, **kwargs: Any) -> Any:
             task = self.engine.get_task(task_id)
-            same = [t.id for t in self.engine.list_tasks(instance_id=task.instance_id) if t.bpmn_id == task.bpmn_id]
+            same = [
+                t.id
+                for t in self.engine.list_tasks(instance_id=task.instance_id)
+                if t.bpmn_id == task.bpmn_id
+            ]
             ordinal = same.index(task_id) if task_id in same else 0
             result = self._timed(original, task_id, data, **kwargs)
-            self.trace[task.instance_id].append(("complete", self.engine.now(), task.bpmn_id, ordinal, dict(data or {})))
+            self.trace[task.instance_id].append(
+                ("complete", self.engine.now(), task.bpmn_id, ordinal, dict(data or {}))
+            )
             return result
 
         self.engine.complete_task = wrapped
@@ -104,10 +110,15 @@ class Recorder:
         return wrapped
 
 
-def replay(trace: dict[int, list[tuple[Any, ...]]], results: dict[int, list[Any]], end: datetime) -> tuple[dict[int, Any], float]:
+def replay(
+    trace: dict[int, list[tuple[Any, ...]]], results: dict[int, list[Any]], end: datetime
+) -> tuple[dict[int, Any], float]:
     """Run every recorded case on bare SpiffWorkflow; returns outcomes and the seconds it took."""
     _, parser = load_bundle(read_paths([str(bootstrap.BPMN_DIR)]))
-    specs = {pid: (parser.get_spec(pid), parser.get_subprocess_specs(pid)) for pid in parser.get_process_ids()}
+    specs = {
+        pid: (parser.get_spec(pid), parser.get_subprocess_specs(pid))
+        for pid in parser.get_process_ids()
+    }
     current: dict[str, Any] = {}
 
     def stub(task_bpmn_id: str, data: Any, name: str, params: dict[str, Any]) -> Any:
@@ -144,7 +155,9 @@ def replay(trace: dict[int, list[tuple[Any, ...]]], results: dict[int, list[Any]
             clock.set(end)
             wf.refresh_timers()
             wf.do_engine_steps()
-        outcomes[instance_id] = spiff.current_data(wf).get("outcome") if spiff.is_finished(wf) else None
+        outcomes[instance_id] = (
+            spiff.current_data(wf).get("outcome") if spiff.is_finished(wf) else None
+        )
     return outcomes, time.perf_counter() - started
 
 
@@ -171,7 +184,9 @@ def main() -> int:
     }
     engine.dispose()
 
-    raw_outcomes, raw_seconds = replay(recorder.trace, recorder.results, clock.now() + timedelta(seconds=1))
+    raw_outcomes, raw_seconds = replay(
+        recorder.trace, recorder.results, clock.now() + timedelta(seconds=1)
+    )
     same = sum(1 for i, o in sim_outcomes.items() if raw_outcomes.get(i) == o)
     result = {
         "months": args.months,

@@ -85,10 +85,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import scratch_postgres  # noqa: E402 - bench/ is on the path when run as a script
 from flask import Flask, before_render_template, template_rendered  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine import Engine  # noqa: E402
@@ -101,7 +102,6 @@ from workflows.places import GEBIED_OF  # noqa: E402
 from workflows.tables import initiative  # noqa: E402
 from workflows.worklist import WORKLIST_PAGE_SIZE as PAGE_SIZE  # noqa: E402
 
-PG_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MARK_BEGIN = "<!-- bench_worklist:start -->"
 MARK_END = "<!-- bench_worklist:end -->"
 USER = "bench-casist"
@@ -576,27 +576,6 @@ def _size_mb(database: Database) -> float | None:
         )
 
 
-def create_postgres(suffix: str) -> str | None:
-    try:
-        admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-        name = f"wegwijs_bench_wl_{uuid.uuid4().hex[:8]}_{suffix}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:
-        print(f"(PostgreSQL not measured: {exc.__class__.__name__}: {exc})")
-        return None
-    return make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 # ---------------------------------------------------------------- the app and the requests
 
 
@@ -817,7 +796,7 @@ def main() -> int:
     pg_urls: list[str] = []
     if args.postgres:
         for label, closed in (("A", args.closed), ("B", args.closed_small)):
-            url = create_postgres(label.lower())
+            url = scratch_postgres.create(f"wegwijs_bench_wl_{label.lower()}")
             if url is None:
                 break
             pg_urls.append(url)
@@ -836,7 +815,7 @@ def main() -> int:
             if database.engine is not None:
                 database.engine.dispose()
         for url in pg_urls:
-            drop_postgres(url)
+            scratch_postgres.drop(url)
         if not args.workdir:
             shutil.rmtree(tmp, ignore_errors=True)
     print_result(result)

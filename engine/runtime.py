@@ -901,16 +901,9 @@ class Engine:
             ).first()
             if row is None:
                 raise NotFoundError(f"Taak {task_id} bestaat niet.")
-            workflow = self._take_workflow(conn, row)
-            try:
+            with self._borrowed(conn, row) as workflow:
                 task = spiff.find_task(workflow, task_id)
                 data = copy.deepcopy(dict(task.data)) if task is not None else {}
-            finally:
-                self._workflows.put_unless_newer(
-                    int(row.instance_id),
-                    (row.lock_version, workflow),
-                    lambda have, ours: have[0] > ours[0],
-                )
         return data
 
     def task_form(self, task_id: str) -> dict[str, Any] | None:
@@ -959,15 +952,9 @@ class Engine:
             summary = _summary(
                 conn.execute(_summary_query().where(process_instance.c.id == instance_id)).one()
             )
-            # Borrowed like a transaction would; left in the cache afterwards.
-            workflow = self._take_workflow(conn, row)
-            try:
+            with self._borrowed(conn, row) as workflow:
                 data = spiff.current_data(workflow)
                 waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
-            finally:
-                self._workflows.put_unless_newer(
-                    instance_id, (row.lock_version, workflow), lambda have, ours: have[0] > ours[0]
-                )
             events = conn.execute(
                 select(event).where(event.c.instance_id == instance_id).order_by(event.c.id)
             ).all()
@@ -1032,6 +1019,20 @@ class Engine:
             return cached[1]
         state = conn.execute(_SELECT_STATE, {"b_id": instance_id}).scalar_one()
         return self._restore(conn, row.process_version_id, state, row.serializer_version)
+
+    @contextlib.contextmanager
+    def _borrowed(self, conn: Connection, row: Any) -> Iterator[Any]:
+        """A workflow to read from, taken like a transaction would and put back afterwards
+        (unless a newer version was cached meanwhile). Readers must not change it."""
+        workflow = self._take_workflow(conn, row)
+        try:
+            yield workflow
+        finally:
+            self._workflows.put_unless_newer(
+                int(row.instance_id),
+                (row.lock_version, workflow),
+                lambda have, ours: have[0] > ours[0],
+            )
 
     def _evict(self, instance_id: int) -> None:
         self._workflows.pop(instance_id)
