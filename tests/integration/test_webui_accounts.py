@@ -24,6 +24,7 @@ from tests.webapp import (
     add_user,
     csrf_token,
     engine_of,
+    logged_in,
     login,
     post,
     start_complex,
@@ -211,9 +212,7 @@ def test_login_follows_a_local_next_and_the_language_switch_stays_on_site(
 
 def test_logout_is_post_only_and_clears_the_session(app: tuple[Flask, ManualClock]) -> None:
     flask_app, _clock = app
-    add_user(flask_app, "carla", "casist")
-    client = flask_app.test_client()
-    login(client, "carla")
+    client = logged_in(flask_app, "carla", "casist")
     by_link = client.get("/uitloggen")
     assert by_link.status_code == 405
     assert "Dit kan zo niet" in by_link.text
@@ -264,9 +263,7 @@ def test_an_unknown_url_gives_a_dutch_404_page_without_a_traceback(
     app: tuple[Flask, ManualClock], url: str
 ) -> None:
     flask_app, _clock = app
-    add_user(flask_app, "carla", "casist")
-    client = flask_app.test_client()
-    login(client, "carla")
+    client = logged_in(flask_app, "carla", "casist")
     page = client.get(url)
     assert page.status_code == 404
     assert '<html lang="nl">' in page.text
@@ -543,9 +540,7 @@ def test_a_new_password_ends_the_sessions_started_with_the_old_one(
     app: tuple[Flask, ManualClock],
 ) -> None:
     flask_app, _clock = app
-    add_user(flask_app, "carla", "casist")
-    client = flask_app.test_client()
-    login(client, "carla")
+    client = logged_in(flask_app, "carla", "casist")
     assert client.get("/taken/mijn").status_code == 200
     accounts.set_password(engine_of(flask_app), "carla", "een-heel-nieuw-wachtwoord")
     gone = client.get("/taken/mijn")

@@ -113,9 +113,7 @@ def test_aspect_board_shows_each_aspect_and_updates_when_assessed(
     flask_app, clock = app
     instance_id = start_complex(flask_app, 4)
     to_assessment(flask_app, clock, instance_id)
-    add_user(flask_app, "victor", "vakspecialist")
-    client = flask_app.test_client()
-    login(client, "victor")
+    client = logged_in(flask_app, "victor", "vakspecialist")
     board = client.get(f"/initiatieven/{instance_id}")
     assert board.text.count('data-state="open"') >= 2
     team = client.get("/taken/team").text
@@ -140,9 +138,7 @@ def test_aspect_board_shows_each_aspect_and_updates_when_assessed(
 def test_notes_and_documents_are_kept_with_the_case(app: tuple[Flask, ManualClock]) -> None:
     flask_app, _clock = app
     instance_id = start_complex(flask_app, 5)
-    add_user(flask_app, "carla", "casist")
-    client = flask_app.test_client()
-    login(client, "carla")
+    client = logged_in(flask_app, "carla", "casist")
     empty = post(client, f"/initiatieven/{instance_id}/notities", {"body": "   "})
     assert empty.status_code == 422
     assert "leeg" in empty.text
@@ -182,9 +178,7 @@ def test_a_positive_verdict_needs_no_conditions_and_the_bundle_step_accepts_it(
     flask_app, clock = app
     instance_id = start_complex(flask_app, 6)
     to_assessment(flask_app, clock, instance_id)
-    add_user(flask_app, "victor", "vakspecialist")
-    client = flask_app.test_client()
-    login(client, "victor")
+    client = logged_in(flask_app, "victor", "vakspecialist")
     ids = task_ids(client.get("/taken/team").text)
     assert ids
     for task_id in ids:
@@ -206,9 +200,7 @@ def test_an_aspect_form_starts_from_its_own_data_not_a_sibling_aspects_answers(
     flask_app, clock = app
     instance_id = start_complex(flask_app, 7)
     to_assessment(flask_app, clock, instance_id)
-    add_user(flask_app, "victor", "vakspecialist")
-    client = flask_app.test_client()
-    login(client, "victor")
+    client = logged_in(flask_app, "victor", "vakspecialist")
     first, second = task_ids(client.get("/taken/team").text)[:2]
     done = post(
         client,
@@ -284,9 +276,7 @@ def test_a_task_of_a_case_in_error_says_so_and_a_refused_submission_shows_what_w
 ) -> None:
     flask_app, _clock = app
     instance_id = start_complex(flask_app, 10)
-    add_user(flask_app, "ines", "initiatieventeam")
-    client = flask_app.test_client()
-    login(client, "ines")
+    client = logged_in(flask_app, "ines", "initiatieventeam")
     [task_id] = task_ids(client.get("/taken/team").text)
     engine = engine_of(flask_app)
     with engine.transaction() as uow:  # as the engine leaves a case whose script failed
@@ -330,9 +320,7 @@ def test_the_history_says_in_words_that_the_initiator_withdrew(
     engine_of(flask_app).send_message(
         "initiative_withdrawn", {"reason": "Geen tijd meer"}, instance_id=instance_id
     )
-    add_user(flask_app, "carla", "casist")
-    client = flask_app.test_client()
-    login(client, "carla")
+    client = logged_in(flask_app, "carla", "casist")
     page = client.get(f"/initiatieven/{instance_id}").text
     assert "De initiatiefnemer heeft het initiatief ingetrokken" in page
     assert "Bericht ontvangen: <" not in page  # never an empty message line
@@ -343,9 +331,7 @@ def test_a_far_page_of_the_worklist_is_served_without_reading_the_whole_queue(
 ) -> None:
     flask_app, _clock = app
     start_complex(flask_app, 12)
-    add_user(flask_app, "ines", "initiatieventeam")
-    client = flask_app.test_client()
-    login(client, "ines")
+    client = logged_in(flask_app, "ines", "initiatieventeam")
     far = client.get("/taken/team?pagina=99999")
     assert far.status_code == 200
     user = accounts.get_user(engine_of(flask_app), "ines")
