@@ -1,4 +1,4 @@
-"""Template filters: dates, ages and money the Dutch way, in the Europe/Amsterdam zone."""
+"""Template filters: dates and ages the Dutch way, in the Europe/Amsterdam zone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from webui import i18n
-from workflows import fund
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -33,12 +32,7 @@ def age(value: datetime | None, now: datetime) -> str:
     return str(i18n.translations().ngettext("%(num)s dag", "%(num)s dagen", days) % {"num": days})
 
 
-def money(cents: int | None) -> str:
-    return fund.euros(cents) if cents is not None else "–"
-
-
 def register(app: Flask) -> None:
     app.add_template_filter(date, "date")
     app.add_template_filter(datetime_, "datetime")
-    app.add_template_filter(money, "money")
     app.add_template_global(age, "age")
