@@ -17,20 +17,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     bindparam,
     delete,
     func,
     insert,
-    literal_column,
     select,
     union_all,
 )
 
 from engine import Engine
 from engine.clock import as_utc
-from engine.persistence.tables import human_task, process_instance
+from engine.persistence.tables import TASK_IS_OPEN, human_task, process_instance
 from workflows import forms, initiatives
 from workflows.accounts import User, get_user, list_users
 from workflows.errors import (
@@ -96,9 +94,6 @@ def _lanes(user: User) -> list[str]:
     return sorted(user.roles & LANE_ROLES)
 
 
-#: `state = 'open'` as a literal, not a bound parameter: only then does SQLite's planner know the
-#: partial indexes of open tasks cover the query (else it re-reads every row to check `state`)
-OPEN: ColumnElement[str] = literal_column("'open'")
 #: rows per worklist page: a screenful or two; the next page is one click away
 WORKLIST_PAGE_SIZE = 25
 #: a draft is what one person typed into one form
@@ -149,7 +144,7 @@ def _ordered(condition: Any) -> Any:
     return (
         select(*_ITEM_COLUMNS, human_task.c.id)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
-        .where(human_task.c.state == OPEN, condition)
+        .where(TASK_IS_OPEN, condition)
         .order_by(human_task.c.created_at, human_task.c.id)
         .limit(bindparam("wanted", type_=Integer))
     )
@@ -173,12 +168,7 @@ def _team_query(lanes: int) -> Any:
 
 
 def _capped_count(condition: Any) -> Any:
-    capped = (
-        select(human_task.c.id)
-        .where(human_task.c.state == OPEN, condition)
-        .limit(COUNT_CAP)
-        .subquery()
-    )
+    capped = select(human_task.c.id).where(TASK_IS_OPEN, condition).limit(COUNT_CAP).subquery()
     return select(func.count()).select_from(capped).scalar_subquery()
 
 

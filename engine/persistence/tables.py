@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 
@@ -107,6 +108,10 @@ human_task = Table(
     ),
     Index("ix_human_task_instance", "instance_id", "state"),
 )
+
+#: "this task is open", written so SQLite's planner sees the partial indexes above apply: it
+#: only uses them when the query states `state = 'open'` literally, not as a bound parameter
+TASK_IS_OPEN = human_task.c.state == literal_column("'open'")
 
 event = Table(
     "event",
