@@ -39,7 +39,13 @@ from engine.errors import (
     TaskNotAllowedError,
 )
 from engine.persistence import database
-from engine.persistence.tables import event, human_task, process_instance, process_version
+from engine.persistence.tables import (
+    TASK_IS_OPEN,
+    event,
+    human_task,
+    process_instance,
+    process_version,
+)
 from engine.scripting import DEFAULT_LIMITS, Limits, make_script_engine
 from engine.services import Operator
 from engine.types import (
@@ -234,7 +240,7 @@ _OPEN_TASKS_OF_TASK_INSTANCE = (
         == select(human_task.c.instance_id)
         .where(human_task.c.task_id == bindparam("task_id"))
         .scalar_subquery(),
-        human_task.c.state == "open",
+        TASK_IS_OPEN,
     )
 )
 _SELECT_STATE = select(process_instance.c.state).where(process_instance.c.id == bindparam("b_id"))
@@ -243,12 +249,12 @@ _UPDATE_INSTANCE = update(process_instance).where(
     process_instance.c.lock_version == bindparam("b_lock"),
 )
 _COMPLETE_HUMAN_TASK = update(human_task).where(
-    human_task.c.task_id == bindparam("b_task_id"), human_task.c.state == "open"
+    human_task.c.task_id == bindparam("b_task_id"), TASK_IS_OPEN
 )
 _INSERT_EVENT = insert(event)
 _INSERT_HUMAN_TASK = insert(human_task)
 _SELECT_OPEN_TASKS = select(human_task.c.task_id, human_task.c.bpmn_id).where(
-    human_task.c.instance_id == bindparam("b_id"), human_task.c.state == "open"
+    human_task.c.instance_id == bindparam("b_id"), TASK_IS_OPEN
 )
 
 
@@ -667,7 +673,7 @@ class Engine:
             now = self.now()
             # Conditional on what was just read: a concurrent claim, release or completion in
             # between (PostgreSQL reads do not lock) makes this change nothing, and we say so.
-            guard = [human_task.c.task_id == task_id, human_task.c.state == "open"]
+            guard = [human_task.c.task_id == task_id, TASK_IS_OPEN]
             guard.append(
                 human_task.c.assignee.is_(None)
                 if row.assignee is None
@@ -1118,21 +1124,23 @@ class Engine:
             "; ".join(loaded.errors) if loaded.errors else (row.last_error if errored else None)
         )
         new_lock = row.lock_version + 1
-        result = conn.execute(
-            _UPDATE_INSTANCE,
-            {
-                "b_id": instance_id,
-                "b_lock": row.lock_version,
-                "state": self._dumps(workflow, instance_id),
-                "status": status,
-                "lock_version": new_lock,
-                "next_timer_due": next_due,
-                "updated_at": now,
-                "ended_at": ended,
-                "last_error": last_error,
-                "serializer_version": self.codec.version,
-            },
-        )
+        values = {
+            "b_id": instance_id,
+            "b_lock": row.lock_version,
+            "state": self._dumps(workflow, instance_id),
+            "lock_version": new_lock,
+            "updated_at": now,
+            "ended_at": ended,
+            "last_error": last_error,
+            "serializer_version": self.codec.version,
+        }
+        # Indexed columns only when they change: SQLite rewrites an index entry for every
+        # column in the SET list, changed or not (a page written per completion for nothing).
+        if status != row.status:
+            values["status"] = status
+        if next_due != _opt_utc(row.next_timer_due):
+            values["next_timer_due"] = next_due
+        result = conn.execute(_UPDATE_INSTANCE, values)
         if result.rowcount != 1:
             raise ConflictError(
                 f"Zaak {instance_id} is tegelijk door iemand anders gewijzigd; probeer het opnieuw."
@@ -1262,7 +1270,7 @@ class Engine:
                 update(human_task)
                 .where(
                     human_task.c.task_id.in_([task_id for task_id, _ in gone]),
-                    human_task.c.state == "open",
+                    TASK_IS_OPEN,
                 )
                 .values(state="cancelled", completed_at=now)
             )
