@@ -253,6 +253,15 @@ _COMPLETE_HUMAN_TASK = update(human_task).where(
 )
 _INSERT_EVENT = insert(event)
 _INSERT_HUMAN_TASK = insert(human_task)
+#: Only active instances carry a next_timer_due (_save and _mark_errored clear it), so the
+#: timer queries walk the partial index on it instead of every active instance.
+_HAS_TIMER = process_instance.c.next_timer_due.is_not(None)
+_NEXT_TIMER_DUE = (
+    select(process_instance.c.next_timer_due)
+    .where(_HAS_TIMER)
+    .order_by(process_instance.c.next_timer_due)
+    .limit(1)
+)
 _SELECT_OPEN_TASKS = select(human_task.c.task_id, human_task.c.bpmn_id).where(
     human_task.c.instance_id == bindparam("b_id"), TASK_IS_OPEN
 )
@@ -804,10 +813,7 @@ class Engine:
             due = (
                 conn.execute(
                     select(process_instance.c.id)
-                    .where(
-                        process_instance.c.next_timer_due <= now,
-                        process_instance.c.status.in_(ACTIVE),
-                    )
+                    .where(_HAS_TIMER, process_instance.c.next_timer_due <= now)
                     .order_by(process_instance.c.next_timer_due)
                     .limit(limit)
                 )
@@ -847,11 +853,7 @@ class Engine:
     def next_timer_due(self) -> datetime | None:
         """The earliest due timer over all active instances (for workers and the simulator)."""
         with self.reading() as conn:
-            value = conn.execute(
-                select(func.min(process_instance.c.next_timer_due)).where(
-                    process_instance.c.status.in_(ACTIVE)
-                )
-            ).scalar()
+            value = conn.execute(_NEXT_TIMER_DUE).scalar()
         return as_utc(value) if value is not None else None
 
     def list_tasks(
@@ -869,7 +871,9 @@ class Engine:
             .order_by(human_task.c.created_at, human_task.c.id)
             .limit(limit)
         )
-        if state is not None:
+        if state == "open":
+            query = query.where(TASK_IS_OPEN)  # lets SQLite use the partial indexes
+        elif state is not None:
             query = query.where(human_task.c.state == state)
         if lanes is not None:
             query = query.where(human_task.c.lane.in_(list(lanes)))

@@ -204,7 +204,7 @@ class Simulation:
             if task.state != "open":
                 return
             plan = profile.tasks.get(task.bpmn_id, profile.default_task)
-            data = self.engine.get_instance(instance_id).data
+            data = self.engine.task_data(task_id)  # what a person filling in the form sees
             self.engine.complete_task(
                 task_id, plan.answer(self.rng, data), actor=f"sim-{task.lane or 'systeem'}"
             )
