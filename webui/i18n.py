@@ -12,6 +12,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 log = logging.getLogger("wegwijs.i18n")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -55,9 +58,30 @@ def translations() -> Any:
 
 
 def install_fast_gettext(app: Flask) -> None:
-    """Templates' `_()` read the request's cached catalog instead of resolving it per text."""
+    """Templates' `_()` read the request's cached catalog instead of resolving it per text.
+
+    Same behaviour as Jinja's "newstyle" gettext (the result is markup and always a format
+    string, so `%(name)s` values are escaped), in one call instead of three; a text without
+    values is translated and formatted once per catalog.
+    """
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    # Markup as Jinja's own newstyle gettext does: the text is the template's literal and our
+    # shipped translation of it; the values put into it are escaped by Markup's %.
+    catalog = translations()
+    if variables or not context.eval_ctx.autoescape:
+        text = catalog.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+    done: dict[str, Markup] = catalog.__dict__.setdefault("_wegwijs_markup", {})
+    found = done.get(string)
+    if found is None:
+        found = done[string] = Markup(catalog.ugettext(string)) % {}  # noqa: S704
+    return found

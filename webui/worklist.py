@@ -47,11 +47,18 @@ class Row:
     due: str
     urgency: str
     action: str  # "claim", "release" or ""
+    action_url: str
+    action_label: str  # what the button acts on, for screen readers
 
 
 def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
     now = engine().now()
     task_prefix = url_for("tasks.show", task_id="0")[:-1]
+    # each row's links: the route's URL for task "0" with the row's task id put in its place
+    actions = {}
+    for action in ("claim", "release"):
+        before, after = url_for(f"tasks.{action}", task_id="0").split("/0/", 1)
+        actions[action] = (f"{before}/", f"/{after}")
     initiative_prefix = url_for("initiatives.show", instance_id=0)[:-1]
     untitled, nobody = _("(zonder titel)"), _("nog niemand")
     # many tasks share a due day and an age: format each once
@@ -71,26 +78,37 @@ def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
             text = dues[moment] = formatting.date(moment)
         return text
 
-    return [
-        Row(
-            task_id=item.task_id,
-            task_url=task_prefix + item.task_id,
-            initiative_url=f"{initiative_prefix}{item.instance_id}",
-            initiative_title=item.initiative_title or untitled,
-            zaaknummer=item.zaaknummer or "",
-            title=item.title,
-            context=item.context,
-            lane=item.lane_label,
-            assignee=item.assignee or nobody,
-            age=age(item.created_at),
-            due=due(item.due_at),
-            urgency=item.urgency or "",
-            action=(
-                "claim" if item.assignee is None else "release" if item.assignee == username else ""
-            ),
+    rows = []
+    for item in items:
+        task_url = task_prefix + item.task_id
+        title = item.initiative_title or untitled
+        action = (
+            "claim" if item.assignee is None else "release" if item.assignee == username else ""
         )
-        for item in items
-    ]
+        rows.append(
+            Row(
+                task_id=item.task_id,
+                task_url=task_url,
+                initiative_url=f"{initiative_prefix}{item.instance_id}",
+                initiative_title=title,
+                zaaknummer=item.zaaknummer or "",
+                title=item.title,
+                context=item.context,
+                lane=item.lane_label,
+                assignee=item.assignee or nobody,
+                age=age(item.created_at),
+                due=due(item.due_at),
+                urgency=item.urgency or "",
+                action=action,
+                action_url=item.task_id.join(actions[action]) if action else "",
+                action_label=(
+                    f"{item.title} ({item.context}), {title}"
+                    if item.context
+                    else f"{item.title}, {title}"
+                ),
+            )
+        )
+    return rows
 
 
 def _render(tab: str) -> str:

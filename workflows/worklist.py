@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Integer,
@@ -45,9 +45,8 @@ from workflows.tables import initiative, task_draft
 TEAM_LEAD = "teamleider"
 
 
-@dataclass(frozen=True, slots=True)
-class WorkItem:
-    """One open task as a worklist row shows it."""
+class WorkItem(NamedTuple):
+    """One open task as a worklist row shows it (a tuple: 25 are built per page view)."""
 
     task_id: str
     instance_id: int
@@ -84,7 +83,7 @@ _ITEM_COLUMNS = (
     human_task.c.assignee,
     human_task.c.created_at,
     human_task.c.due_at,
-    human_task.c.properties,
+    human_task.c.properties["context_values"].label("context_values"),
     initiative.c.zaaknummer,
     initiative.c.title.label("initiative_title"),
 )
@@ -190,7 +189,7 @@ def _item(r: Any, now: datetime) -> WorkItem:
         initiative_title=r.initiative_title or "",
         bpmn_id=r.bpmn_id,
         title=r.title,
-        context=_context(r.properties),
+        context=_context(r.context_values),
         lane=r.lane,
         assignee=r.assignee,
         created_at=as_utc(r.created_at),
@@ -199,11 +198,10 @@ def _item(r: Any, now: datetime) -> WorkItem:
     )
 
 
-def _context(properties: Mapping[str, Any] | None) -> str:
+def _context(values: Mapping[str, Any] | None) -> str:
     """A short label from the task's context values (e.g. the aspect of an assessment)."""
-    values = (properties or {}).get("context_values") or {}
     parts = []
-    for value in values.values():
+    for value in (values or {}).values():
         if isinstance(value, dict):
             label = value.get("code") or value.get("name")
             team = value.get("team")
