@@ -28,7 +28,8 @@ titles, dates); only the number of closed instances differs.
   are overdue. 2% of the casist/vakspecialist tasks are assigned to the benchmark user, 35% of
   the other open tasks to colleagues. Each open instance also has 0–4 completed earlier tasks;
   each closed instance has 5 completed tasks. `properties` is the real shape (form file, norm, aspect
-  context for assess_aspect).
+  context for assess_aspect), and an assess_aspect task's candidate_group is its aspect's team
+  (one of 8, drawn evenly).
 - initiative: the read-model row per instance (zaaknummer, title, wijk, gebied, category,
   amount, casist, phase).
 - event: 10 per closed instance (instance_started, 3 × milestone_reached, 5 × task_completed,
@@ -42,11 +43,11 @@ The measurement
 ---------------
 One app per database, built by `webui.create_app(settings, engine=..., config={"TESTING": True,
 "SECRET_KEY": ...})`, and a Flask test client logged in (through the real login form) as a user
-holding the roles casist and vakspecialist. After a warm-up, each round sends `--per-round`
-requests to every route, round-robin (the order rotates per request), timed with
-time.perf_counter (and thread_time for CPU) around `client.get`. Every response must be 200;
-every worklist response must hold rows (the team page a full page of 50), and the rows of A and
-B must be the same tasks. The ratios are medians over rounds of the per-round median ratios.
+holding the roles casist and vakspecialist and the aspect teams CASIST and BELEID. After a
+warm-up, each round sends `--per-round` requests to every route, round-robin (the order rotates
+per request), timed with time.perf_counter (and thread_time for CPU) around `client.get`.
+Every response must be 200; every worklist response must hold rows (the team page a full page
+of 25), and the rows of A and B must be the same tasks. The ratios are medians over rounds of the per-round median ratios.
 The SQL of one page view is captured with a `before_cursor_execute` listener on the engine's
 database; its SELECTs are explained (EXPLAIN QUERY PLAN / EXPLAIN (ANALYZE, BUFFERS)) and timed
 on their own, interleaved over the databases. After the rounds, 40 more interleaved requests per
@@ -107,6 +108,8 @@ MARK_END = "<!-- bench_worklist:end -->"
 USER = "bench-casist"
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - the benchmark user of a temp database
 USER_ROLES = ("casist", "vakspecialist")
+#: the aspect teams the benchmark user assesses for (a casist assesses the casist team's aspects)
+USER_TEAMS = ("CASIST", "BELEID")
 CHUNK = 2_000  # instances per transaction while seeding
 TARGET_CLOSED = 1.1
 TARGET_TRIVIAL = 5.0
@@ -248,8 +251,18 @@ class Generator:
         }
         if task[1] == "assess_aspect":
             code, team = rng.choice(ASPECTS)
-            props.update(context="aspect", context_values={"aspect": {"code": code, "team": team}})
+            props.update(
+                context="aspect",
+                group="aspect.team",
+                context_values={"aspect": {"code": code, "team": team}},
+            )
         return props
+
+    def _task_row(self, rng: random.Random, task: tuple[str, ...], **row: Any) -> dict[str, Any]:
+        """A human_task row with the real properties and, for an aspect, its team."""
+        props = self._properties(rng, task)
+        aspect = props.get("context_values", {}).get("aspect")
+        return {**row, "properties": props, "candidate_group": aspect["team"] if aspect else None}
 
     def _instance(
         self, batch: Batch, rng: random.Random, iid: int, number: str, process: str, open_: bool
@@ -337,22 +350,23 @@ class Generator:
         task_id = self._uuid(rng)
         who = f"{task[3]}-{rng.randint(1, 6):02d}"
         batch.tasks.append(
-            {
-                "task_id": task_id,
-                "instance_id": iid,
-                "process_id": TASK_PROCESS[task[0]],
-                "bpmn_id": task[1],
-                "title": task[2],
-                "lane": task[3],
-                "state": "completed",
-                "assignee": who,
-                "created_at": created,
-                "claimed_at": created + (completed - created) / 3,
-                "completed_at": completed,
-                "completed_by": who,
-                "due_at": created + timedelta(days=_norm_days(task[4])),
-                "properties": self._properties(rng, task),
-            }
+            self._task_row(
+                rng,
+                task,
+                task_id=task_id,
+                instance_id=iid,
+                process_id=TASK_PROCESS[task[0]],
+                bpmn_id=task[1],
+                title=task[2],
+                lane=task[3],
+                state="completed",
+                assignee=who,
+                created_at=created,
+                claimed_at=created + (completed - created) / 3,
+                completed_at=completed,
+                completed_by=who,
+                due_at=created + timedelta(days=_norm_days(task[4])),
+            )
         )
         batch.events.append(
             {
@@ -409,22 +423,23 @@ class Generator:
             assignee = None
         task_id = self._uuid(rng)
         batch.tasks.append(
-            {
-                "task_id": task_id,
-                "instance_id": iid,
-                "process_id": TASK_PROCESS[task[0]],
-                "bpmn_id": task[1],
-                "title": task[2],
-                "lane": lane,
-                "state": "open",
-                "assignee": assignee,
-                "created_at": created,
-                "claimed_at": created + timedelta(hours=4) if assignee else None,
-                "completed_at": None,
-                "completed_by": None,
-                "due_at": created + timedelta(days=_norm_days(task[4])),
-                "properties": self._properties(rng, task),
-            }
+            self._task_row(
+                rng,
+                task,
+                task_id=task_id,
+                instance_id=iid,
+                process_id=TASK_PROCESS[task[0]],
+                bpmn_id=task[1],
+                title=task[2],
+                lane=lane,
+                state="open",
+                assignee=assignee,
+                created_at=created,
+                claimed_at=created + timedelta(hours=4) if assignee else None,
+                completed_at=None,
+                completed_by=None,
+                due_at=created + timedelta(days=_norm_days(task[4])),
+            )
         )
         batch.events.append(
             {
@@ -555,7 +570,9 @@ def build(database: Database, now: datetime, reuse: bool) -> None:
     t0 = time.perf_counter()
     engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="bench")
     _seed(database, engine, now)
-    accounts.add_user(engine, USER, USER_ROLES, PASSWORD, display_name="Bench Casist")
+    accounts.add_user(
+        engine, USER, USER_ROLES, PASSWORD, display_name="Bench Casist", teams=USER_TEAMS
+    )
     database.seconds = time.perf_counter() - t0
     database.counts = _count_rows(engine)
     database.size_mb = _size_mb(database)
@@ -1052,7 +1069,8 @@ def write_markdown(path: Path, result: dict[str, Any]) -> None:
         f"Measured {env['date']} by `bench/bench_worklist.py` ({result['rounds']} rounds × "
         f"{result['per_round']} requests per route, interleaved round-robin after a warm-up; "
         "Flask test client of the real app, logged in through the login form as a user with "
-        f"the roles casist and vakspecialist). Machine: a shared VM, {env['machine']}, "
+        "the roles casist and vakspecialist, aspect teams CASIST and BELEID). Machine: a shared "
+        f"VM, {env['machine']}, "
         f"{env['cpus']} CPUs, Python {env['python']}, SQLite {env['sqlite']}"
         + (f", PostgreSQL {env['postgres']}" if env.get("postgres") else "")
         + ", load average "

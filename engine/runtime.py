@@ -284,6 +284,11 @@ class Engine:
         self._specs: _LRU[int, tuple[Any, dict[str, Any]]] = _LRU(settings.spec_cache_size)
         self._workflows: _LRU[int, tuple[int, Any]] = _LRU(settings.workflow_cache_size)
         self._is_postgres = self.db.dialect.name == "postgresql"
+        # the engine's own extension properties first; the application's checks come on top
+        self._property_checks = {
+            spiff.GROUP_PROPERTY: spiff.check_group_path,
+            **settings.property_checks,
+        }
         self._lock_open_tasks = (
             _OPEN_TASKS_OF_TASK_INSTANCE.with_for_update(of=process_instance)
             if self._is_postgres
@@ -347,7 +352,7 @@ class Engine:
         return self.validate(read_paths(paths))
 
     def validate(self, sources: Iterable[SourceFile]) -> dict[str, str]:
-        bundle, _ = load_bundle(sources, self.dispatcher.names(), self.settings.property_checks)
+        bundle, _ = load_bundle(sources, self.dispatcher.names(), self._property_checks)
         return dict(bundle.process_names)
 
     def deploy_paths(self, paths: Iterable[str], actor: str | None = None) -> DeployResult:
@@ -358,9 +363,7 @@ class Engine:
     ) -> DeployResult:
         """Validate and store files as new process versions; identical content is a no-op."""
         sources = list(sources)
-        bundle, parser = load_bundle(
-            sources, self.dispatcher.names(), self.settings.property_checks
-        )
+        bundle, parser = load_bundle(sources, self.dispatcher.names(), self._property_checks)
         try:
             return self._store_bundle(bundle, parser, actor, uow)
         except IntegrityError:
@@ -1251,6 +1254,7 @@ class Engine:
                         "created_at": now,
                         "due_at": self._due(t, now),
                         "properties": t.properties,
+                        "candidate_group": t.group,
                     }
                     for t in new
                 ],
@@ -1442,6 +1446,7 @@ def _human_task(row: Any) -> HumanTask:
         completed_by=row.completed_by,
         due_at=_opt_utc(row.due_at),
         properties=dict(row.properties or {}),
+        group=row.candidate_group,
     )
 
 

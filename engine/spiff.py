@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -301,6 +302,7 @@ class ReadyUserTask:
     lane: str | None
     process_id: str
     properties: dict[str, Any]
+    group: str | None = None  # the candidate group within the lane (see GROUP_PROPERTY)
 
 
 def _all_tasks(workflow: Any) -> Iterator[Any]:
@@ -347,6 +349,34 @@ def current_values(workflow: Any, keys: Iterable[str]) -> dict[str, Any]:
 
 #: a user task property naming data keys (comma-separated) whose values the worklist shows
 CONTEXT_PROPERTY = "context"
+#: a user task property naming a data path (e.g. `aspect.team`) whose value is the task's
+#: candidate group: who in the lane may take it (each aspect's assessment goes to its team)
+GROUP_PROPERTY = "group"
+_DATA_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+MAX_GROUP_LENGTH = 200
+
+
+def check_group_path(value: str) -> str | None:
+    """Why a `group` property value is not a data path like `aspect.team`, or None."""
+    if not _DATA_PATH.match(value.strip()):
+        return (
+            f"'{value}' is geen gegevenspad; schrijf de sleutels met punten ertussen, "
+            "bijvoorbeeld aspect.team"
+        )
+    return None
+
+
+def _group_of(data: Mapping[str, Any], path: str) -> str | None:
+    """The value at a dotted path of the task's data as text, or None when it is not there."""
+    value: Any = data
+    for key in path.strip().split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text[:MAX_GROUP_LENGTH] or None
 
 
 def _ready_user_task(task: Any) -> ReadyUserTask:
@@ -359,6 +389,7 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
         properties["context_values"] = {
             k: copy.deepcopy(task.data[k]) for k in keys if k in task.data
         }
+    group_path = properties.get(GROUP_PROPERTY)
     return ReadyUserTask(
         id=str(task.id),
         bpmn_id=spec.bpmn_id or spec.name,
@@ -366,6 +397,7 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
         lane=spec.lane,
         process_id=task.workflow.spec.name,
         properties=properties,
+        group=_group_of(task.data, str(group_path)) if group_path else None,
     )
 
 

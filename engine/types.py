@@ -49,6 +49,7 @@ class HumanTask:
     completed_by: str | None
     due_at: datetime | None
     properties: dict[str, Any] = field(default_factory=dict)
+    group: str | None = None  # candidate group within the lane; None: anyone in the lane
 
 
 @dataclass(frozen=True)

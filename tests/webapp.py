@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import etree
 
 from engine import Engine, ManualClock
 from webui import ENGINE_KEY, create_app
@@ -33,9 +34,26 @@ def engine_of(app: Flask) -> Engine:
     return app.extensions[ENGINE_KEY]  # type: ignore[no-any-return]
 
 
-def add_user(app: Flask, username: str, *roles: str) -> accounts.User:
+def _aspect_teams() -> tuple[str, ...]:
+    """Every team the aspect selection table can name (a vakspecialist's possible teams)."""
+    dmn = bootstrap.BPMN_DIR / "complex_initiative" / "dmn_aspect_selection.dmn"
+    root = etree.parse(str(dmn), etree.XMLParser(resolve_entities=False, no_network=True))
+    ns = {"dmn": root.getroot().nsmap[None]}
+    column = [o.get("name") for o in root.iterfind(".//dmn:output", ns)].index("aspect_team")
+    texts = [
+        rule.findall("dmn:outputEntry/dmn:text", ns)[column].text or ""
+        for rule in root.iterfind(".//dmn:rule", ns)
+    ]
+    return tuple(sorted({t.strip().strip('"') for t in texts}))
+
+
+#: all aspect teams: a vakspecialist in these sees every aspect assessment
+ASPECT_TEAMS = _aspect_teams()
+
+
+def add_user(app: Flask, username: str, *roles: str, teams: tuple[str, ...] = ()) -> accounts.User:
     return accounts.add_user(
-        engine_of(app), username, roles, PASSWORD, display_name=username.title()
+        engine_of(app), username, roles, PASSWORD, display_name=username.title(), teams=teams
     )
 
 
@@ -107,9 +125,9 @@ def to_decision(app: Flask, clock: ManualClock, instance_id: int, amount: float 
     return d
 
 
-def logged_in(app: Flask, username: str, *roles: str) -> FlaskClient:
-    """A new user with these roles, and a client logged in as them."""
-    add_user(app, username, *roles)
+def logged_in(app: Flask, username: str, *roles: str, teams: tuple[str, ...] = ()) -> FlaskClient:
+    """A new user with these roles (and teams), and a client logged in as them."""
+    add_user(app, username, *roles, teams=teams)
     client = app.test_client()
     login(client, username)
     return client

@@ -411,7 +411,14 @@ def demo(months: int, host: str, port: int, no_serve: bool, force: bool) -> None
     engine.dispose()
     click.echo("\nDemogebruikers (wachtwoorden gelden tot de volgende 'wegwijs demo'):")
     _table(
-        [(d.username, d.password, ", ".join(d.roles)) for d in logins],
+        [
+            (
+                d.username,
+                d.password,
+                ", ".join(d.roles) + (f" (teams: {', '.join(d.teams)})" if d.teams else ""),
+            )
+            for d in logins
+        ],
         ["gebruiker", "wachtwoord", "rollen"],
     )
     if no_serve:
@@ -444,14 +451,29 @@ def users() -> None:
 )
 @click.option("--name", "display_name", default=None, help="Volledige naam.")
 @click.option("--email", default=None)
+@click.option(
+    "--teams",
+    default="",
+    help="Teams, komma-gescheiden, bv. BELEID,STADSBEHEER: taken voor een team (zoals de "
+    "beoordeling van een aspect) gaan naar de leden ervan.",
+)
 def users_add(
-    username: str, roles: str, password: str | None, display_name: str | None, email: str | None
+    username: str,
+    roles: str,
+    password: str | None,
+    display_name: str | None,
+    email: str | None,
+    teams: str,
 ) -> None:
-    """Maak een gebruiker aan met rollen."""
+    """Maak een gebruiker aan met rollen (en teams)."""
     generated = password is None
     secret = password or accounts.generate_password()
-    user = accounts.add_user(_engine(), username, roles.split(","), secret, display_name, email)
+    user = accounts.add_user(
+        _engine(), username, roles.split(","), secret, display_name, email, teams.split(",")
+    )
     click.echo(f"Gebruiker {user.username} aangemaakt met rollen: {', '.join(sorted(user.roles))}.")
+    if user.teams:
+        click.echo(f"Teams: {', '.join(sorted(user.teams))}.")
     if generated:
         click.echo(f"Wachtwoord: {secret}")
 
@@ -468,6 +490,7 @@ def users_list(as_json: bool) -> None:
                     "username": u.username,
                     "name": u.display_name,
                     "roles": sorted(u.roles),
+                    "teams": sorted(u.teams),
                     "active": u.active,
                 }
                 for u in found
@@ -476,10 +499,16 @@ def users_list(as_json: bool) -> None:
         return
     _table(
         [
-            (u.username, u.display_name, ", ".join(sorted(u.roles)), "ja" if u.active else "nee")
+            (
+                u.username,
+                u.display_name,
+                ", ".join(sorted(u.roles)),
+                ", ".join(sorted(u.teams)) or "–",
+                "ja" if u.active else "nee",
+            )
             for u in found
         ],
-        ["gebruiker", "naam", "rollen", "actief"],
+        ["gebruiker", "naam", "rollen", "teams", "actief"],
     )
 
 
@@ -490,6 +519,16 @@ def users_set_roles(username: str, roles: str) -> None:
     """Vervang de rollen van een gebruiker (komma-gescheiden)."""
     user = accounts.set_roles(_engine(), username, roles.split(","))
     click.echo(f"Rollen van {user.username}: {', '.join(sorted(user.roles))}.")
+
+
+@users.command("set-teams")
+@click.argument("username")
+@click.argument("teams", default="")
+def users_set_teams(username: str, teams: str) -> None:
+    """Vervang de teams van een gebruiker (komma-gescheiden; leeg: geen team)."""
+    user = accounts.set_teams(_engine(), username, teams.split(","))
+    shown = ", ".join(sorted(user.teams)) or "geen (alleen taken zonder team)"
+    click.echo(f"Teams van {user.username}: {shown}.")
 
 
 @users.command("set-password")

@@ -27,7 +27,9 @@ def _render(page: worklist.TaskPage, status: int = 200) -> tuple[str, int]:
     return render_template(
         "tasks/task.html",
         page=page,
-        colleagues=worklist.assignable_users(engine(), page.item.lane) if page.can_reassign else [],
+        colleagues=worklist.assignable_users(engine(), page.item.lane, page.item.group)
+        if page.can_reassign
+        else [],
         now=engine().now(),
     ), status
 

@@ -28,12 +28,13 @@ from engine import Engine
 from engine.clock import as_utc
 from workflows.errors import EngineError, NotFoundError
 from workflows.roles import ROLES
-from workflows.tables import app_user, login_attempt, user_role
+from workflows.tables import app_user, login_attempt, user_role, user_team
 
 MAX_FAILURES = 5
 FIRST_LOCK = timedelta(seconds=30)
 MAX_LOCK = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+MAX_TEAM_LENGTH = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 _hasher = PasswordHasher()
@@ -61,6 +62,8 @@ class User:
     active: bool
     #: changes when the password changes: sessions carry it, so a new password ends old sessions
     session_key: str = ""
+    #: the teams they belong to: tasks with a candidate group (an aspect's team) go to them
+    teams: frozenset[str] = frozenset()
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -76,6 +79,17 @@ def check_roles(roles: Iterable[str]) -> frozenset[str]:
         )
     if not wanted:
         raise AccountError("Geef minstens één rol op.")
+    return wanted
+
+
+def check_teams(teams: Iterable[str]) -> frozenset[str]:
+    """Team names as a set (trimmed, empty ones left out); refuses names that are too long."""
+    wanted = frozenset(t.strip() for t in teams if t.strip())
+    too_long = sorted(t for t in wanted if len(t) > MAX_TEAM_LENGTH)
+    if too_long:
+        raise AccountError(
+            f"Teamnaam te lang (hooguit {MAX_TEAM_LENGTH} tekens): {too_long[0][:40]}…"
+        )
     return wanted
 
 
@@ -106,10 +120,12 @@ def add_user(
     password: str,
     display_name: str | None = None,
     email: str | None = None,
+    teams: Iterable[str] = (),
 ) -> User:
-    """Use case: create an account with these roles."""
+    """Use case: create an account with these roles (and teams)."""
     name = _check_username(username)
     wanted = check_roles(roles)
+    in_teams = check_teams(teams)
     _check_password(password)
     with engine.transaction() as uow:
         conn = uow.connection
@@ -126,6 +142,8 @@ def add_user(
         ).inserted_primary_key
         assert user_id is not None  # noqa: S101 - the database always returns the new key
         conn.execute(insert(user_role), [{"user_id": user_id[0], "role": r} for r in wanted])
+        if in_teams:
+            conn.execute(insert(user_team), [{"user_id": user_id[0], "team": t} for t in in_teams])
         uow.after_commit(lambda: _forget(engine, name))
         return _load(conn, name)
 
@@ -138,6 +156,20 @@ def set_roles(engine: Engine, username: str, roles: Iterable[str]) -> User:
         uow.after_commit(lambda: _forget(engine, user.username))
         uow.connection.execute(delete(user_role).where(user_role.c.user_id == user.id))
         uow.connection.execute(insert(user_role), [{"user_id": user.id, "role": r} for r in wanted])
+        return _load(uow.connection, user.username)
+
+
+def set_teams(engine: Engine, username: str, teams: Iterable[str]) -> User:
+    """Use case: replace the teams a user belongs to (none: only tasks without a team)."""
+    wanted = check_teams(teams)
+    with engine.transaction() as uow:
+        user = _load(uow.connection, username.strip().lower())
+        uow.after_commit(lambda: _forget(engine, user.username))
+        uow.connection.execute(delete(user_team).where(user_team.c.user_id == user.id))
+        if wanted:
+            uow.connection.execute(
+                insert(user_team), [{"user_id": user.id, "team": t} for t in wanted]
+            )
         return _load(uow.connection, user.username)
 
 
@@ -286,6 +318,13 @@ def _users(conn: Connection, username: str | None) -> list[User]:
         held = roles.setdefault(row.id, set())
         if row.role:
             held.add(row.role)
+    teams: dict[int, set[str]] = {}
+    if rows:
+        member = select(user_team.c.user_id, user_team.c.team)
+        if username is not None:
+            member = member.where(user_team.c.user_id.in_(list(rows)))
+        for user_id, team in conn.execute(member):
+            teams.setdefault(user_id, set()).add(team)
     return [
         User(
             id=int(r.id),
@@ -295,6 +334,7 @@ def _users(conn: Connection, username: str | None) -> list[User]:
             roles=frozenset(roles[key]),
             active=bool(r.active),
             session_key=hashlib.sha256(r.password_hash.encode()).hexdigest()[:24],
+            teams=frozenset(teams.get(key, ())),
         )
         for key, r in rows.items()
     ]

@@ -18,6 +18,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("rita", "Rita Regiegroep", ("regiegroep",)),
     ("gerda", "Gerda Gebiedsmanager", ("gebiedsmanager",)),
     ("gijs", "Gijs Gebiedsbeheer", ("gebiedsbeheer",)),
+    ("vera", "Vera Vakspecialist", ("vakspecialist",)),
     ("tom", "Tom Teamleider", ("teamleider", "casist", "initiatieventeam", "vakspecialist")),
     ("paula", "Paula Procesbeheerder", ("procesbeheerder",)),
     ("max", "Max Manager", ("manager",)),
@@ -25,11 +26,33 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+#: the aspect teams (see bpmn/complex_initiative/dmn_aspect_selection.dmn) of the vakspecialisten,
+#: every team covered: each sees the assessments of their own teams; the team lead sees them all
+DEMO_TEAMS: dict[str, tuple[str, ...]] = {
+    "victor": (
+        "BELEID",
+        "STADSBEHEER",
+        "STADSONTWIKKELING_PLANJURIST",
+        "GRONDZAKEN_VASTGOED",
+        "MILIEU_OZHZ",
+    ),
+    "vera": (
+        "FONDSBEHEER",
+        "CASIST",
+        "MAATSCHAPPELIJKE_ONTWIKKELING",
+        "JURIDISCHE_ZAKEN",
+        "EVENEMENTENBUREAU_OOV",
+        "COMMUNICATIE",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
     password: str
     roles: tuple[str, ...]
+    teams: tuple[str, ...] = ()
 
 
 DEMO_DB_FILE = "demo.db"
@@ -59,12 +82,14 @@ def ensure_demo_users(engine: Engine, force: bool = False) -> list[DemoLogin]:
     logins = []
     for username, name, roles in DEMO_USERS:
         password = accounts.generate_password()
+        teams = DEMO_TEAMS.get(username, ())
         if username in existing:
             accounts.set_password(engine, username, password)
             accounts.set_roles(engine, username, roles)
+            accounts.set_teams(engine, username, teams)
         else:
-            accounts.add_user(engine, username, roles, password, display_name=name)
-        logins.append(DemoLogin(username, password, roles))
+            accounts.add_user(engine, username, roles, password, display_name=name, teams=teams)
+        logins.append(DemoLogin(username, password, roles, teams))
     _give_some_work(engine)
     return logins
 
@@ -75,6 +100,11 @@ def _give_some_work(engine: Engine, per_user: int = 3) -> None:
         lanes = [r for r in roles if r in LANE_ROLES]
         if not lanes or engine.list_tasks(assignee=username, limit=1):
             continue
-        free = [t for t in engine.list_tasks(lanes=lanes[:1], limit=50) if t.assignee is None]
+        teams = DEMO_TEAMS.get(username, ())
+        free = [
+            t
+            for t in engine.list_tasks(lanes=lanes[:1], limit=200)
+            if t.assignee is None and (t.group is None or t.group in teams)
+        ]
         for task in free[:per_user]:
             engine.claim_task(task.id, username)

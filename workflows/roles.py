@@ -18,6 +18,9 @@ ROLES: dict[str, str] = {
     "teamleider": "Teamleider (verdeelt taken)",
 }
 
+#: holds the lanes they lead: hands out their tasks, whatever team a task is for
+TEAM_LEAD = "teamleider"
+
 #: Roles that appear as lanes in diagrams (the others act outside the processes).
 LANE_ROLES = frozenset(ROLES) - {"procesbeheerder", "manager", "beheerder", "teamleider"}
 
@@ -31,3 +34,23 @@ ON_BEHALF_OF: dict[str, frozenset[str]] = {
 def acting_lanes(roles: frozenset[str]) -> frozenset[str]:
     """The lanes whose tasks someone with these roles may do: their own, plus on-behalf lanes."""
     return roles | {lane for lane, proxies in ON_BEHALF_OF.items() if roles & proxies}
+
+
+def may_act(
+    roles: frozenset[str],
+    teams: frozenset[str],
+    lane: str | None,
+    group: str | None,
+    assigned: bool = False,
+) -> bool:
+    """Whether someone with these roles and teams may take a task of this lane and group.
+
+    A task with a candidate group (e.g. an aspect's team) is for that team's members in the
+    lane, for a team lead who holds the lane, and for whoever in the lane a team lead gave it
+    to (`assigned`); a task without one is for the whole lane.
+    """
+    if lane is None:
+        return bool(roles & LANE_ROLES)
+    if lane not in acting_lanes(roles):
+        return False
+    return group is None or assigned or group in teams or (TEAM_LEAD in roles and lane in roles)

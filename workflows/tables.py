@@ -88,6 +88,14 @@ user_role = Table(
     Column("role", String(40), primary_key=True),
 )
 
+# The teams a user belongs to: a task with a candidate group (e.g. an aspect's team) goes to them.
+user_team = Table(
+    "user_team",
+    metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", String(200), primary_key=True),
+)
+
 # The read model of an initiative, kept in the engine's transaction by initiatives.on_saved.
 initiative = Table(
     "initiative",

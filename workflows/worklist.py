@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Integer,
+    and_,
     bindparam,
     delete,
     func,
@@ -39,10 +40,8 @@ from workflows.errors import (
     TaskNotAllowedError,
 )
 from workflows.initiatives import Page
-from workflows.roles import LANE_ROLES, ROLES, acting_lanes
+from workflows.roles import LANE_ROLES, ROLES, TEAM_LEAD, acting_lanes, may_act
 from workflows.tables import initiative, task_draft
-
-TEAM_LEAD = "teamleider"
 
 
 class WorkItem(NamedTuple):
@@ -60,6 +59,7 @@ class WorkItem(NamedTuple):
     created_at: datetime
     due_at: datetime | None
     urgency: str | None  # overdue / near_due / None
+    group: str | None = None  # the team within the lane the task is for (None: the whole lane)
 
     @property
     def lane_label(self) -> str:
@@ -84,13 +84,10 @@ _ITEM_COLUMNS = (
     human_task.c.created_at,
     human_task.c.due_at,
     human_task.c.properties["context_values"].label("context_values"),
+    human_task.c.candidate_group,
     initiative.c.zaaknummer,
     initiative.c.title.label("initiative_title"),
 )
-
-
-def _lanes(user: User) -> list[str]:
-    return sorted(user.roles & LANE_ROLES)
 
 
 #: rows per worklist page: a screenful or two; the next page is one click away
@@ -118,24 +115,53 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
     Every statement walks the partial indexes of open tasks in their order and stops after
     the page (or after COUNT_CAP for the counts), so the page costs the same however much
     history or however long a queue the database holds. The statements are built once per
-    shape (tab, number of lanes) and reused, so SQLAlchemy's compiled cache always hits.
+    shape (lanes, teams) and reused, so SQLAlchemy's compiled cache always hits.
     """
     page = min(max(1, page), MAX_PAGE)
-    lanes = _lanes(user)
+    shape, params = _queue(user)
     now = engine.now()
-    params: dict[str, Any] = {f"lane{i}": lane for i, lane in enumerate(lanes)}
     params.update(me=user.username, wanted=page * WORKLIST_PAGE_SIZE + 1)
     with engine.reading() as conn:
         rows: list[Any] = []
-        if tab == "mine" or lanes:
-            query = _mine_query() if tab == "mine" else _team_query(len(lanes))
+        if tab == "mine" or any(shape):
+            query = _mine_query() if tab == "mine" else _team_query(*shape)
             rows = list(conn.execute(query, params).all())[(page - 1) * WORKLIST_PAGE_SIZE :]
-        counted = conn.execute(_counts_query(len(lanes)), params).one()
+        counted = conn.execute(_counts_query(*shape), params).one()
     items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = min(sum(counted[1:]), COUNT_CAP)
     return Worklist(
         tab, Page(items, page, len(rows) > WORKLIST_PAGE_SIZE), Counts(int(counted[0]), team)
     )
+
+
+def _queue(user: User) -> tuple[tuple[int, int, int], dict[str, Any]]:
+    """The shape of a user's team queue and its parameters.
+
+    A team lead sees every task of the lanes they hold ("whole" lanes); anyone else sees, per
+    lane, the tasks without a team plus those for each of their teams ("scoped" lanes).
+    """
+    lanes = sorted(user.roles & LANE_ROLES)
+    params: dict[str, Any] = {}
+    if TEAM_LEAD in user.roles:
+        params.update({f"whole{i}": lane for i, lane in enumerate(lanes)})
+        return (len(lanes), 0, 0), params
+    teams = sorted(user.teams) if lanes else []
+    params.update({f"lane{i}": lane for i, lane in enumerate(lanes)})
+    params.update({f"team{j}": team for j, team in enumerate(teams)})
+    return (0, len(lanes), len(teams)), params
+
+
+def _queue_conditions(whole: int, scoped: int, teams: int) -> list[Any]:
+    """One condition per index range of the queue: (lane), (lane, no team), (lane, team)."""
+    lane, group = human_task.c.lane, human_task.c.candidate_group
+    parts = [lane == bindparam(f"whole{i}") for i in range(whole)]
+    for i in range(scoped):
+        parts.append(and_(lane == bindparam(f"lane{i}"), group.is_(None)))
+        parts.extend(
+            and_(lane == bindparam(f"lane{i}"), group == bindparam(f"team{j}"))
+            for j in range(teams)
+        )
+    return parts
 
 
 def _ordered(condition: Any) -> Any:
@@ -155,9 +181,9 @@ def _mine_query() -> Any:
 
 
 @functools.cache
-def _team_query(lanes: int) -> Any:
-    """One index-ordered query per lane, merged: no sort over the whole queue."""
-    parts = [_ordered(human_task.c.lane == bindparam(f"lane{i}")).subquery() for i in range(lanes)]
+def _team_query(whole: int, scoped: int, teams: int) -> Any:
+    """One index-ordered query per part of the queue, merged: no sort over the whole queue."""
+    parts = [_ordered(c).subquery() for c in _queue_conditions(whole, scoped, teams)]
     merged = union_all(*(select(part) for part in parts)).subquery()
     return (
         select(merged)
@@ -172,11 +198,11 @@ def _capped_count(condition: Any) -> Any:
 
 
 @functools.cache
-def _counts_query(lanes: int) -> Any:
-    """Mine, then one count per lane, each capped, in one statement."""
+def _counts_query(whole: int, scoped: int, teams: int) -> Any:
+    """Mine, then one count per part of the team queue, each capped, in one statement."""
     return select(
         _capped_count(human_task.c.assignee == bindparam("me")),
-        *(_capped_count(human_task.c.lane == bindparam(f"lane{i}")) for i in range(lanes)),
+        *(_capped_count(c) for c in _queue_conditions(whole, scoped, teams)),
     )
 
 
@@ -195,6 +221,7 @@ def _item(r: Any, now: datetime) -> WorkItem:
         created_at=as_utc(r.created_at),
         due_at=due,
         urgency=initiatives.urgency(due, now),
+        group=r.candidate_group,
     )
 
 
@@ -231,22 +258,29 @@ def _open_task(conn: Any, task_id: str) -> Any:
     return row
 
 
-def _check_lane(user: User, lane: str | None, title: str) -> None:
-    if lane is None:
-        if not user.roles & LANE_ROLES:
-            raise TaskNotAllowedError(f"U mag taak '{title}' niet uitvoeren.")
+def _check_lane(user: User, row: Any) -> None:
+    """The user may act on this task: its lane is theirs, and its team too when it has one."""
+    mine = row.assignee == user.username
+    if may_act(user.roles, user.teams, row.lane, row.candidate_group, assigned=mine):
         return
-    if lane not in acting_lanes(user.roles):
+    if row.lane is None:
+        raise TaskNotAllowedError(f"U mag taak '{row.title}' niet uitvoeren.")
+    if row.lane not in acting_lanes(user.roles):
         raise TaskNotAllowedError(
-            f"Taak '{title}' hoort bij de rol '{ROLES.get(lane, lane)}'; die rol heeft u niet."
+            f"Taak '{row.title}' hoort bij de rol '{ROLES.get(row.lane, row.lane)}'; "
+            "die rol heeft u niet."
         )
+    raise TaskNotAllowedError(
+        f"Taak '{row.title}' is voor team {row.candidate_group}; daar bent u geen lid van. "
+        "Een teamleider kan de taak aan u toewijzen als dat nodig is."
+    )
 
 
 def claim(engine: Engine, user: User, task_id: str) -> None:
     """Use case: take a task of one's team."""
     with engine.transaction() as uow:
         row = _open_task(uow.connection, task_id)
-        _check_lane(user, row.lane, row.title)
+        _check_lane(user, row)
         engine.claim_task(task_id, user.username, uow=uow)
 
 
@@ -254,7 +288,7 @@ def release(engine: Engine, user: User, task_id: str) -> None:
     """Use case: put one's task back in the team queue (a team lead may release any)."""
     with engine.transaction() as uow:
         row = _open_task(uow.connection, task_id)
-        _check_lane(user, row.lane, row.title)
+        _check_lane(user, row)
         if row.assignee is None:
             return  # already in the team queue: nothing to record
         if row.assignee != user.username and TEAM_LEAD not in user.roles:
@@ -274,7 +308,7 @@ def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None
         raise NotFoundError(f"Gebruiker '{to_username}' bestaat niet of is niet actief.")
     with engine.transaction() as uow:
         row = _open_task(uow.connection, task_id)
-        _check_lane(user, row.lane, row.title)
+        _check_lane(user, row)
         if row.lane and row.lane not in acting_lanes(target.roles):
             raise TaskNotAllowedError(
                 f"{target.display_name} heeft de rol '{ROLES.get(row.lane, row.lane)}' niet en kan "
@@ -283,13 +317,10 @@ def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None
         engine.reassign_task(task_id, target.username, user.username, uow=uow)
 
 
-def assignable_users(engine: Engine, lane: str | None) -> list[User]:
-    """The active users who may be given a task of this lane."""
-    return [
-        u
-        for u in list_users(engine)
-        if u.active and (lane is None or lane in acting_lanes(u.roles))
-    ]
+def assignable_users(engine: Engine, lane: str | None, group: str | None = None) -> list[User]:
+    """The active users who may be given a task of this lane: the task's team first."""
+    found = [u for u in list_users(engine) if u.active and may_act(u.roles, u.teams, lane, None)]
+    return sorted(found, key=lambda u: group is not None and group not in u.teams)
 
 
 # ---------------------------------------------------------------- the task page
@@ -317,7 +348,7 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
     with engine.reading() as conn:
         row = _open_task(conn, task_id)
         draft = conn.execute(select(task_draft).where(task_draft.c.task_id == task_id)).first()
-    _check_lane(user, row.lane, row.title)
+    _check_lane(user, row)
     if row.state != "open":
         raise ConflictError(
             f"Taak '{row.title}' is niet meer open"
@@ -390,7 +421,7 @@ def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> 
     with engine.transaction() as uow:
         conn = uow.connection
         row = _open_task(conn, task_id)
-        _check_lane(user, row.lane, row.title)
+        _check_lane(user, row)
         _check_still_open(row, user)
         if row.assignee is None:  # a draft is someone's work in progress: take the task
             engine.claim_task(task_id, user.username, uow=uow)
@@ -412,7 +443,7 @@ def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Su
         row = _open_task(conn, task_id)
     schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
     try:
-        _check_lane(user, row.lane, row.title)
+        _check_lane(user, row)
         _check_still_open(row, user, completing=True)
         result = forms.clean(schema, raw)
         if result.errors:

@@ -90,9 +90,12 @@ human_task = Table(
     Column("completed_by", String(200)),
     Column("due_at", DateTime(timezone=True)),
     Column("properties", JSON, nullable=False),
+    # who within the lane may take it (the `group` property, e.g. an aspect's team); NULL: all
+    Column("candidate_group", String(200)),
     Index(
         "ix_human_task_open_lane",
         "lane",
+        "candidate_group",
         "created_at",
         "id",
         postgresql_where=text("state = 'open'"),

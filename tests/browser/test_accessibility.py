@@ -16,7 +16,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import IN_CI, LiveServer, serve
-from tests.webapp import add_user, login, post, start_complex, task_ids, to_assessment
+from tests.webapp import (
+    ASPECT_TEAMS,
+    add_user,
+    login,
+    post,
+    start_complex,
+    task_ids,
+    to_assessment,
+)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -45,8 +53,16 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         app, clock = server.app, server.clock
         first = start_complex(app, 1)
         to_assessment(app, clock, first)
-        add_user(app, USER, "casist", "vakspecialist", "initiatieventeam", "teamleider")
-        add_user(app, "victor", "vakspecialist")
+        add_user(
+            app,
+            USER,
+            "casist",
+            "vakspecialist",
+            "initiatieventeam",
+            "teamleider",
+            teams=ASPECT_TEAMS,
+        )
+        add_user(app, "victor", "vakspecialist", teams=ASPECT_TEAMS)
         client = app.test_client()
         login(client, USER)
         aspects = task_ids(client.get("/taken/team").text)

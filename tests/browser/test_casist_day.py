@@ -22,7 +22,8 @@ def test_a_casist_assesses_an_aspect_from_the_team_queue(
 ) -> None:
     instance_id = start_complex(live_server.app, 1)
     to_assessment(live_server.app, live_server.clock, instance_id)
-    add_user(live_server.app, "carla", "casist", "vakspecialist")
+    # a casist who also assesses the aspects that are for the casist team (DMN aspect selection)
+    add_user(live_server.app, "carla", "casist", "vakspecialist", teams=("CASIST",))
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: _note_console_error(msg, problems))

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from tests.integration.test_cli import Cli
-from tests.webapp import login
+from tests.webapp import ASPECT_TEAMS, login
 from webui import ENGINE_KEY, create_app
 from workflows import bootstrap
-from workflows.demo import DEMO_USERS
+from workflows.demo import DEMO_TEAMS, DEMO_USERS
 from workflows.roles import ROLES
 
 NAMES = {u for u, _, _ in DEMO_USERS}
@@ -31,6 +31,9 @@ def test_demo_prints_a_working_login_per_role_and_gives_workers_tasks(tmp_path: 
     assert set(printed) == NAMES
     covered = {role for _, _, roles in DEMO_USERS for role in roles}
     assert covered == set(ROLES) - {"initiatiefnemer"}  # the initiator has no account
+    # every aspect team has a vakspecialist in the demo, and the table says who is in which
+    assert {team for teams in DEMO_TEAMS.values() for team in teams} == set(ASPECT_TEAMS)
+    assert "vakspecialist (teams: BELEID," in out
 
     app = create_app(
         bootstrap.Settings(database_url=url), config={"TESTING": True, "SECRET_KEY": "t"}

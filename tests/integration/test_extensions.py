@@ -146,3 +146,54 @@ def test_task_form_comes_from_the_version_the_instance_runs_on(
     make_engine().complete_task(task.id, {"amount": 5, "title": "x"})
     [confirm] = engine.list_tasks(instance_id=started.id)
     assert engine.task_form(confirm.id) is None  # confirm_result has no form
+
+
+def _grouped_task(path: str) -> str:
+    return (
+        '<bpmn:userTask id="assess" name="Beoordelen"><bpmn:extensionElements>'
+        "<spiffworkflow:properties>"
+        f'<spiffworkflow:property name="group" value="{path}" />'
+        "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
+    )
+
+
+def test_group_property_gives_each_task_its_candidate_group_from_the_data(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(linear_process(tmp_path, "grouped", [_grouped_task("aspect.team")]))])
+    found = {}
+    for key, data in {
+        "team": {"aspect": {"team": "BELEID"}},
+        "number": {"aspect": {"team": 7}},
+        "missing": {"aspect": {"code": "X"}},
+        "not a mapping": {"aspect": "BELEID"},
+        "a list": {"aspect": {"team": ["A", "B"]}},
+        "blank": {"aspect": {"team": "  "}},
+    }.items():
+        instance = engine.start("grouped", data)
+        [task] = engine.list_tasks(instance_id=instance.id)
+        found[key] = task.group
+        assert engine.get_task(task.id).group == task.group  # stored, not recomputed
+    assert found == {
+        "team": "BELEID",
+        "number": "7",
+        "missing": None,
+        "not a mapping": None,
+        "a list": None,
+        "blank": None,
+    }
+
+
+def test_a_group_property_that_is_not_a_data_path_is_refused_at_deploy_located(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    engine = make_engine()
+    for bad in ("aspect..team", "aspect['team']", "", "1team"):
+        with pytest.raises(DefinitionError) as refused:
+            engine.deploy_paths([str(linear_process(tmp_path, "grouped", [_grouped_task(bad)]))])
+        [problem] = refused.value.problems
+        assert "eigenschap 'group'" in problem.message
+        assert "aspect.team" in problem.message  # shows what a good value looks like
+        assert problem.element_id == "assess"
+        assert problem.line is not None

@@ -402,24 +402,42 @@ def test_users_add_refuses_an_invalid_username(
     assert "Gebruikersnaam 'nina de vries' is ongeldig" in error
 
 
-def test_users_list_shows_every_user_with_their_roles(
+def test_users_list_shows_every_user_with_their_roles_and_teams(
     app: tuple[Flask, ManualClock], users_cli: CliRunner
 ) -> None:
-    run(
-        users_cli, "users", "add", "nina", "--roles", "vakspecialist,casist", "--password", "x" * 12
+    out = run(
+        users_cli,
+        "users",
+        "add",
+        "nina",
+        "--roles",
+        "vakspecialist,casist",
+        "--teams",
+        " STADSBEHEER, BELEID,,",
+        "--password",
+        "x" * 12,
     )
+    assert "Teams: BELEID, STADSBEHEER." in out
     run(users_cli, "users", "add", "otto", "--roles", "manager", "--password", "x" * 12)
     table = run(users_cli, "users", "list").splitlines()
-    assert table[0].split() == ["gebruiker", "naam", "rollen", "actief"]
+    assert table[0].split() == ["gebruiker", "naam", "rollen", "teams", "actief"]
     rows = {line.split()[0]: line for line in table[2:]}
     assert set(rows) == {"nina", "otto"}
     assert "casist, vakspecialist" in rows["nina"]
-    assert rows["otto"].split()[-2:] == ["manager", "ja"]
+    assert "BELEID, STADSBEHEER" in rows["nina"]
+    assert rows["otto"].split()[-3:] == ["manager", "–", "ja"]
     listed = json.loads(run(users_cli, "users", "list", "--json"))
-    assert [(u["username"], u["roles"], u["active"]) for u in listed] == [
-        ("nina", ["casist", "vakspecialist"], True),
-        ("otto", ["manager"], True),
+    assert [(u["username"], u["roles"], u["teams"], u["active"]) for u in listed] == [
+        ("nina", ["casist", "vakspecialist"], ["BELEID", "STADSBEHEER"], True),
+        ("otto", ["manager"], [], True),
     ]
+
+    out = run(users_cli, "users", "set-teams", "nina", "COMMUNICATIE")
+    assert "Teams van nina: COMMUNICATIE." in out
+    out = run(users_cli, "users", "set-teams", "nina")
+    assert "Teams van nina: geen (alleen taken zonder team)." in out
+    listed = json.loads(run(users_cli, "users", "list", "--json"))
+    assert listed[0]["teams"] == []
 
 
 def test_users_set_roles_replaces_the_roles_and_the_web_app_follows(

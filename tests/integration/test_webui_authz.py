@@ -25,6 +25,7 @@ from engine import Engine, EngineSettings, ManualClock
 from tests.integration.conftest import MONDAY
 from tests.integration.test_process_complex import advise, assess_all, intake
 from tests.webapp import (
+    ASPECT_TEAMS,
     add_user,
     csrf_token,
     driver,
@@ -287,7 +288,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     clients: dict[str, FlaskClient] = {ANONYMOUS: app.test_client()}
     tokens = {ANONYMOUS: csrf_token(clients[ANONYMOUS], "/inloggen")}
     for principal in PRINCIPALS[1:]:
-        user = add_user(app, username(principal), *roles_of(principal))
+        roles = roles_of(principal)
+        # a vakspecialist is in every aspect team: this matrix is about roles (teams: below)
+        teams = ASPECT_TEAMS if "vakspecialist" in roles else ()
+        user = add_user(app, username(principal), *roles, teams=teams)
         assert user.roles == roles_of(principal)
         client = app.test_client()
         assert login(client, username(principal)).status_code == 302
@@ -603,7 +607,9 @@ def test_a_user_cannot_open_claim_draft_or_complete_a_task_outside_their_roles_b
     make_task, lane, valid = GUESSES[which]
     task_id = make_task(flask_app, clock)
     engine = engine_of(flask_app)
-    add_user(flask_app, "rechthebbende", lane)
+    add_user(
+        flask_app, "rechthebbende", lane, teams=ASPECT_TEAMS if lane == "vakspecialist" else ()
+    )
     outsiders = {f"buiten-{i}": (role,) for i, role in enumerate(sorted(set(ROLES) - {lane}))}
     outsiders["teamleider-elders"] = ("teamleider", "casist")  # leads another lane
     refused: list[str] = []

@@ -9,6 +9,7 @@ from engine import ManualClock
 from engine.persistence.tables import process_instance
 from tests.integration.test_process_complex import intake
 from tests.webapp import (
+    ASPECT_TEAMS,
     add_user,
     driver,
     engine_of,
@@ -113,7 +114,7 @@ def test_aspect_board_shows_each_aspect_and_updates_when_assessed(
     flask_app, clock = app
     instance_id = start_complex(flask_app, 4)
     to_assessment(flask_app, clock, instance_id)
-    client = logged_in(flask_app, "victor", "vakspecialist")
+    client = logged_in(flask_app, "victor", "vakspecialist", teams=ASPECT_TEAMS)
     board = client.get(f"/initiatieven/{instance_id}")
     assert board.text.count('data-state="open"') >= 2
     team = client.get("/taken/team").text
@@ -178,7 +179,7 @@ def test_a_positive_verdict_needs_no_conditions_and_the_bundle_step_accepts_it(
     flask_app, clock = app
     instance_id = start_complex(flask_app, 6)
     to_assessment(flask_app, clock, instance_id)
-    client = logged_in(flask_app, "victor", "vakspecialist")
+    client = logged_in(flask_app, "victor", "vakspecialist", teams=ASPECT_TEAMS)
     ids = task_ids(client.get("/taken/team").text)
     assert ids
     for task_id in ids:
@@ -200,7 +201,7 @@ def test_an_aspect_form_starts_from_its_own_data_not_a_sibling_aspects_answers(
     flask_app, clock = app
     instance_id = start_complex(flask_app, 7)
     to_assessment(flask_app, clock, instance_id)
-    client = logged_in(flask_app, "victor", "vakspecialist")
+    client = logged_in(flask_app, "victor", "vakspecialist", teams=ASPECT_TEAMS)
     first, second = task_ids(client.get("/taken/team").text)[:2]
     done = post(
         client,
@@ -226,7 +227,7 @@ def test_a_casist_fills_in_the_initiators_task_on_their_behalf_and_it_is_recorde
     instance_id = start_complex(flask_app, 8)
     intake(driver(flask_app, clock, instance_id), complete=False)
     add_user(flask_app, "carla", "casist")
-    add_user(flask_app, "victor", "vakspecialist")
+    add_user(flask_app, "victor", "vakspecialist", teams=ASPECT_TEAMS)
     engine = engine_of(flask_app)
     [task] = [t for t in engine.list_tasks(instance_id=instance_id) if t.lane == "initiatiefnemer"]
     assert task.id not in flask_app.test_client().get("/taken/team").text

@@ -1,0 +1,145 @@
+"""Aspect teams: each aspect assessment goes to the vakspecialisten of the aspect's team.
+
+The diagram gives `assess_aspect` the property `group = aspect.team`; the engine keeps the
+value with the task (`candidate_group`), and the worklist and every task route check it:
+a vakspecialist sees and takes only the assessments of their own teams, a team lead who
+holds the lane sees them all and may give one to anyone in the lane. Runs on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from engine import ManualClock
+from engine.persistence.tables import event
+from tests.webapp import (
+    ASPECT_TEAMS,
+    csrf_token,
+    engine_of,
+    logged_in,
+    post,
+    start_complex,
+    task_ids,
+    to_assessment,
+)
+from workflows import worklist
+from workflows.accounts import get_user
+
+
+def _aspect_tasks(app: Flask, instance_id: int) -> dict[str, list[str]]:
+    """The open aspect assessments of a case, per team."""
+    teams: dict[str, list[str]] = {}
+    for task in engine_of(app).list_tasks(instance_id=instance_id):
+        if task.bpmn_id == "assess_aspect":
+            assert task.group, f"aspect task {task.id} has no team"
+            assert task.group == task.properties["context_values"]["aspect"]["team"]
+            teams.setdefault(task.group, []).append(task.id)
+    return teams
+
+
+def test_a_vakspecialist_sees_and_takes_only_the_assessments_of_their_own_teams(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 4)
+    to_assessment(flask_app, clock, instance_id)
+    by_team = _aspect_tasks(flask_app, instance_id)
+    assert {"BELEID", "FONDSBEHEER", "CASIST"} <= set(by_team), by_team
+    [ours] = by_team["BELEID"]
+    theirs = by_team["FONDSBEHEER"][0]
+
+    vince = logged_in(flask_app, "vince", "vakspecialist", teams=("BELEID",))
+    team_page = vince.get("/taken/team").text
+    assert task_ids(team_page) == [ours]
+    assert '<span class="count">1</span>' in team_page  # the Team count is his team's too
+
+    # Another team's assessment, by guessing its URL: refused on every route, nothing changes.
+    token = {"csrf_token": csrf_token(vince)}
+    valid = {"verdict": "POSITIEF", "conditions": ""}
+    attempts = {
+        "open": vince.get(f"/taken/{theirs}"),
+        "claim": vince.post(f"/taken/{theirs}/oppakken", data=token),
+        "draft": vince.post(f"/taken/{theirs}", data={"action": "draft", **valid, **token}),
+        "complete": vince.post(f"/taken/{theirs}", data={"action": "complete", **valid, **token}),
+    }
+    assert {what: r.status_code for what, r in attempts.items()} == dict.fromkeys(attempts, 403)
+    assert "is voor team FONDSBEHEER; daar bent u geen lid van" in attempts["open"].text
+    task = engine_of(flask_app).get_task(theirs)
+    assert (task.state, task.assignee) == ("open", None)
+
+    # His own: open, claim and complete as usual.
+    assert vince.get(f"/taken/{ours}").status_code == 200
+    done = post(vince, f"/taken/{ours}", {"action": "complete", **valid})
+    assert done.status_code == 302, done.text
+    assert engine_of(flask_app).get_task(ours).completed_by == "vince"
+
+    # Without a team, a vakspecialist sees none of the assessments (and no error).
+    nobody = logged_in(flask_app, "nora", "vakspecialist")
+    page = nobody.get("/taken/team")
+    assert page.status_code == 200
+    assert task_ids(page.text) == []
+
+
+def test_a_team_lead_sees_every_team_and_can_give_an_assessment_to_a_colleague(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 4)
+    to_assessment(flask_app, clock, instance_id)
+    by_team = _aspect_tasks(flask_app, instance_id)
+    every = sorted(t for tasks in by_team.values() for t in tasks)
+
+    lead = logged_in(flask_app, "tara", "teamleider", "vakspecialist")
+    assert sorted(task_ids(lead.get("/taken/team").text)) == every
+
+    # Tara gives the FONDSBEHEER assessment to Vince of BELEID: it is his to do now.
+    vince = logged_in(flask_app, "vince", "vakspecialist", teams=("BELEID",))
+    theirs = by_team["FONDSBEHEER"][0]
+    page = lead.get(f"/taken/{theirs}").text
+    assert 'value="vince"' in page  # anyone in the lane can be given it
+    moved = post(lead, f"/taken/{theirs}/toewijzen", {"to": "vince"})
+    assert moved.status_code == 302
+    assert theirs in task_ids(vince.get("/taken/mijn").text)
+    assert theirs not in task_ids(vince.get("/taken/team").text)
+    done = post(vince, f"/taken/{theirs}", {"action": "complete", "verdict": "POSITIEF"})
+    assert done.status_code == 302, done.text
+
+    with engine_of(flask_app).reading() as conn:
+        kinds = Counter(
+            dict(
+                conn.execute(
+                    select(event.c.type, func.count())
+                    .where(event.c.task_id == theirs)
+                    .group_by(event.c.type)
+                ).all()
+            )
+        )
+    assert kinds["task_reassigned"] == 1
+    assert kinds["task_completed"] == 1
+
+
+def test_the_worklist_use_case_scopes_the_team_queue_and_its_count(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    engine = engine_of(flask_app)
+    for number in (4, 6):
+        to_assessment(flask_app, clock, start_complex(flask_app, number))
+    groups = Counter(t.group for t in engine.list_tasks(lanes=["vakspecialist"]))
+    logged_in(flask_app, "mira", "vakspecialist", teams=("CASIST", "BELEID"))
+    mira = get_user(engine, "mira")
+    assert mira is not None
+    view = worklist.worklist(engine, mira, "team")
+    assert {item.group for item in view.page.items} == {"CASIST", "BELEID"}
+    assert view.counts.team == len(view.page.items) == groups["CASIST"] + groups["BELEID"]
+    everyone = sorted(groups.elements(), key=str)
+    assert len(everyone) > view.counts.team  # the other teams' tasks are there, not hers
+
+    logged_in(flask_app, "otto", "vakspecialist", teams=ASPECT_TEAMS)
+    otto = get_user(engine, "otto")
+    assert otto is not None
+    assert worklist.worklist(engine, otto, "team").counts.team == len(everyone)
