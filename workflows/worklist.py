@@ -152,9 +152,13 @@ def _queue(user: User) -> tuple[tuple[int, int, int], dict[str, Any]]:
 
 
 def _queue_conditions(whole: int, scoped: int, teams: int) -> list[Any]:
-    """One condition per index range of the queue: (lane), (lane, no team), (lane, team)."""
+    """One condition per index range of the queue: (lane, no team), (lane, team), and for a
+    whole lane (lane, any team) — only that last part is sorted, the others are read in order."""
     lane, group = human_task.c.lane, human_task.c.candidate_group
-    parts = [lane == bindparam(f"whole{i}") for i in range(whole)]
+    parts = []
+    for i in range(whole):
+        parts.append(and_(lane == bindparam(f"whole{i}"), group.is_(None)))
+        parts.append(and_(lane == bindparam(f"whole{i}"), group.is_not(None)))
     for i in range(scoped):
         parts.append(and_(lane == bindparam(f"lane{i}"), group.is_(None)))
         parts.extend(
