@@ -121,6 +121,7 @@ def _render(tab: str) -> str:
         rows=_rows(view.page.items, user.username),
         counts=view.counts,
         count_cap=worklist.COUNT_CAP,
+        lacks_team=view.lacks_team,
     )
 
 

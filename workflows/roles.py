@@ -21,6 +21,9 @@ ROLES: dict[str, str] = {
 #: holds the lanes they lead: hands out their tasks, whatever team a task is for
 TEAM_LEAD = "teamleider"
 
+#: lanes whose tasks are for a team within the lane (DESIGN.md: "vakspecialist (per aspect team)")
+TEAM_LANES = frozenset({"vakspecialist"})
+
 #: Roles that appear as lanes in diagrams (the others act outside the processes).
 LANE_ROLES = frozenset(ROLES) - {"procesbeheerder", "manager", "beheerder", "teamleider"}
 
@@ -54,3 +57,8 @@ def may_act(
     if lane not in acting_lanes(roles):
         return False
     return group is None or assigned or group in teams or (TEAM_LEAD in roles and lane in roles)
+
+
+def lacks_team(roles: frozenset[str], teams: frozenset[str]) -> bool:
+    """Holds a lane whose tasks go to teams, but is in no team (and leads none): sees none of them."""
+    return bool(roles & TEAM_LANES) and not teams and TEAM_LEAD not in roles

@@ -40,7 +40,14 @@ from workflows.errors import (
     TaskNotAllowedError,
 )
 from workflows.initiatives import Page
-from workflows.roles import LANE_ROLES, ROLES, TEAM_LEAD, acting_lanes, may_act
+from workflows.roles import (
+    LANE_ROLES,
+    ROLES,
+    TEAM_LEAD,
+    acting_lanes,
+    lacks_team,
+    may_act,
+)
 from workflows.tables import initiative, task_draft
 
 
@@ -107,6 +114,7 @@ class Worklist:
     tab: str  # "mine" or "team"
     page: Page[WorkItem]
     counts: Counts
+    lacks_team: bool = False  # holds a team lane (vakspecialist) without being in any team
 
 
 def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
@@ -130,7 +138,10 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
     items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = min(sum(counted[1:]), COUNT_CAP)
     return Worklist(
-        tab, Page(items, page, len(rows) > WORKLIST_PAGE_SIZE), Counts(int(counted[0]), team)
+        tab,
+        Page(items, page, len(rows) > WORKLIST_PAGE_SIZE),
+        Counts(int(counted[0]), team),
+        lacks_team=lacks_team(user.roles, user.teams),
     )
 
 

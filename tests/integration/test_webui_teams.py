@@ -77,11 +77,13 @@ def test_a_vakspecialist_sees_and_takes_only_the_assessments_of_their_own_teams(
     assert done.status_code == 302, done.text
     assert engine_of(flask_app).get_task(ours).completed_by == "vince"
 
-    # Without a team, a vakspecialist sees none of the assessments (and no error).
+    # Without a team, a vakspecialist sees none of the assessments, and the page says why.
+    assert "geen lid van een aspectteam" not in team_page
     nobody = logged_in(flask_app, "nora", "vakspecialist")
     page = nobody.get("/taken/team")
     assert page.status_code == 200
     assert task_ids(page.text) == []
+    assert "U bent nog geen lid van een aspectteam" in page.text
 
 
 def test_a_team_lead_sees_every_team_and_can_give_an_assessment_to_a_colleague(
