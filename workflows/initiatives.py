@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine import Engine, EventRecord, HumanTask
@@ -25,7 +25,7 @@ from workflows import fund, norms, phases
 from workflows.accounts import User
 from workflows.errors import EngineError, NotFoundError
 from workflows.places import GEBIED_OF
-from workflows.tables import document, initiative, note
+from workflows.tables import document, initiative, note, task_draft
 
 PROCESS_LABELS: Mapping[str, str] = {
     "complex_initiative_process": "Complex initiatief",
@@ -103,12 +103,21 @@ DOCUMENT_TYPES: Mapping[str, str] = {
 
 
 def on_saved(saved: SavedInstance) -> None:
-    """Engine hook: bring the initiative row of a saved instance up to date (same transaction)."""
+    """Engine hook: bring the initiative row of a saved instance up to date (same transaction),
+    and drop the drafts of tasks that closed without being submitted (cancelled by a timer or
+    a withdrawal): half-typed personal data is not kept for tasks nobody can finish any more."""
     row = _projected(saved.values(_PROJECTED), saved.at)
+    cancelled = False
     for kind, _bpmn_id, detail in saved.events:
         if kind == "milestone_reached" and detail.get("milestone"):
             row.update(phase=str(detail["milestone"])[:40], phase_at=saved.at)
+        cancelled = cancelled or kind == "task_cancelled"
     conn = saved.connection
+    if cancelled or saved.status in ("completed", "cancelled"):
+        closed = select(human_task.c.task_id).where(
+            human_task.c.instance_id == saved.instance_id, human_task.c.state != "open"
+        )
+        conn.execute(delete(task_draft).where(task_draft.c.task_id.in_(closed)))
     done = conn.execute(
         update(initiative).where(initiative.c.instance_id == saved.instance_id).values(**row)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from engine import ManualClock
 from engine.persistence.tables import process_instance
@@ -22,6 +22,7 @@ from tests.webapp import (
     to_assessment,
 )
 from workflows import accounts, worklist
+from workflows.tables import task_draft
 
 
 def test_team_member_claims_fills_wrong_then_right_and_the_task_leaves_the_worklist(
@@ -340,3 +341,33 @@ def test_a_far_page_of_the_worklist_is_served_without_reading_the_whole_queue(
     assert (
         worklist.worklist(engine_of(flask_app), user, "team", 99999).page.page == worklist.MAX_PAGE
     )
+
+
+def test_drafts_of_tasks_that_close_unsubmitted_are_not_kept(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """A withdrawal cancels the open assessments: their drafts (typed personal notes) go too,
+    in the same transaction; a draft of a task that is still open stays."""
+    flask_app, clock = app
+    engine = engine_of(flask_app)
+    withdrawn, other = start_complex(flask_app, 4), start_complex(flask_app, 6)
+    d = to_assessment(flask_app, clock, withdrawn)
+    to_assessment(flask_app, clock, other)
+    vince = logged_in(flask_app, "vince", "vakspecialist", teams=ASPECT_TEAMS)
+    drafts = {}
+    for instance_id in (withdrawn, other):
+        task_id = next(
+            t.id
+            for t in engine.list_tasks(instance_id=instance_id)
+            if t.bpmn_id == "assess_aspect" and t.group == "BELEID"
+        )
+        typed = {"action": "draft", "verdict": "", "conditions": "Bel mevrouw Jansen: 06-12345678"}
+        assert post(vince, f"/taken/{task_id}", typed).status_code == 302
+        drafts[instance_id] = task_id
+
+    d.message("initiative_withdrawn", {"reason": "Locatie vervallen"})
+    assert engine.get_task(drafts[withdrawn]).state == "cancelled"
+    with engine.reading() as conn:
+        kept = set(conn.execute(select(task_draft.c.task_id)).scalars())
+    assert kept == {drafts[other]}
+    assert driver(flask_app, clock, other).open_tasks("assess_aspect")
