@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from webui import server
-from workflows import accounts, bootstrap, fund, simulation
+from workflows import accounts, bootstrap, fund, simulation, worklist
 from workflows import demo as demo_data
 from workflows.errors import DefinitionError, EngineError
 
@@ -468,12 +468,14 @@ def users_add(
     """Maak een gebruiker aan met rollen (en teams)."""
     generated = password is None
     secret = password or accounts.generate_password()
+    engine = _engine()
     user = accounts.add_user(
-        _engine(), username, roles.split(","), secret, display_name, email, teams.split(",")
+        engine, username, roles.split(","), secret, display_name, email, teams.split(",")
     )
     click.echo(f"Gebruiker {user.username} aangemaakt met rollen: {', '.join(sorted(user.roles))}.")
     if user.teams:
         click.echo(f"Teams: {', '.join(sorted(user.teams))}.")
+        _warn_unknown_teams(engine, user.teams)
     if generated:
         click.echo(f"Wachtwoord: {secret}")
 
@@ -526,9 +528,23 @@ def users_set_roles(username: str, roles: str) -> None:
 @click.argument("teams", default="")
 def users_set_teams(username: str, teams: str) -> None:
     """Vervang de teams van een gebruiker (komma-gescheiden; leeg: geen team)."""
-    user = accounts.set_teams(_engine(), username, teams.split(","))
+    engine = _engine()
+    user = accounts.set_teams(engine, username, teams.split(","))
     shown = ", ".join(sorted(user.teams)) or "geen (alleen taken zonder team)"
     click.echo(f"Teams van {user.username}: {shown}.")
+    _warn_unknown_teams(engine, user.teams)
+
+
+def _warn_unknown_teams(engine: Any, teams: frozenset[str]) -> None:
+    """A team no task has been for yet is probably mistyped: say so (it is still saved)."""
+    known = worklist.known_teams(engine)
+    unknown = sorted(teams - known)
+    if known and unknown:
+        click.echo(
+            f"Let op: voor {', '.join(unknown)} is nog nooit een taak geweest; klopt de naam? "
+            f"Bekende teams: {', '.join(sorted(known))}.",
+            err=True,
+        )
 
 
 @users.command("set-password")

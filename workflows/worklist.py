@@ -332,6 +332,17 @@ def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None
         engine.reassign_task(task_id, target.username, user.username, uow=uow)
 
 
+def known_teams(engine: Engine) -> frozenset[str]:
+    """The teams tasks have been for so far (to catch a mistyped team name when one is given)."""
+    with engine.reading() as conn:
+        found = conn.execute(
+            select(human_task.c.candidate_group)
+            .where(human_task.c.candidate_group.is_not(None))
+            .distinct()
+        ).scalars()
+        return frozenset(str(team) for team in found)
+
+
 def assignable_users(engine: Engine, lane: str | None, group: str | None = None) -> list[User]:
     """The active users who may be given a task of this lane: the task's team first."""
     found = [u for u in list_users(engine) if u.active and may_act(u.roles, u.teams, lane, None)]

@@ -28,6 +28,7 @@ from tests.webapp import (
     login,
     post,
     start_complex,
+    to_assessment,
 )
 from webui import cli as cli_module
 from webui.cli import cli, main
@@ -434,10 +435,30 @@ def test_users_list_shows_every_user_with_their_roles_and_teams(
 
     out = run(users_cli, "users", "set-teams", "nina", "COMMUNICATIE")
     assert "Teams van nina: COMMUNICATIE." in out
+    assert "Let op" not in out  # no task has had a team yet: nothing to compare with
     out = run(users_cli, "users", "set-teams", "nina")
     assert "Teams van nina: geen (alleen taken zonder team)." in out
     listed = json.loads(run(users_cli, "users", "list", "--json"))
     assert listed[0]["teams"] == []
+
+
+def test_a_team_no_task_was_ever_for_is_saved_with_a_warning_about_its_name(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner
+) -> None:
+    flask_app, clock = app
+    to_assessment(flask_app, clock, start_complex(flask_app, 4))  # aspect tasks with their teams
+    run(users_cli, "users", "add", "nina", "--roles", "vakspecialist", "--password", "x" * 12)
+    typo = users_cli.invoke(cli, ["users", "set-teams", "nina", "BELIED,CASIST"])
+    assert typo.exit_code == 0, typo.output
+    assert "Teams van nina: BELIED, CASIST." in typo.stdout
+    assert "Let op: voor BELIED is nog nooit een taak geweest; klopt de naam?" in typo.stderr
+    assert "BELEID" in typo.stderr.split("Bekende teams:")[1]
+    right = users_cli.invoke(cli, ["users", "set-teams", "nina", "BELEID,CASIST"])
+    assert right.exit_code == 0
+    assert right.stderr == ""
+    user = accounts.get_user(engine_of(flask_app), "nina")
+    assert user is not None
+    assert user.teams == {"BELEID", "CASIST"}
 
 
 def test_users_set_roles_replaces_the_roles_and_the_web_app_follows(
