@@ -258,11 +258,32 @@ class Generator:
             )
         return props
 
-    def _task_row(self, rng: random.Random, task: tuple[str, ...], **row: Any) -> dict[str, Any]:
-        """A human_task row with the real properties and, for an aspect, its team."""
+    def _task_row(
+        self,
+        rng: random.Random,
+        task: tuple[str, ...],
+        task_id: str,
+        iid: int,
+        created: datetime,
+        **state: Any,
+    ) -> dict[str, Any]:
+        """A human_task row of this task: the real properties, for an aspect its team, and the
+        state-dependent columns (state, assignee, claimed/completed at and by) as given."""
         props = self._properties(rng, task)
         aspect = props.get("context_values", {}).get("aspect")
-        return {**row, "properties": props, "candidate_group": aspect["team"] if aspect else None}
+        return {
+            "task_id": task_id,
+            "instance_id": iid,
+            "process_id": TASK_PROCESS[task[0]],
+            "bpmn_id": task[1],
+            "title": task[2],
+            "lane": task[3],
+            "created_at": created,
+            "due_at": created + timedelta(days=_norm_days(task[4])),
+            "properties": props,
+            "candidate_group": aspect["team"] if aspect else None,
+            **state,
+        }
 
     def _instance(
         self, batch: Batch, rng: random.Random, iid: int, number: str, process: str, open_: bool
@@ -353,19 +374,14 @@ class Generator:
             self._task_row(
                 rng,
                 task,
-                task_id=task_id,
-                instance_id=iid,
-                process_id=TASK_PROCESS[task[0]],
-                bpmn_id=task[1],
-                title=task[2],
-                lane=task[3],
+                task_id,
+                iid,
+                created,
                 state="completed",
                 assignee=who,
-                created_at=created,
                 claimed_at=created + (completed - created) / 3,
                 completed_at=completed,
                 completed_by=who,
-                due_at=created + timedelta(days=_norm_days(task[4])),
             )
         )
         batch.events.append(
@@ -426,19 +442,14 @@ class Generator:
             self._task_row(
                 rng,
                 task,
-                task_id=task_id,
-                instance_id=iid,
-                process_id=TASK_PROCESS[task[0]],
-                bpmn_id=task[1],
-                title=task[2],
-                lane=lane,
+                task_id,
+                iid,
+                created,
                 state="open",
                 assignee=assignee,
-                created_at=created,
                 claimed_at=created + timedelta(hours=4) if assignee else None,
                 completed_at=None,
                 completed_by=None,
-                due_at=created + timedelta(days=_norm_days(task[4])),
             )
         )
         batch.events.append(

@@ -7,6 +7,7 @@ they fail instead, so CI can never pass without them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -50,26 +51,37 @@ def _postgres_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, migrated to head, dropped afterwards."""
+@contextlib.contextmanager
+def scratch_postgres(prefix: str) -> Iterator[str]:
+    """A new empty PostgreSQL database, dropped afterwards; skips (fails under CI=true) when the
+    server does not answer."""
     reason = _postgres_reason()
     if reason:
         if IN_CI:
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
-    name = f"wegwijs_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    engine = Engine(EngineSettings(database_url=url))
-    engine.upgrade_schema(MIGRATIONS)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield (
+            make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head, dropped afterwards."""
+    with scratch_postgres("wegwijs_test") as url:
+        engine = Engine(EngineSettings(database_url=url))
+        engine.upgrade_schema(MIGRATIONS)
+        engine.dispose()
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

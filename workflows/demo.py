@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from engine import Engine
 from workflows import accounts
-from workflows.roles import LANE_ROLES
+from workflows.roles import LANE_ROLES, may_act
 
 #: (username, display name, roles) — one person per role, plus a team lead who also does the work
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -100,11 +100,11 @@ def _give_some_work(engine: Engine, per_user: int = 3) -> None:
         lanes = [r for r in roles if r in LANE_ROLES]
         if not lanes or engine.list_tasks(assignee=username, limit=1):
             continue
-        teams = DEMO_TEAMS.get(username, ())
+        held, teams = frozenset(roles), frozenset(DEMO_TEAMS.get(username, ()))
         free = [
             t
             for t in engine.list_tasks(lanes=lanes[:1], limit=200)
-            if t.assignee is None and (t.group is None or t.group in teams)
+            if t.assignee is None and may_act(held, teams, t.lane, t.group)
         ]
         for task in free[:per_user]:
             engine.claim_task(task.id, username)

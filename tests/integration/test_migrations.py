@@ -7,17 +7,15 @@ Runs on a fresh SQLite file and a fresh PostgreSQL database (not the suite's mig
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from engine.persistence.database import MIGRATIONS_DIR, alembic_config, normalise_url
-from tests.conftest import IN_CI, PG_URL, _postgres_reason
+from tests.conftest import scratch_postgres
 from workflows.bootstrap import MIGRATIONS
 
 BEFORE = ("0002_open_task_order", "w0003_login_attempt")  # the release before candidate groups
@@ -29,19 +27,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]
     if request.param == "sqlite":
         yield f"sqlite:///{os.path.join(str(tmp_path), 'old.db')}"
         return
-    reason = _postgres_reason()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    name = f"wegwijs_migrate_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("wegwijs_migrate") as url:
+        yield url
 
 
 def _alembic(url: str, action: str, *targets: str) -> None:
