@@ -39,6 +39,7 @@ from engine.errors import (
     TaskNotAllowedError,
 )
 from engine.persistence import database
+from engine.persistence.prepared import PreparedRead, PreparedWrite
 from engine.persistence.tables import (
     TASK_IS_OPEN,
     event,
@@ -289,10 +290,16 @@ class Engine:
             spiff.GROUP_PROPERTY: spiff.check_group_path,
             **settings.property_checks,
         }
-        self._lock_open_tasks = (
+        dialect = self.db.dialect
+        self._complete_human_task = PreparedWrite(_COMPLETE_HUMAN_TASK, dialect)
+        self._update_instance = PreparedWrite(_UPDATE_INSTANCE, dialect)
+        self._insert_events = PreparedWrite(_INSERT_EVENT, dialect)
+        self._insert_human_tasks = PreparedWrite(_INSERT_HUMAN_TASK, dialect)
+        self._lock_open_tasks = PreparedRead(
             _OPEN_TASKS_OF_TASK_INSTANCE.with_for_update(of=process_instance)
             if self._is_postgres
-            else _OPEN_TASKS_OF_TASK_INSTANCE
+            else _OPEN_TASKS_OF_TASK_INSTANCE,
+            dialect,
         )
         clock_module.install_into_spiffworkflow()
 
@@ -581,7 +588,7 @@ class Engine:
         with self._uow(uow) as u:
             conn = u.connection
             # One statement: lock the instance and read all its open tasks (the hot path).
-            rows = conn.execute(self._lock_open_tasks, {"task_id": task_id}).all()
+            rows = self._lock_open_tasks.all(conn, {"task_id": task_id})
             target = next((r for r in rows if r.task_id == task_id), None)
             if target is None:
                 self._explain_unavailable(conn, task_id)
@@ -616,8 +623,8 @@ class Engine:
                     task.data.update(data)
                 task.run()
 
-            marked = conn.execute(
-                _COMPLETE_HUMAN_TASK,
+            marked = self._complete_human_task.execute(
+                conn,
                 {
                     "b_task_id": task_id,
                     "state": "completed",
@@ -625,7 +632,7 @@ class Engine:
                     "completed_by": actor,
                 },
             )
-            if marked.rowcount != 1:
+            if marked != 1:
                 self._explain_unavailable(conn, task_id)
             if loaded.open_tasks is not None:
                 loaded.open_tasks.pop(task_id, None)
@@ -1147,8 +1154,7 @@ class Engine:
             values["status"] = status
         if next_due != _opt_utc(row.next_timer_due):
             values["next_timer_due"] = next_due
-        result = conn.execute(_UPDATE_INSTANCE, values)
-        if result.rowcount != 1:
+        if self._update_instance.execute(conn, values) != 1:
             raise ConflictError(
                 f"Zaak {instance_id} is tegelijk door iemand anders gewijzigd; probeer het opnieuw."
             )
@@ -1160,7 +1166,7 @@ class Engine:
             elif status == "errored":
                 loaded.add_event("instance_errored", now, actor, detail={"error": last_error})
         if loaded.events:
-            conn.execute(_INSERT_EVENT, loaded.events)
+            self._insert_events.execute_many(conn, loaded.events)
         if self.settings.on_saved is not None:
             self.settings.on_saved(
                 SavedInstance(
@@ -1240,8 +1246,8 @@ class Engine:
         ready_ids = {t.id for t in ready}
         new = [t for t in ready if t.id not in open_tasks]
         if new:
-            conn.execute(
-                _INSERT_HUMAN_TASK,
+            self._insert_human_tasks.execute_many(
+                conn,
                 [
                     {
                         "task_id": t.id,

@@ -6,19 +6,22 @@ Everything here works on SpiffWorkflow objects; nothing outside `engine/` sees t
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import math
 import re
+import secrets
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
-    TaskConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
@@ -156,21 +159,23 @@ _splice = _Splice()
 
 
 def _tasks_json(registry: Any, mapping: Any) -> str:
-    """The JSON object of a workflow's task map, reusing each unchanged task's JSON text."""
-    encoder = _splice.encoder
+    """The JSON object of a workflow's task map (all of one workflow), reusing each unchanged
+    task's text."""
+    encode = _splice.encoder
+    workflow = next(iter(mapping.values())).workflow
+    cache: dict[Any, tuple[Any, str]] = workflow.__dict__.setdefault(_CACHE_ATTR, {})
+    names = _uuid_names(workflow)
     items = []
     for task_id, task in mapping.items():
-        workflow = task.workflow
-        cache: dict[Any, tuple[Any, str]] = workflow.__dict__.setdefault(_CACHE_ATTR, {})
         key = _task_cache_key(task)
         hit = cache.get(task_id) if key is not None else None
         if hit is not None and hit[0] == key:
-            text = hit[1]
-        else:
-            text = encoder.encode(registry.convert(task))
-            if key is not None:
-                cache[task_id] = (key, text)
-        items.append(f'"{_name(_uuid_names(workflow), task_id)}":{text}')
+            items.append(hit[1])
+            continue
+        item = f'"{_name(names, task_id)}":{_task_text(task, names, registry, encode)}'
+        if key is not None:
+            cache[task_id] = (key, item)
+        items.append(item)
     return "{" + ",".join(items) + "}"
 
 
@@ -215,33 +220,57 @@ class _SubWorkflowConverter(_SplicingMappings, BpmnSubWorkflowConverter):
     """Subprocesses (call activities) splice their task maps too."""
 
 
-class _FastTaskConverter(TaskConverter):
-    """The library's TaskConverter output, with UUIDs turned into text once per workflow."""
+def _fragment_encoder(default: Callable[[Any], Any]) -> Callable[[Any], str]:
+    """JSON text of a value exactly as the codec's JSONEncoder writes it (compact separators,
+    ASCII, the registry's `default`), without JSONEncoder.encode's per-call set-up."""
+    if c_make_encoder is None:  # pragma: no cover - CPython always has the C encoder
+        return json.JSONEncoder(separators=(",", ":"), default=default).encode
+    encode = c_make_encoder(
+        {}, default, encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+    return lambda value: "".join(encode(value, 0))
 
-    def to_dict(self, task: Any) -> dict[str, Any]:
-        names = _uuid_names(task.workflow)
-        parent = task.parent
-        if parent is None:
-            data, delta = task.data, {}
-        else:
-            data = {}
-            delta = {
-                "updates": DeepMerge.get_updated_keys(parent.data, task.data),
-                "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
-            }
-        internal = task.internal_data
-        return {
-            "id": _name(names, task.id),
-            "parent": _name(names, task._parent) if parent is not None else None,
-            "children": [_name(names, child) for child in task._children],
-            "last_state_change": task.last_state_change,
-            "state": task.state,
-            "task_spec": task.task_spec.name,
-            "triggered": task.triggered,
-            "internal_data": self.registry.convert(internal) if internal else {},
-            "data": data,
-            "delta": delta,
-        }
+
+def _json_number(value: Any, encode: Callable[[Any], str]) -> str:
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)  # what the JSON encoder writes for a finite float
+    return encode(value)
+
+
+def _task_text(
+    task: Any, names: dict[Any, str], registry: Any, encode: Callable[[Any], str]
+) -> str:
+    """One task's JSON text: the library's TaskConverter.to_dict plus its typename, in the same
+    key order, written directly (tests/unit/test_codec.py compares it with the library's)."""
+    parent = task.parent
+    if parent is None:
+        parent_ref = "null"
+        data = encode(task.data) if task.data else "{}"
+        delta = "{}"
+    else:
+        parent_ref = f'"{_name(names, task._parent)}"'
+        data = "{}"
+        updates = DeepMerge.get_updated_keys(parent.data, task.data)
+        deletions = DeepMerge.get_deleted_keys(parent.data, task.data)
+        delta = (
+            '{"updates":'
+            + (encode(updates) if updates else "{}")
+            + ',"deletions":'
+            + (encode(deletions) if deletions else "[]")
+            + "}"
+        )
+    internal = task.internal_data
+    children = ",".join(f'"{_name(names, child)}"' for child in task._children)
+    state, triggered = task.state, task.triggered
+    return (
+        f'{{"id":"{_name(names, task.id)}","parent":{parent_ref},"children":[{children}],'
+        f'"last_state_change":{_json_number(task.last_state_change, encode)},'
+        f'"state":{str(state) if type(state) is int else encode(state)},'
+        f'"task_spec":{encode_basestring_ascii(task.task_spec.name)},'
+        f'"triggered":{"true" if triggered is True else "false" if triggered is False else encode(triggered)},'
+        f'"internal_data":{encode(registry.convert(internal)) if internal else "{}"},'
+        f'"data":{data},"delta":{delta},"typename":"Task"}}'
+    )
 
 
 class WorkflowCodec:
@@ -255,12 +284,13 @@ class WorkflowCodec:
         _SpeclessWorkflowConverter(BpmnWorkflow, registry, typename="BpmnWorkflow")
         if fast:
             _SubWorkflowConverter(BpmnSubWorkflow, registry, typename="BpmnSubWorkflow")
-            _FastTaskConverter(Task, registry, typename="Task")
         self.fast = fast
         self._serializer = BpmnWorkflowSerializer(registry)
         self._encoder = self._serializer._encoder_cls(separators=(",", ":"))
         self._registry = registry
         self._lock = threading.Lock()  # the registry's encoder mode is a shared flag
+        # task maps stand in the document as tokens no data can contain (secret, then unique)
+        self._nonce, self._saves = secrets.token_hex(16), itertools.count()
         self.version = SERIALIZER_VERSION
 
     def dumps(self, workflow: Any) -> str:
@@ -268,7 +298,8 @@ class WorkflowCodec:
             registry = self._registry
             registry._encoder_mode = True
             if self.fast:
-                _splice.parts, _splice.nonce, _splice.encoder = {}, uuid4().hex, self._encoder
+                _splice.parts, _splice.encoder = {}, _fragment_encoder(self._encoder.default)
+                _splice.nonce = f"{self._nonce}{next(self._saves)}"
             try:
                 text: str = self._encoder.encode(registry.convert(workflow))
                 for token, part in (_splice.parts or {}).items():

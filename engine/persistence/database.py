@@ -67,7 +67,8 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
             # Writers take the lock at BEGIN, so two writers never deadlock on an upgrade;
             # readers ask for DEFERRED through an execution option.
             mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            # straight on the driver: every write transaction pays this statement
+            conn.connection.driver_connection.execute(f"BEGIN {mode}")
 
         return db
     kwargs.setdefault("pool_pre_ping", True)

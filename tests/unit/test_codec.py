@@ -3,9 +3,9 @@ every step of real paths, and what it writes restores to an equivalent workflow.
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -29,9 +29,9 @@ def _workflow(folder: str, process_id: str, data: dict[str, Any]) -> tuple[Any, 
 
 
 def _same(wf: Any) -> None:
-    fast = json.loads(FAST.dumps(wf))
-    assert fast == json.loads(FULL.dumps(wf))
-    assert json.loads(FAST.dumps(wf)) == fast  # second save of the same object: cached parts
+    text = FAST.dumps(wf)
+    assert text == FULL.dumps(wf)  # the very same text, not just the same JSON value
+    assert FAST.dumps(wf) == text  # second save of the same object: cached parts
 
 
 def _complete_first(wf: Any, data: dict[str, Any]) -> None:
@@ -81,3 +81,32 @@ def test_fast_serializer_matches_on_a_long_loop() -> None:
     _same(wf)
     restored = FAST.loads(FAST.dumps(wf), FAST.version, spec, subs)
     assert restored.last_task.data["count"] == 40
+
+
+AWKWARD = {
+    "title": 'Moestuin aan de Oude Maas — ‘Wij’ 🌱 "quoted" \\ back\nslash',
+    "amount": 1234.5,
+    "tiny": 1e-300,
+    "huge": 10**30,
+    "ratio": 0.1 + 0.2,
+    "flags": [True, False, None],
+    "nested": {"a": {"b": [1, {"c": "ç"}]}, "empty": {}, "list": []},
+    "when": datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+    "span": timedelta(days=3, seconds=5),
+    "ref": UUID("12345678-1234-5678-1234-567812345678"),
+    "day": date(2026, 12, 1).isoformat(),
+}
+
+
+def test_fast_serializer_writes_awkward_values_exactly_as_the_library() -> None:
+    """Non-ASCII text, escapes, float edge cases, nested and empty containers, and the types
+    the registry converts (datetime, timedelta, UUID): the same text as the library's."""
+    wf, _, _ = _workflow("tiny", "tiny_process", {"start_note": "één", **AWKWARD})
+    _same(wf)
+    _complete_first(wf, {**AWKWARD, "amount": 5000.25, "removed": None})
+    _same(wf)
+    task = wf.get_tasks(state=spiff.TaskState.READY, manual=True)[0]
+    del task.data["nested"]  # a deletion relative to the parent
+    task.data["later"] = {"x": {1, 2}}  # a set is written as a list by both
+    task.triggered = True  # as for a task an event started
+    _same(wf)

@@ -1,0 +1,140 @@
+"""The statements of the completion hot path, compiled once and run on the DB-API cursor.
+
+A task completion runs five small statements: the lock read and four writes. Through
+`Connection.execute` about two thirds of each one's time is SQLAlchemy's per-call work
+(compiled-cache lookup, parameter construction, execution context, result set-up), not the
+database's (measured with py-spy; docs/performance.md). A prepared statement is compiled once
+per dialect and keeps SQLAlchemy's own bind and result processors, so values are stored and
+read exactly as through `Connection.execute` (the same datetime text on SQLite, the same
+JSON). It runs on a cursor of the caller's connection, so it is part of the same transaction
+and savepoint, and driver errors are raised as SQLAlchemy's `DBAPIError` subclasses, as
+usual. Everything else in the engine goes through `Connection.execute`.
+
+Only statements without parameters expanded at run time (no `IN` lists) belong here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import UpdateBase
+
+Processor = Callable[[Any], Any]
+
+
+class _Compiled:
+    """One statement text for one set of parameter names, with how to bind each value."""
+
+    def __init__(
+        self, statement: UpdateBase | Select[Any], dialect: Dialect, keys: Sequence[str]
+    ) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("a prepared write cannot have parameters expanded at run time")
+        self.sql = compiled.string
+        processors: dict[str, Processor | None] = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        self.positional = compiled.positional
+        order = list(compiled.positiontup or ()) if compiled.positional else list(processors)
+        self.names = order
+        self.processors = [processors.get(name) for name in order]
+
+    def bind(self, params: Mapping[str, Any]) -> Any:
+        values = [
+            params[name] if proc is None else proc(params[name])
+            for name, proc in zip(self.names, self.processors, strict=True)
+        ]
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+
+class PreparedWrite:
+    """An INSERT or UPDATE run straight on the DB-API cursor (see the module docstring).
+
+    Every call must give the same parameter names it was prepared for, except that an
+    UPDATE's SET list may vary: each distinct set of names is compiled once.
+    """
+
+    def __init__(self, statement: UpdateBase, dialect: Dialect) -> None:
+        self._statement = statement
+        self._dialect = dialect
+        self._compiled: dict[frozenset[str], _Compiled] = {}
+
+    def _for(self, keys: Iterable[str]) -> _Compiled:
+        names = frozenset(keys)
+        compiled = self._compiled.get(names)
+        if compiled is None:
+            compiled = self._compiled[names] = _Compiled(
+                self._statement, self._dialect, sorted(names)
+            )
+        return compiled
+
+    def execute(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Run once; the number of rows it changed."""
+        compiled = self._for(params)
+        return self._run(connection, compiled, compiled.bind(params), many=False)
+
+    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run once per row (all rows with the same keys)."""
+        if not rows:
+            return 0
+        compiled = self._for(rows[0])
+        return self._run(connection, compiled, [compiled.bind(row) for row in rows], many=True)
+
+    def _run(self, connection: Connection, compiled: _Compiled, params: Any, many: bool) -> int:
+        with _cursor(connection, self._dialect, compiled.sql, params) as cursor:
+            if many:
+                cursor.executemany(compiled.sql, params)
+            else:
+                cursor.execute(compiled.sql, params)
+            return int(cursor.rowcount)
+
+
+class PreparedRead:
+    """A SELECT compiled once for a dialect and run on the DB-API cursor (see the module
+    docstring), its rows converted by SQLAlchemy's own result processors, as named tuples."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        self._compiled = _Compiled(statement, dialect, ())
+        columns = statement.selected_columns
+        row_type = namedtuple("Row", list(columns.keys()))  # type: ignore[misc]
+        self._make: Callable[[Iterable[Any]], Any] = row_type._make
+        self._processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+        self._dialect = dialect
+
+    def all(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
+        compiled = self._compiled
+        bound = compiled.bind(params)
+        with _cursor(connection, self._dialect, compiled.sql, bound) as cursor:
+            cursor.execute(compiled.sql, bound)
+            rows = cursor.fetchall()
+        make, processors = self._make, self._processors
+        return [
+            make(
+                value if proc is None else proc(value)
+                for value, proc in zip(row, processors, strict=True)
+            )
+            for row in rows
+        ]
+
+
+@contextlib.contextmanager
+def _cursor(connection: Connection, dialect: Dialect, sql: str, params: Any) -> Iterator[Any]:
+    """A DB-API cursor of the connection (its transaction); driver errors become DBAPIError."""
+    dbapi_error = dialect.loaded_dbapi.Error
+    cursor = connection.connection.cursor()
+    try:
+        yield cursor
+    except dbapi_error as exc:
+        raise DBAPIError.instance(sql, params, exc, dbapi_error, dialect=dialect) from exc
+    finally:
+        cursor.close()
