@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine import Engine, EventRecord, HumanTask
@@ -81,6 +81,10 @@ KEY_DATA: tuple[tuple[str, str], ...] = (
     ("casist_email", "E-mail casist"),
 )
 _PROJECTED = ("title", "wijk", "gebied", "category", "requested_amount", "casist_name")
+#: built once: on_saved runs at every step of every case
+_UPDATE_INITIATIVE = update(initiative).where(
+    initiative.c.instance_id == bindparam("b_instance_id")
+)
 PAGE_SIZE = 50
 _SURELY_ON_TRACK = timedelta(days=7)
 MAX_NOTE = 5000
@@ -118,9 +122,7 @@ def on_saved(saved: SavedInstance) -> None:
             human_task.c.instance_id == saved.instance_id, human_task.c.state != "open"
         )
         conn.execute(delete(task_draft).where(task_draft.c.task_id.in_(closed)))
-    done = conn.execute(
-        update(initiative).where(initiative.c.instance_id == saved.instance_id).values(**row)
-    )
+    done = conn.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **row})
     if done.rowcount == 0:
         conn.execute(
             insert(initiative).values(

@@ -37,6 +37,9 @@ def _key(call: ServiceCall) -> str:
     return call.business_key or f"zaak-{call.instance_id}"
 
 
+_INSERT_OUTBOX = insert(outbox)  # built once: many steps notify
+
+
 def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
     """Queue a message in the outbox, in the same transaction as the step that caused it."""
     template = params.get("template")
@@ -46,17 +49,18 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
     if not to:
         raise ServiceError(f"notify '{template}': er is geen ontvanger ('to' of initiator_email).")
     outbox_id = call.connection.execute(
-        insert(outbox).values(
-            instance_id=call.instance_id,
-            kind="email",
-            payload={
+        _INSERT_OUTBOX,
+        {
+            "instance_id": call.instance_id,
+            "kind": "email",
+            "payload": {
                 "template": str(template),
                 "to": str(to),
                 "zaaknummer": call.business_key,
                 "task": call.task_bpmn_id,
             },
-            created_at=call.now,
-        )
+            "created_at": call.now,
+        },
     ).inserted_primary_key
     return {"queued": True, "outbox_id": int(outbox_id[0]) if outbox_id else None}
 
