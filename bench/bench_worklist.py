@@ -1164,7 +1164,8 @@ def write_markdown(path: Path, result: dict[str, Any]) -> None:
         f"SQL per view of /taken/team (captured with a `before_cursor_execute` listener on the "
         f"engine's database, SQLite A): {len(team['statements'])} statements in "
         f"{team['commits']} read transactions ({team['checkouts']} pool checkouts; each "
-        "transaction also ends with a COMMIT the listener does not see):",
+        "transaction also starts with a BEGIN and ends with a COMMIT, both sent straight to "
+        "the driver, which the listener does not see):",
         "",
         *_sql_lines(result, "A team"),
         "",

@@ -162,30 +162,40 @@ def _queue(user: User) -> tuple[tuple[int, int, int], dict[str, Any]]:
     return (0, len(lanes), len(teams)), params
 
 
-def _queue_conditions(whole: int, scoped: int, teams: int) -> list[Any]:
+def _queue_parts(whole: int, scoped: int, teams: int) -> list[tuple[Any, bool]]:
     """One condition per index range of the queue: (lane, no team), (lane, team), and for a
-    whole lane (lane, any team) — only that last part is sorted, the others are read in order."""
+    whole lane (lane, any team) — only that last part is sorted, the others are read in order.
+    Each comes with whether all its tasks have one candidate group (no team, or one team)."""
     lane, group = human_task.c.lane, human_task.c.candidate_group
     parts = []
     for i in range(whole):
-        parts.append(and_(lane == bindparam(f"whole{i}"), group.is_(None)))
-        parts.append(and_(lane == bindparam(f"whole{i}"), group.is_not(None)))
+        parts.append((and_(lane == bindparam(f"whole{i}"), group.is_(None)), True))
+        parts.append((and_(lane == bindparam(f"whole{i}"), group.is_not(None)), False))
     for i in range(scoped):
-        parts.append(and_(lane == bindparam(f"lane{i}"), group.is_(None)))
+        parts.append((and_(lane == bindparam(f"lane{i}"), group.is_(None)), True))
         parts.extend(
-            and_(lane == bindparam(f"lane{i}"), group == bindparam(f"team{j}"))
+            (and_(lane == bindparam(f"lane{i}"), group == bindparam(f"team{j}")), True)
             for j in range(teams)
         )
     return parts
 
 
-def _ordered(condition: Any) -> Any:
-    """Open tasks matching a condition, oldest first, in index order, with their initiative."""
+def _ordered(condition: Any, one_group: bool = False) -> Any:
+    """Open tasks matching a condition, oldest first, in index order, with their initiative.
+
+    Within one candidate group, ordering by the group first changes nothing, but it lets
+    PostgreSQL read `group IS NULL` in the order of the open-lane index: its planner does not
+    count IS NULL as fixing the column, and would otherwise sort the whole lane (10 ms instead
+    of 0.1 ms for 2,000 open casist tasks). SQLite reads the index in order either way.
+    """
+    order: tuple[Any, ...] = (human_task.c.created_at, human_task.c.id)
+    if one_group:
+        order = (human_task.c.candidate_group, *order)
     return (
         select(*_ITEM_COLUMNS, human_task.c.id)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
         .where(TASK_IS_OPEN, condition)
-        .order_by(human_task.c.created_at, human_task.c.id)
+        .order_by(*order)
         .limit(bindparam("wanted", type_=Integer))
     )
 
@@ -198,7 +208,7 @@ def _mine_query() -> Any:
 @functools.cache
 def _team_query(whole: int, scoped: int, teams: int) -> Any:
     """One index-ordered query per part of the queue, merged: no sort over the whole queue."""
-    parts = [_ordered(c).subquery() for c in _queue_conditions(whole, scoped, teams)]
+    parts = [_ordered(c, one).subquery() for c, one in _queue_parts(whole, scoped, teams)]
     merged = union_all(*(select(part) for part in parts)).subquery()
     return (
         select(merged)
@@ -217,7 +227,7 @@ def _counts_query(whole: int, scoped: int, teams: int) -> Any:
     """Mine, then one count per part of the team queue, each capped, in one statement."""
     return select(
         _capped_count(human_task.c.assignee == bindparam("me")),
-        *(_capped_count(c) for c in _queue_conditions(whole, scoped, teams)),
+        *(_capped_count(c) for c, _ in _queue_parts(whole, scoped, teams)),
     )
 
 

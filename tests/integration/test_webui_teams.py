@@ -10,6 +10,7 @@ PostgreSQL.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -28,6 +29,7 @@ from tests.webapp import (
 )
 from workflows import worklist
 from workflows.accounts import get_user
+from workflows.roles import may_act
 
 
 def _aspect_tasks(app: Flask, instance_id: int) -> dict[str, list[str]]:
@@ -145,3 +147,33 @@ def test_the_worklist_use_case_scopes_the_team_queue_and_its_count(
     otto = get_user(engine, "otto")
     assert otto is not None
     assert worklist.worklist(engine, otto, "team").counts.team == len(everyone)
+
+
+def test_the_team_queue_is_one_list_oldest_first_across_lanes_and_teams(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """The queue is read per (lane, no team) and (lane, team) part, each part cut at the page's
+    end, and merged: the merged pages are the same list, in the same order, as filtering all
+    open tasks by the team rule (more tasks without a team than fit on a page)."""
+    flask_app, clock = app
+    engine = engine_of(flask_app)
+    for number in (4, 6):
+        to_assessment(flask_app, clock, start_complex(flask_app, number))
+        for extra in range(24):  # intakes without a team, before and after the aspects
+            clock.advance(timedelta(minutes=10))
+            start_complex(flask_app, 100 + number * 20 + extra)
+    roles = frozenset({"initiatieventeam", "vakspecialist"})
+    teams = frozenset({"CASIST", "BELEID"})
+    logged_in(flask_app, "mira", *sorted(roles), teams=tuple(teams))
+    mira = get_user(engine, "mira")
+    assert mira is not None
+    open_tasks = engine.list_tasks(lanes=sorted(roles))
+    expected = [t.id for t in open_tasks if may_act(roles, teams, t.lane, t.group)]
+    assert len({t.group for t in open_tasks}) > 2  # no team, her teams, other teams
+    size = worklist.WORKLIST_PAGE_SIZE
+    assert sum(t.group is None for t in open_tasks) > size + 1  # the part is cut at the end
+    first = worklist.worklist(engine, mira, "team")
+    second = worklist.worklist(engine, mira, "team", page=2)
+    assert [item.task_id for item in first.page.items] == expected[:size]
+    assert [item.task_id for item in second.page.items] == expected[size : 2 * size]
+    assert first.page.has_next
