@@ -88,12 +88,13 @@ def new_parser() -> Any:
 
 # ------------------------------------------------------------------ serialization
 #
-# Saving after every step is on the hot path, so the codec does three things beyond the
-# library's serializer, all producing the same JSON (tests/unit/test_codec.py compares):
+# Saving after every step is on the hot path, so the codec does four things beyond the
+# library's serializer, all producing the same text (tests/unit/test_codec.py compares):
 # - the spec is left out (stored once per deployed version, re-injected on load);
 # - UUIDs are turned into text once per workflow object;
 # - each task's JSON text is reused while its cache key (see _task_cache_key) is unchanged,
-#   and the task maps are spliced into the document instead of being encoded again.
+#   and the task maps are spliced into the document instead of being encoded again;
+# - a changed task's text is written directly (_task_text), not built as a dict and encoded.
 
 _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 _CACHE_ATTR = "_wegwijs_task_json"
