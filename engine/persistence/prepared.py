@@ -36,7 +36,7 @@ class _Compiled:
     ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         if compiled.literal_execute_params or compiled.post_compile_params:
-            raise ValueError("a prepared write cannot have parameters expanded at run time")
+            raise ValueError("a prepared statement cannot have parameters expanded at run time")
         self.sql = compiled.string
         processors: dict[str, Processor | None] = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -48,6 +48,9 @@ class _Compiled:
         self.processors = [processors.get(name) for name in order]
 
     def bind(self, params: Mapping[str, Any]) -> Any:
+        missing = [name for name in self.names if name not in params]
+        if missing:  # e.g. a column with a Python-side default: only Connection.execute fills it
+            raise ValueError(f"a prepared statement needs the parameters {', '.join(missing)}")
         values = [
             params[name] if proc is None else proc(params[name])
             for name, proc in zip(self.names, self.processors, strict=True)

@@ -92,3 +92,12 @@ def test_a_statement_with_a_list_expanded_at_run_time_is_refused(engine: Engine)
     )
     with engine.transaction() as u, pytest.raises(ValueError, match="expanded at run time"):
         prepared.execute(u.connection, {"ids": ["a"], "title": "x"})
+
+
+def test_a_missing_parameter_is_named(engine: Engine) -> None:
+    rename = PreparedWrite(
+        update(human_task).where(human_task.c.task_id == bindparam("b_task_id")),
+        engine.db.dialect,
+    )
+    with engine.transaction() as u, pytest.raises(ValueError, match="parameters b_task_id"):
+        rename.execute(u.connection, {"title": "x"})
