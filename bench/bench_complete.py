@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import scratch_postgres  # noqa: E402 - bench/ is on the path when run as a script
+from doc_block import replace_block  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
@@ -247,15 +248,7 @@ def write_markdown(path: Path, result: dict) -> None:
                 f"| {result['cpu_ratio_median'][name]:.2f}× |"
             )
     lines.append(MARK_END)
-    block = "\n".join(lines)
-    text_now = path.read_text(encoding="utf-8") if path.exists() else ""
-    if MARK_BEGIN in text_now and MARK_END in text_now:
-        head, rest = text_now.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text_now = head + block + tail
-    else:
-        text_now = text_now + "\n" + block + "\n"
-    path.write_text(text_now, encoding="utf-8")
+    replace_block(path, MARK_BEGIN, MARK_END, "\n".join(lines))
 
 
 if __name__ == "__main__":

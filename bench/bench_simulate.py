@@ -29,6 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from doc_block import replace_block  # noqa: E402 - bench/ is on the path when run as a script
+
 from engine import ManualClock, spiff  # noqa: E402
 from engine.clock import using  # noqa: E402
 from engine.definitions import load_bundle, read_paths  # noqa: E402
@@ -223,13 +225,7 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
             MARK_END,
         ]
     )
-    text = path.read_text(encoding="utf-8")
-    if MARK_BEGIN in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text += "\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_block(path, MARK_BEGIN, MARK_END, block)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import scratch_postgres  # noqa: E402 - bench/ is on the path when run as a script
+from doc_block import replace_block  # noqa: E402
 from flask import Flask, before_render_template, template_rendered  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
@@ -1184,15 +1185,7 @@ def write_markdown(path: Path, result: dict[str, Any]) -> None:
             + ".",
         ]
     lines.append(MARK_END)
-    block = "\n".join(lines)
-    text_now = path.read_text(encoding="utf-8") if path.exists() else ""
-    if MARK_BEGIN in text_now and MARK_END in text_now:
-        head, rest = text_now.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text_now = head + block + tail
-    else:
-        text_now = text_now.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text_now, encoding="utf-8")
+    replace_block(path, MARK_BEGIN, MARK_END, "\n".join(lines))
 
 
 if __name__ == "__main__":

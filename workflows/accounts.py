@@ -19,7 +19,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Column, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -141,36 +141,41 @@ def add_user(
             )
         ).inserted_primary_key
         assert user_id is not None  # noqa: S101 - the database always returns the new key
-        conn.execute(insert(user_role), [{"user_id": user_id[0], "role": r} for r in wanted])
-        if in_teams:
-            conn.execute(insert(user_team), [{"user_id": user_id[0], "team": t} for t in in_teams])
+        _insert_members(conn, user_role.c.role, user_id[0], wanted)
+        _insert_members(conn, user_team.c.team, user_id[0], in_teams)
         uow.after_commit(lambda: _forget(engine, name))
         return _load(conn, name)
 
 
 def set_roles(engine: Engine, username: str, roles: Iterable[str]) -> User:
     """Use case: replace a user's roles."""
-    wanted = check_roles(roles)
-    with engine.transaction() as uow:
-        user = _load(uow.connection, username.strip().lower())
-        uow.after_commit(lambda: _forget(engine, user.username))
-        uow.connection.execute(delete(user_role).where(user_role.c.user_id == user.id))
-        uow.connection.execute(insert(user_role), [{"user_id": user.id, "role": r} for r in wanted])
-        return _load(uow.connection, user.username)
+    return _replace_members(engine, username, user_role.c.role, check_roles(roles))
 
 
 def set_teams(engine: Engine, username: str, teams: Iterable[str]) -> User:
     """Use case: replace the teams a user belongs to (none: only tasks without a team)."""
-    wanted = check_teams(teams)
+    return _replace_members(engine, username, user_team.c.team, check_teams(teams))
+
+
+def _replace_members(
+    engine: Engine, username: str, column: Column[Any], values: Iterable[str]
+) -> User:
+    """Replace a user's rows in a membership table (roles or teams) in one transaction."""
     with engine.transaction() as uow:
         user = _load(uow.connection, username.strip().lower())
         uow.after_commit(lambda: _forget(engine, user.username))
-        uow.connection.execute(delete(user_team).where(user_team.c.user_id == user.id))
-        if wanted:
-            uow.connection.execute(
-                insert(user_team), [{"user_id": user.id, "team": t} for t in wanted]
-            )
+        table = column.table
+        uow.connection.execute(delete(table).where(table.c.user_id == user.id))
+        _insert_members(uow.connection, column, user.id, values)
         return _load(uow.connection, user.username)
+
+
+def _insert_members(
+    conn: Connection, column: Column[Any], user_id: int, values: Iterable[str]
+) -> None:
+    rows = [{"user_id": user_id, column.key: value} for value in values]
+    if rows:
+        conn.execute(insert(column.table), rows)
 
 
 def set_password(engine: Engine, username: str, password: str) -> User:
