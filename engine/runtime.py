@@ -341,12 +341,21 @@ class Engine:
                 yield own
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A read-only transaction that never blocks writers (SQLite: BEGIN DEFERRED)."""
+    def reading(self, generic_plans: bool = False) -> Iterator[Connection]:
+        """A read-only transaction that never blocks writers (SQLite: BEGIN DEFERRED).
+
+        With `generic_plans`, PostgreSQL plans the transaction's statements once per
+        connection instead of on every run (`plan_cache_mode`, for this transaction only):
+        for the hot reads whose best plan does not depend on the values, such as the
+        worklist's walks of the open-task indexes. Its planner keeps choosing a fresh plan for
+        those, which took longer than running them (docs/performance.md).
+        """
         with (
             self.db.connect().execution_options(sqlite_begin="DEFERRED") as connection,
             connection.begin(),
         ):
+            if generic_plans and self._is_postgres:
+                connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
             yield connection
 
     def now(self) -> datetime:

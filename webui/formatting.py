@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -26,10 +27,14 @@ def datetime_(value: datetime | None) -> str:
 def age(value: datetime | None, now: datetime) -> str:
     if value is None:
         return "–"
-    days = (now - value).days
+    return days_ago((now - value).days, i18n.translations())
+
+
+def days_ago(days: int, catalog: Any) -> str:
+    """An age in whole days ("vandaag", "1 dag", "12 dagen") from the request's catalog."""
     if days <= 0:
-        return str(i18n.translations().gettext("vandaag"))
-    return str(i18n.translations().ngettext("%(num)s dag", "%(num)s dagen", days) % {"num": days})
+        return str(catalog.gettext("vandaag"))
+    return str(catalog.ngettext("%(num)s dag", "%(num)s dagen", days) % {"num": days})
 
 
 def register(app: Flask) -> None:

@@ -763,6 +763,8 @@ def urgency(task_due: datetime | None, now: datetime) -> str | None:
     """'overdue', 'near_due' or None for a task's due moment."""
     if task_due is None:
         return None
+    if now > task_due:
+        return "overdue"  # as norms.remaining says, without its working-day calendar
     if task_due - now > _SURELY_ON_TRACK:
         return None  # more than a week ahead is more than one working day, without counting
     found = norms.remaining(now, task_due)

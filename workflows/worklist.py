@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from engine import Engine
 from engine.clock import as_utc
+from engine.persistence.prepared import PreparedRead
 from engine.persistence.tables import TASK_IS_OPEN, human_task, process_instance
 from workflows import forms, initiatives
 from workflows.accounts import User, get_user, list_users
@@ -129,12 +130,15 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
     shape, params = _queue(user)
     now = engine.now()
     params.update(me=user.username, wanted=page * WORKLIST_PAGE_SIZE + 1)
-    with engine.reading() as conn:
+    dialect = engine.db.dialect
+    with engine.reading(generic_plans=True) as conn:
         rows: list[Any] = []
         if tab == "mine" or any(shape):
-            query = _mine_query() if tab == "mine" else _team_query(*shape)
-            rows = list(conn.execute(query, params).all())[(page - 1) * WORKLIST_PAGE_SIZE :]
-        counted = conn.execute(_counts_query(*shape), params).one()
+            query = (
+                _prepared(dialect, "mine") if tab == "mine" else _prepared(dialect, "team", shape)
+            )
+            rows = query.all(conn, params)[(page - 1) * WORKLIST_PAGE_SIZE :]
+        counted = _prepared(dialect, "counts", shape).all(conn, params)[0]
     items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = min(sum(counted[1:]), COUNT_CAP)
     return Worklist(
@@ -198,6 +202,15 @@ def _ordered(condition: Any, one_group: bool = False) -> Any:
         .order_by(*order)
         .limit(bindparam("wanted", type_=Integer))
     )
+
+
+@functools.cache
+def _prepared(dialect: Any, name: str, shape: tuple[int, int, int] = (0, 0, 0)) -> PreparedRead:
+    if name == "mine":
+        return PreparedRead(_mine_query(), dialect)
+    if name == "team":
+        return PreparedRead(_team_query(*shape), dialect)
+    return PreparedRead(_counts_query(*shape), dialect)
 
 
 @functools.cache

@@ -1,6 +1,7 @@
-"""The statements of the completion hot path, compiled once and run on the DB-API cursor.
+"""The statements of the hot paths, compiled once and run on the DB-API cursor.
 
-A task completion runs five small statements: the lock read and four writes. Through
+A task completion runs five small statements: the lock read and four writes; a worklist page
+runs two reads. Through
 `Connection.execute` about two thirds of each one's time is SQLAlchemy's per-call work
 (compiled-cache lookup, parameter construction, execution context, result set-up), not the
 database's (measured with py-spy; docs/performance.md). A prepared statement is compiled once
@@ -8,7 +9,9 @@ per dialect and keeps SQLAlchemy's own bind and result processors, so values are
 read exactly as through `Connection.execute` (the same datetime text on SQLite, the same
 JSON). It runs on a cursor of the caller's connection, so it is part of the same transaction
 and savepoint, and driver errors are raised as SQLAlchemy's `DBAPIError` subclasses, as
-usual. Everything else in the engine goes through `Connection.execute`.
+usual. Listeners of the `before_cursor_execute` / `after_cursor_execute` events see these
+statements too (without an execution context). Everything else goes through
+`Connection.execute`.
 
 Only statements without parameters expanded at run time (no `IN` lists) belong here.
 """
@@ -46,8 +49,16 @@ class _Compiled:
         order = list(compiled.positiontup or ()) if compiled.positional else list(processors)
         self.names = order
         self.processors = [processors.get(name) for name in order]
+        #: values the statement itself holds (a literal LIMIT, a JSON path): used unless given
+        self.fixed = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.value is not None
+        }
 
     def bind(self, params: Mapping[str, Any]) -> Any:
+        if self.fixed:
+            params = {**self.fixed, **params}
         missing = [name for name in self.names if name not in params]
         if missing:  # e.g. a column with a Python-side default: only Connection.execute fills it
             raise ValueError(f"a prepared statement needs the parameters {', '.join(missing)}")
@@ -93,10 +104,7 @@ class PreparedWrite:
 
     def _run(self, connection: Connection, compiled: _Compiled, params: Any, many: bool) -> int:
         with _cursor(connection, self._dialect, compiled.sql, params) as cursor:
-            if many:
-                cursor.executemany(compiled.sql, params)
-            else:
-                cursor.execute(compiled.sql, params)
+            _execute(connection, cursor, compiled.sql, params, many)
             return int(cursor.rowcount)
 
 
@@ -107,27 +115,31 @@ class PreparedRead:
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         self._compiled = _Compiled(statement, dialect, ())
         columns = statement.selected_columns
-        row_type = namedtuple("Row", list(columns.keys()))  # type: ignore[misc]
+        row_type = namedtuple("Row", list(columns.keys()), rename=True)  # type: ignore[misc]
         self._make: Callable[[Iterable[Any]], Any] = row_type._make
-        self._processors = [
+        processors = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ]
+        #: (position, processor) of the columns that have one: most have none
+        self._processors = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
         self._dialect = dialect
 
     def all(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
         compiled = self._compiled
         bound = compiled.bind(params)
         with _cursor(connection, self._dialect, compiled.sql, bound) as cursor:
-            cursor.execute(compiled.sql, bound)
+            _execute(connection, cursor, compiled.sql, bound, False)
             rows = cursor.fetchall()
         make, processors = self._make, self._processors
-        return [
-            make(
-                value if proc is None else proc(value)
-                for value, proc in zip(row, processors, strict=True)
-            )
-            for row in rows
-        ]
+        if not processors:
+            return [make(row) for row in rows]
+        found = []
+        for row in rows:
+            values = list(row)
+            for i, proc in processors:
+                values[i] = proc(values[i])
+            found.append(make(values))
+        return found
 
 
 @contextlib.contextmanager
@@ -141,3 +153,18 @@ def _cursor(connection: Connection, dialect: Dialect, sql: str, params: Any) -> 
         raise DBAPIError.instance(sql, params, exc, dbapi_error, dialect=dialect) from exc
     finally:
         cursor.close()
+
+
+def _execute(connection: Connection, cursor: Any, sql: str, params: Any, many: bool) -> None:
+    """Run the statement; listeners of the connection's (or its engine's) before_ and
+    after_cursor_execute events see it as they see any other (tracing, logging, benchmarks),
+    with no execution context; their return values are not used."""
+    dispatch = connection.dispatch
+    if dispatch.before_cursor_execute:
+        dispatch.before_cursor_execute(connection, cursor, sql, params, None, many)
+    if many:
+        cursor.executemany(sql, params)
+    else:
+        cursor.execute(sql, params)
+    if dispatch.after_cursor_execute:
+        dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)

@@ -4,9 +4,11 @@ inside the caller's transaction and savepoints, with SQLAlchemy's errors (SQLite
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 
 from engine import Engine
@@ -101,3 +103,70 @@ def test_a_missing_parameter_is_named(engine: Engine) -> None:
     )
     with engine.transaction() as u, pytest.raises(ValueError, match="parameters b_task_id"):
         rename.execute(u.connection, {"title": "x"})
+
+
+def test_a_prepared_read_binds_the_values_its_statement_holds(engine: Engine) -> None:
+    """A JSON path, a literal LIMIT and a counted subquery without a name, as the worklist's
+    reads have them: the statement's own values are bound, and the rows equal execute's."""
+    rows = [dict(_event_row(kind), detail={"data": {"n": n}}) for n, kind in enumerate("abab")]
+    with engine.transaction() as u:
+        u.connection.execute(insert(event), rows)
+    first_two = select(event.c.id).where(event.c.type == bindparam("kind")).limit(2).subquery()
+    query = select(
+        event.c.type,
+        event.c.detail["data"].label("data"),
+        select(func.count()).select_from(first_two).scalar_subquery(),
+    ).where(event.c.type == bindparam("kind"))
+    with engine.reading() as conn:
+        expected = conn.execute(query, {"kind": "b"}).all()
+        got = PreparedRead(query, engine.db.dialect).all(conn, {"kind": "b"})
+    assert [tuple(row) for row in got] == [tuple(row) for row in expected]
+    assert [(row.type, row.data, row[2]) for row in got] == [("b", {"n": 1}, 2), ("b", {"n": 3}, 2)]
+
+
+def test_cursor_listeners_see_prepared_statements(engine: Engine) -> None:
+    """Tracing and logging hooks on the engine see the prepared path like any other."""
+    seen: list[tuple[str, str]] = []
+
+    def before(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
+        seen.append(("before", sql))
+
+    def after(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
+        seen.append(("after", sql))
+
+    query = select(event.c.id).where(event.c.type == bindparam("kind"))
+    read = PreparedRead(query, engine.db.dialect)
+    write = PreparedWrite(insert(event), engine.db.dialect)
+    sa_event.listen(engine.db, "before_cursor_execute", before)
+    sa_event.listen(engine.db, "after_cursor_execute", after)
+    try:
+        with engine.transaction() as u:
+            write.execute_many(u.connection, [_event_row("a")])
+            assert len(read.all(u.connection, {"kind": "a"})) == 1
+    finally:
+        sa_event.remove(engine.db, "before_cursor_execute", before)
+        sa_event.remove(engine.db, "after_cursor_execute", after)
+    prepared = [(when, sql) for when, sql in seen if "event" in sql]
+    assert [when for when, _ in prepared] == ["before", "after", "before", "after"]
+    assert prepared[0][1].startswith("INSERT INTO event")
+    assert prepared[2][1].startswith("SELECT event.id")
+
+
+def test_a_reading_with_generic_plans_sets_them_for_that_transaction_only(engine: Engine) -> None:
+    query = select(event.c.id).where(event.c.type == bindparam("kind"))
+    read = PreparedRead(query, engine.db.dialect)
+    with engine.reading(generic_plans=True) as conn:
+        assert read.all(conn, {"kind": "a"}) == []
+        inside = _plan_cache_mode(conn)
+    with engine.reading() as conn:
+        after = _plan_cache_mode(conn)
+    if engine.db.dialect.name == "postgresql":
+        assert (inside, after) == ("force_generic_plan", "auto")
+    else:
+        assert (inside, after) == (None, None)  # SQLite has one kind of plan: nothing to set
+
+
+def _plan_cache_mode(conn: Any) -> str | None:
+    if conn.dialect.name != "postgresql":
+        return None
+    return str(conn.exec_driver_sql("SHOW plan_cache_mode").scalar_one())
