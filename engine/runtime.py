@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, NoReturn, TypeVar
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Integer, Select, bindparam, func, insert, select, update
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError
 
@@ -266,6 +266,33 @@ _NEXT_TIMER_DUE = (
 _SELECT_OPEN_TASKS = select(human_task.c.task_id, human_task.c.bpmn_id).where(
     human_task.c.instance_id == bindparam("b_id"), TASK_IS_OPEN
 )
+#: a user task row as `HumanTask` reads it
+_TASK_ROW = select(human_task, process_instance.c.business_key).join(
+    process_instance, process_instance.c.id == human_task.c.instance_id
+)
+_TASK_BY_ID = _TASK_ROW.where(human_task.c.task_id == bindparam("b_task_id"))
+_INSTANCE_OF_TASK = (
+    select(*_INSTANCE_COLUMNS)
+    .join(human_task, human_task.c.instance_id == process_instance.c.id)
+    .where(human_task.c.task_id == bindparam("b_task_id"))
+)
+
+
+def _task_list(state: str | None, by_assignee: bool, by_instance: bool) -> Select[Any]:
+    """The user tasks in one state (open: as the partial indexes need it), of one assignee or
+    instance, oldest first, at most `b_limit`."""
+    query = _TASK_ROW.order_by(human_task.c.created_at, human_task.c.id).limit(
+        bindparam("b_limit", type_=Integer)
+    )
+    if state == "open":
+        query = query.where(TASK_IS_OPEN)
+    elif state is not None:
+        query = query.where(human_task.c.state == bindparam("b_state"))
+    if by_assignee:
+        query = query.where(human_task.c.assignee == bindparam("b_assignee"))
+    if by_instance:
+        query = query.where(human_task.c.instance_id == bindparam("b_instance"))
+    return query
 
 
 class Engine:
@@ -301,6 +328,11 @@ class Engine:
             else _OPEN_TASKS_OF_TASK_INSTANCE,
             dialect,
         )
+        # the reads that callers run after every step (the simulator, a worker, the task page)
+        self._task_by_id = PreparedRead(_TASK_BY_ID, dialect)
+        self._instance_of_task = PreparedRead(_INSTANCE_OF_TASK, dialect)
+        self._next_timer_due = PreparedRead(_NEXT_TIMER_DUE, dialect)
+        self._task_lists: dict[tuple[str | None, bool, bool], PreparedRead] = {}
         clock_module.install_into_spiffworkflow()
 
     # ------------------------------------------------------------------ schema & transactions
@@ -872,8 +904,8 @@ class Engine:
     def next_timer_due(self) -> datetime | None:
         """The earliest due timer over all active instances (for workers and the simulator)."""
         with self.reading() as conn:
-            value = conn.execute(_NEXT_TIMER_DUE).scalar()
-        return as_utc(value) if value is not None else None
+            found = self._next_timer_due.all(conn, {})
+        return as_utc(found[0].next_timer_due) if found else None
 
     def list_tasks(
         self,
@@ -884,38 +916,29 @@ class Engine:
         limit: int = 200,
     ) -> list[HumanTask]:
         """User tasks from the human_task table (never deserializes a workflow)."""
-        query = (
-            select(human_task, process_instance.c.business_key)
-            .join(process_instance, process_instance.c.id == human_task.c.instance_id)
-            .order_by(human_task.c.created_at, human_task.c.id)
-            .limit(limit)
-        )
-        if state == "open":
-            query = query.where(TASK_IS_OPEN)  # lets SQLite use the partial indexes
-        elif state is not None:
-            query = query.where(human_task.c.state == state)
-        if lanes is not None:
-            query = query.where(human_task.c.lane.in_(list(lanes)))
-        if assignee is not None:
-            query = query.where(human_task.c.assignee == assignee)
-        if instance_id is not None:
-            query = query.where(human_task.c.instance_id == instance_id)
+        shape = ("open" if state == "open" else state and "other", assignee is not None)
+        params = {"b_state": state, "b_assignee": assignee, "b_instance": instance_id}
+        params["b_limit"] = limit
         with self.reading() as conn:
-            return [_human_task(r) for r in conn.execute(query).all()]
+            if lanes is not None:  # a list of lanes: expanded at run time, not prepared
+                query = _task_list(state, assignee is not None, instance_id is not None)
+                query = query.where(human_task.c.lane.in_(list(lanes)))
+                return [_human_task(r) for r in conn.execute(query, params).all()]
+            key = (*shape, instance_id is not None)
+            read = self._task_lists.get(key)
+            if read is None:
+                read = self._task_lists[key] = PreparedRead(_task_list(*key), self.db.dialect)
+            return [_human_task(r) for r in read.all(conn, params)]
 
     def get_task(self, task_id: str) -> HumanTask:
         with self.reading() as conn:
             return self._get_task(conn, task_id)
 
     def _get_task(self, conn: Connection, task_id: str) -> HumanTask:
-        row = conn.execute(
-            select(human_task, process_instance.c.business_key)
-            .join(process_instance, process_instance.c.id == human_task.c.instance_id)
-            .where(human_task.c.task_id == task_id)
-        ).first()
-        if row is None:
+        found = self._task_by_id.all(conn, {"b_task_id": task_id})
+        if not found:
             raise NotFoundError(f"Taak {task_id} bestaat niet.")
-        return _human_task(row)
+        return _human_task(found[0])
 
     def task_data(self, task_id: str) -> dict[str, Any]:
         """The data an open user task sees (a copy): what its form starts from.
@@ -923,14 +946,10 @@ class Engine:
         Not the case's newest data: in a multi-instance task that would be a sibling's answers.
         """
         with self.reading() as conn:
-            row = conn.execute(
-                select(*_INSTANCE_COLUMNS)
-                .join(human_task, human_task.c.instance_id == process_instance.c.id)
-                .where(human_task.c.task_id == task_id)
-            ).first()
-            if row is None:
+            found = self._instance_of_task.all(conn, {"b_task_id": task_id})
+            if not found:
                 raise NotFoundError(f"Taak {task_id} bestaat niet.")
-            with self._borrowed(conn, row) as workflow:
+            with self._borrowed(conn, found[0]) as workflow:
                 task = spiff.find_task(workflow, task_id)
                 data = copy.deepcopy(dict(task.data)) if task is not None else {}
         return data

@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 
 from engine import Engine
+from engine.errors import NotFoundError
 from engine.persistence.prepared import PreparedRead, PreparedWrite
 from engine.persistence.tables import event, human_task
 from tests.conftest import FIXTURES
@@ -170,3 +171,27 @@ def _plan_cache_mode(conn: Any) -> str | None:
     if conn.dialect.name != "postgresql":
         return None
     return str(conn.exec_driver_sql("SHOW plan_cache_mode").scalar_one())
+
+
+def test_the_engine_reads_tasks_through_each_filter_alone_and_combined(engine: Engine) -> None:
+    """list_tasks, get_task and next_timer_due run as prepared reads (one per filter shape);
+    with a list of lanes it runs through SQLAlchemy: both give the same tasks."""
+    engine.deploy_paths([str(FIXTURES / "tiny")])
+    a, b = engine.start("tiny_process", {}), engine.start("tiny_process", {})
+    (ta,) = engine.list_tasks(instance_id=a.id)
+    (tb,) = engine.list_tasks(instance_id=b.id)
+    engine.claim_task(tb.id, "anne")
+    assert [t.id for t in engine.list_tasks()] == [ta.id, tb.id]
+    assert [t.id for t in engine.list_tasks(limit=1)] == [ta.id]
+    assert [t.id for t in engine.list_tasks(assignee="anne")] == [tb.id]
+    assert engine.list_tasks(assignee="anne", instance_id=a.id) == []
+    assert engine.list_tasks(state="completed") == []
+    assert {t.id for t in engine.list_tasks(state=None)} == {ta.id, tb.id}
+    assert engine.list_tasks(lanes=[ta.lane or ""]) == engine.list_tasks()
+    assert engine.list_tasks(lanes=["no such lane"]) == []
+    got = engine.get_task(tb.id)
+    assert (got.assignee, got.instance_id, got.business_key) == ("anne", b.id, b.business_key)
+    with pytest.raises(NotFoundError):
+        engine.get_task("no-such-task")
+    due = engine.next_timer_due()
+    assert due is None or due.tzinfo is not None
