@@ -196,7 +196,7 @@ def _index_order(one_group: bool) -> tuple[Any, ...]:
     return (human_task.c.candidate_group, *order) if one_group else order
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)  # per database engine's dialect and queue shape
 def _prepared(dialect: Any, name: str, shape: tuple[int, int, int] = (0, 0, 0)) -> PreparedRead:
     if name == "mine":
         return PreparedRead(_mine_query(), dialect)
