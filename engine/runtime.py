@@ -279,8 +279,9 @@ _INSTANCE_OF_TASK = (
 
 
 def _task_list(state: str | None, by_assignee: bool, by_instance: bool) -> Select[Any]:
-    """The user tasks in one state (open: as the partial indexes need it), of one assignee or
-    instance, oldest first, at most `b_limit`."""
+    """The user tasks in a state (open: as the partial indexes need it; any other: bound as
+    `b_state`; None: any state), of one assignee or instance, oldest first, at most
+    `b_limit`."""
     query = _TASK_ROW.order_by(human_task.c.created_at, human_task.c.id).limit(
         bindparam("b_limit", type_=Integer)
     )
@@ -916,18 +917,20 @@ class Engine:
         limit: int = 200,
     ) -> list[HumanTask]:
         """User tasks from the human_task table (never deserializes a workflow)."""
-        shape = ("open" if state == "open" else state and "other", assignee is not None)
         params = {"b_state": state, "b_assignee": assignee, "b_instance": instance_id}
         params["b_limit"] = limit
+        by_assignee, by_instance = assignee is not None, instance_id is not None
         with self.reading() as conn:
             if lanes is not None:  # a list of lanes: expanded at run time, not prepared
-                query = _task_list(state, assignee is not None, instance_id is not None)
+                query = _task_list(state, by_assignee, by_instance)
                 query = query.where(human_task.c.lane.in_(list(lanes)))
                 return [_human_task(r) for r in conn.execute(query, params).all()]
-            key = (*shape, instance_id is not None)
-            read = self._task_lists.get(key)
+            # one prepared read per shape: open, one other state (bound), or any state
+            kind = state if state in ("open", None) else "other"
+            read = self._task_lists.get((kind, by_assignee, by_instance))
             if read is None:
-                read = self._task_lists[key] = PreparedRead(_task_list(*key), self.db.dialect)
+                read = PreparedRead(_task_list(kind, by_assignee, by_instance), self.db.dialect)
+                self._task_lists[(kind, by_assignee, by_instance)] = read
             return [_human_task(r) for r in read.all(conn, params)]
 
     def get_task(self, task_id: str) -> HumanTask:
