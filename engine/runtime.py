@@ -917,8 +917,12 @@ class Engine:
         limit: int = 200,
     ) -> list[HumanTask]:
         """User tasks from the human_task table (never deserializes a workflow)."""
-        params = {"b_state": state, "b_assignee": assignee, "b_instance": instance_id}
-        params["b_limit"] = limit
+        params = {
+            "b_state": state,
+            "b_assignee": assignee,
+            "b_instance": instance_id,
+            "b_limit": limit,
+        }
         by_assignee, by_instance = assignee is not None, instance_id is not None
         with self.reading() as conn:
             if lanes is not None:  # a list of lanes: expanded at run time, not prepared

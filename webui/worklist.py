@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import login_required
@@ -73,8 +74,8 @@ def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
         rows.append(
             Row(
                 task_id=item.task_id,
-                task_url=links["task"] + item.task_id,
-                initiative_url=f"{links['initiative']}{item.instance_id}",
+                task_url=links.task + item.task_id,
+                initiative_url=f"{links.initiative}{item.instance_id}",
                 initiative_title=title,
                 zaaknummer=item.zaaknummer or "",
                 title=item.title,
@@ -85,9 +86,7 @@ def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
                 due=due,
                 urgency=item.urgency or "",
                 action=action,
-                action_url=f"{links[action]}{item.task_id}{links[action + '_end']}"
-                if action
-                else "",
+                action_url=item.task_id.join(links.actions[action]) if action else "",
                 action_label=(
                     f"{item.title} ({item.context}), {title}"
                     if item.context
@@ -98,19 +97,27 @@ def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
     return rows
 
 
-def _row_links() -> dict[str, str]:
-    """The parts of each row's links around the task or case id, built once per app: the
-    route's URL for id "0" split at the "0" (url_for per row is a third of this page's rows)."""
-    found: dict[str, str] | None = current_app.extensions.get("wegwijs_row_links")
+class _RowLinks(NamedTuple):
+    """Each row's links around its task or case id: the route's URL for id "0" split at the
+    "0", built once per app (url_for per row was a third of this page's time)."""
+
+    task: str  # + task id
+    initiative: str  # + case id
+    actions: dict[str, tuple[str, str]]  # action -> (before, after) the task id
+
+
+def _row_links() -> _RowLinks:
+    found: _RowLinks | None = current_app.extensions.get("wegwijs_row_links")
     if found is None:
-        found = {
-            "task": url_for("tasks.show", task_id="0")[:-1],
-            "initiative": url_for("initiatives.show", instance_id=0)[:-1],
-        }
+        actions = {}
         for action in ("claim", "release"):
             before, after = url_for(f"tasks.{action}", task_id="0").split("/0/", 1)
-            found[action], found[action + "_end"] = f"{before}/", f"/{after}"
-        current_app.extensions["wegwijs_row_links"] = found
+            actions[action] = (f"{before}/", f"/{after}")
+        found = current_app.extensions["wegwijs_row_links"] = _RowLinks(
+            task=url_for("tasks.show", task_id="0")[:-1],
+            initiative=url_for("initiatives.show", instance_id=0)[:-1],
+            actions=actions,
+        )
     return found
 
 

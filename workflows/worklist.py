@@ -134,11 +134,9 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
     with engine.reading(generic_plans=True) as conn:
         rows: list[Any] = []
         if tab == "mine" or any(shape):
-            query = (
-                _prepared(dialect, "mine") if tab == "mine" else _prepared(dialect, "team", shape)
-            )
-            rows = query.all(conn, params)[(page - 1) * WORKLIST_PAGE_SIZE :]
-        counted = _prepared(dialect, "counts", shape).all(conn, params)[0]
+            query = _mine_query() if tab == "mine" else _team_query(*shape)
+            rows = _prepared(dialect, query).all(conn, params)[(page - 1) * WORKLIST_PAGE_SIZE :]
+        counted = _prepared(dialect, _counts_query(*shape)).all(conn, params)[0]
     items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = min(sum(counted[1:]), COUNT_CAP)
     return Worklist(
@@ -196,13 +194,9 @@ def _index_order(one_group: bool) -> tuple[Any, ...]:
     return (human_task.c.candidate_group, *order) if one_group else order
 
 
-@functools.lru_cache(maxsize=64)  # per database engine's dialect and queue shape
-def _prepared(dialect: Any, name: str, shape: tuple[int, int, int] = (0, 0, 0)) -> PreparedRead:
-    if name == "mine":
-        return PreparedRead(_mine_query(), dialect)
-    if name == "team":
-        return PreparedRead(_team_query(*shape), dialect)
-    return PreparedRead(_counts_query(*shape), dialect)
+@functools.lru_cache(maxsize=64)  # per database engine's dialect and statement (built once)
+def _prepared(dialect: Any, query: Any) -> PreparedRead:
+    return PreparedRead(query, dialect)
 
 
 @functools.cache

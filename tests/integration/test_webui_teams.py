@@ -32,10 +32,13 @@ from workflows.accounts import get_user
 from workflows.roles import may_act
 
 
-def _aspect_tasks(app: Flask, instance_id: int) -> dict[str, list[str]]:
-    """The open aspect assessments of a case, per team."""
+def _case_in_assessment(app: tuple[Flask, ManualClock]) -> dict[str, list[str]]:
+    """A complex case taken to its aspect assessments: its open assessments, per team."""
+    flask_app, clock = app
+    instance_id = start_complex(flask_app, 4)
+    to_assessment(flask_app, clock, instance_id)
     teams: dict[str, list[str]] = {}
-    for task in engine_of(app).list_tasks(instance_id=instance_id):
+    for task in engine_of(flask_app).list_tasks(instance_id=instance_id):
         if task.bpmn_id == "assess_aspect":
             assert task.group, f"aspect task {task.id} has no team"
             assert task.group == task.properties["context_values"]["aspect"]["team"]
@@ -46,10 +49,8 @@ def _aspect_tasks(app: Flask, instance_id: int) -> dict[str, list[str]]:
 def test_a_vakspecialist_sees_and_takes_only_the_assessments_of_their_own_teams(
     app: tuple[Flask, ManualClock],
 ) -> None:
-    flask_app, clock = app
-    instance_id = start_complex(flask_app, 4)
-    to_assessment(flask_app, clock, instance_id)
-    by_team = _aspect_tasks(flask_app, instance_id)
+    flask_app, _ = app
+    by_team = _case_in_assessment(app)
     assert {"BELEID", "FONDSBEHEER", "CASIST"} <= set(by_team), by_team
     [ours] = by_team["BELEID"]
     theirs = by_team["FONDSBEHEER"][0]
@@ -91,10 +92,8 @@ def test_a_vakspecialist_sees_and_takes_only_the_assessments_of_their_own_teams(
 def test_a_team_lead_sees_every_team_and_can_give_an_assessment_to_a_colleague(
     app: tuple[Flask, ManualClock],
 ) -> None:
-    flask_app, clock = app
-    instance_id = start_complex(flask_app, 4)
-    to_assessment(flask_app, clock, instance_id)
-    by_team = _aspect_tasks(flask_app, instance_id)
+    flask_app, _ = app
+    by_team = _case_in_assessment(app)
     every = sorted(t for tasks in by_team.values() for t in tasks)
 
     lead = logged_in(flask_app, "tara", "teamleider", "vakspecialist")
