@@ -17,6 +17,8 @@ Usage: python bench/bench_simulate.py [--months 12] [--seed 1] [--write docs/per
 from __future__ import annotations
 
 import argparse
+import gc
+import statistics
 import sys
 import tempfile
 import time
@@ -167,46 +169,95 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", default=None)
     args = parser.parse_args()
 
     end = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
     start = _add_months(end, -args.months)
-    clock = ManualClock(start)
-    db = Path(tempfile.mkdtemp(prefix="wegwijs-sim-")) / "sim.db"
-    engine = bootstrap.open_engine(bootstrap.Settings(database_url=f"sqlite:///{db}"), clock=clock)
-    engine.deploy_paths([str(bootstrap.BPMN_DIR)])
-    recorder = Recorder(engine)
-    began = time.perf_counter()
-    report = Simulation(engine, profiles(clock), start, args.months, seed=args.seed).run()
-    simulation_seconds = time.perf_counter() - began
-    sim_outcomes = {
-        i.id: (engine.get_instance(i.id).data.get("outcome") if i.status == "completed" else None)
-        for i in engine.list_instances(limit=100_000)
-    }
-    engine.dispose()
 
-    raw_outcomes, raw_seconds = replay(
-        recorder.trace, recorder.results, clock.now() + timedelta(seconds=1)
-    )
-    same = sum(1 for i, o in sim_outcomes.items() if raw_outcomes.get(i) == o)
+    # 1. the recorded run: the trace the raw replay follows, and the time inside engine calls
+    clock, engine = _fresh_engine(start)
+    recorder = Recorder(engine)
+    report = Simulation(engine, profiles(clock), start, args.months, seed=args.seed).run()
+    recorded = _outcomes(engine)
+    recorded_end = clock.now()
+    trace, results, engine_seconds = recorder.trace, recorder.results, recorder.engine_seconds
+    engine.dispose()
+    # let go of the engine and its cached workflows: a heap full of them would slow down every
+    # garbage collection of the runs after it
+    del recorder, engine
+    gc.collect()
+
+    # 2. the timed runs, each followed by the raw replay, so that each ratio compares two
+    # runs made moments apart (this machine's speed drifts by tens of percent over minutes).
+    # A timed run is `wegwijs simulate` as it runs for a user, with nothing wrapped (the
+    # recorder's own reads would count against it); the same seed must give the same year.
+    rounds: list[tuple[float, float]] = []
+    same = len(recorded)  # the fewest cases with the same outcome in any round
+    for _ in range(args.rounds):
+        clock, engine = _fresh_engine(start)
+        began = time.perf_counter()
+        timed = Simulation(engine, profiles(clock), start, args.months, seed=args.seed).run()
+        simulation_seconds = time.perf_counter() - began
+        sim_outcomes = _outcomes(engine)
+        engine.dispose()
+        del engine
+        gc.collect()
+        if sim_outcomes != recorded or timed.tasks_completed != report.tasks_completed:
+            print("a timed run did not repeat the recorded one: the comparison is void")
+            return 1
+        raw_outcomes, raw_seconds = replay(trace, results, recorded_end + timedelta(seconds=1))
+        same = min(same, sum(1 for i, o in sim_outcomes.items() if raw_outcomes.get(i) == o))
+        rounds.append((simulation_seconds, raw_seconds))
+        print(
+            f"round {len(rounds)}: simulation {simulation_seconds:.2f} s, raw {raw_seconds:.2f} s"
+        )
+    ratio = statistics.median(sim / raw for sim, raw in rounds)
+    raw_median = statistics.median(raw for _, raw in rounds)
     result = {
         "months": args.months,
-        "cases": len(sim_outcomes),
+        "cases": len(recorded),
         "tasks": report.tasks_completed,
         "errored": len(report.errored),
         "same_outcome": same,
-        "simulation_s": round(simulation_seconds, 2),
-        "engine_calls_s": round(recorder.engine_seconds, 2),
-        "raw_replay_s": round(raw_seconds, 2),
-        "ratio_simulation": round(simulation_seconds / raw_seconds, 2),
-        "ratio_engine_calls": round(recorder.engine_seconds / raw_seconds, 2),
+        "rounds": len(rounds),
+        "simulation_s": round(statistics.median(sim for sim, _ in rounds), 2),
+        "raw_replay_s": round(raw_median, 2),
+        "ratio_simulation": round(ratio, 2),
+        "ratio_range": [
+            round(min(a / b for a, b in rounds), 2),
+            round(max(a / b for a, b in rounds), 2),
+        ],
+        "engine_calls_s": round(engine_seconds, 2),
+        "ratio_engine_calls": round(engine_seconds / raw_median, 2),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     print(result)
     if args.write:
         write_markdown(Path(args.write), result)
-    return 0 if same == len(sim_outcomes) else 1
+    return 0 if same == len(recorded) else 1
+
+
+def _fresh_engine(start: datetime) -> tuple[ManualClock, Any]:
+    """An engine on a new SQLite file with bpmn/ deployed, its virtual clock at `start`."""
+    clock = ManualClock(start)
+    db = Path(tempfile.mkdtemp(prefix="wegwijs-sim-")) / "sim.db"
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=f"sqlite:///{db}"), clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)])
+    return clock, engine
+
+
+def _outcomes(engine: Any) -> dict[int, Any]:
+    """Each case's outcome (None while it runs)."""
+    return {
+        i.id: (
+            engine.instance_values(i.id, ("outcome",)).get("outcome")
+            if i.status == "completed"
+            else None
+        )
+        for i in engine.list_instances(limit=100_000)
+    }
 
 
 def write_markdown(path: Path, r: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, NamedTuple, NoReturn, TypeVar
 
 from sqlalchemy import Connection, Integer, Select, bindparam, func, insert, select, update
 from sqlalchemy import Engine as DbEngine
@@ -192,6 +192,7 @@ class _Loaded:
     errors: list[str] = field(default_factory=list)
     open_tasks: dict[str, str] | None = None  # task_id -> bpmn_id of open human_task rows
     events: list[dict[str, Any]] = field(default_factory=list)
+    opened: list[HumanTask] = field(default_factory=list)  # the human tasks this step created
 
     def add_event(
         self,
@@ -215,6 +216,28 @@ class _Loaded:
         )
 
 
+class _NewInstance(NamedTuple):
+    """A process_instance row as `start` has just inserted it (the columns of _INSTANCE_COLUMNS)."""
+
+    instance_id: int
+    process_version_id: int
+    process_id: str
+    business_key: str | None
+    status: str
+    serializer_version: str
+    lock_version: int
+    started_at: datetime
+    last_error: str | None
+    next_timer_due: datetime | None
+
+
+_INSERT_INSTANCE = insert(process_instance)
+_LATEST_VERSION = (
+    select(process_version.c.id, process_version.c.version)
+    .where(process_version.c.process_id == bindparam("b_process_id"))
+    .order_by(process_version.c.version.desc())
+    .limit(1)
+)
 _INSTANCE_COLUMNS = (
     process_instance.c.id.label("instance_id"),
     process_instance.c.process_version_id,
@@ -272,7 +295,7 @@ _TASK_ROW = select(human_task, process_instance.c.business_key).join(
 )
 _TASK_BY_ID = _TASK_ROW.where(human_task.c.task_id == bindparam("b_task_id"))
 _INSTANCE_OF_TASK = (
-    select(*_INSTANCE_COLUMNS)
+    select(*_INSTANCE_COLUMNS, human_task.c.state.label("task_state"), human_task.c.title)
     .join(human_task, human_task.c.instance_id == process_instance.c.id)
     .where(human_task.c.task_id == bindparam("b_task_id"))
 )
@@ -332,6 +355,10 @@ class Engine:
         # the reads that callers run after every step (the simulator, a worker, the task page)
         self._task_by_id = PreparedRead(_TASK_BY_ID, dialect)
         self._instance_of_task = PreparedRead(_INSTANCE_OF_TASK, dialect)
+        self._latest_version = PreparedRead(_LATEST_VERSION, dialect)
+        self._instance_row = PreparedRead(
+            select(*_INSTANCE_COLUMNS).where(process_instance.c.id == bindparam("b_id")), dialect
+        )
         self._next_timer_due = PreparedRead(_NEXT_TIMER_DUE, dialect)
         self._task_lists: dict[tuple[str | None, bool, bool], PreparedRead] = {}
         clock_module.install_into_spiffworkflow()
@@ -555,13 +582,8 @@ class Engine:
         _check_data(data)
         with self._uow(uow) as u:
             conn = u.connection
-            version = conn.execute(
-                select(process_version.c.id, process_version.c.version)
-                .where(process_version.c.process_id == process_id)
-                .order_by(process_version.c.version.desc())
-                .limit(1)
-            ).first()
-            if version is None:
+            found = self._latest_version.all(conn, {"b_process_id": process_id})
+            if not found:
                 known = (
                     conn.execute(select(process_version.c.process_id).distinct()).scalars().all()
                 )
@@ -571,30 +593,40 @@ class Engine:
                     else " Er is nog niets gedeployed."
                 )
                 raise NotFoundError(f"Proces '{process_id}' bestaat niet.{hint}")
+            version = found[0]
             spec, subprocess_specs = self._spec(conn, version.id)
             workflow = spiff.BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
             for task in workflow.get_tasks(state=spiff.TaskState.READY):
                 task.data.update(data)
             now = self.now()
-            instance_id = _new_id(
-                conn.execute(
-                    insert(process_instance).values(
-                        process_version_id=version.id,
-                        process_id=process_id,
-                        business_key=business_key,
-                        status="running",
-                        state="{}",
-                        serializer_version=self.codec.version,
-                        lock_version=0,
-                        started_at=now,
-                        updated_at=now,
-                        started_by=actor,
-                    )
-                )
+            values = {
+                "process_version_id": version.id,
+                "process_id": process_id,
+                "business_key": business_key,
+                "status": "running",
+                "state": "{}",
+                "serializer_version": self.codec.version,
+                "lock_version": 0,
+                "started_at": now,
+                "updated_at": now,
+                "started_by": actor,
+            }
+            instance_id = _new_id(conn.execute(_INSERT_INSTANCE, values))
+            # the row as it was just written (what a read of _INSTANCE_COLUMNS would give)
+            row = _NewInstance(
+                instance_id=instance_id,
+                process_version_id=version.id,
+                process_id=process_id,
+                business_key=business_key,
+                status="running",
+                serializer_version=self.codec.version,
+                lock_version=0,
+                started_at=now,
+                last_error=None,
+                next_timer_due=None,
             )
-            self._event(
-                conn,
-                instance_id,
+            loaded = _Loaded(row, workflow, open_tasks={})
+            loaded.add_event(  # the first event of the case: written with the others in _save
                 "instance_started",
                 now,
                 actor,
@@ -604,10 +636,6 @@ class Engine:
                     "business_key": business_key,
                 },
             )
-            row = conn.execute(
-                select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
-            ).one()
-            loaded = _Loaded(row, workflow, open_tasks={})
             loaded.errors = self._advance(u, loaded, lambda: None, actor, now)
             summary = self._save(u, loaded, actor, now)
         return summary
@@ -951,11 +979,14 @@ class Engine:
         """The data an open user task sees (a copy): what its form starts from.
 
         Not the case's newest data: in a multi-instance task that would be a sibling's answers.
+        Raises ConflictError when the task is no longer open (completed or cancelled).
         """
         with self.reading() as conn:
             found = self._instance_of_task.all(conn, {"b_task_id": task_id})
             if not found:
                 raise NotFoundError(f"Taak {task_id} bestaat niet.")
+            if found[0].task_state != "open":
+                raise ConflictError(f"Taak '{found[0].title}' is niet meer open.")
             with self._borrowed(conn, found[0]) as workflow:
                 task = spiff.find_task(workflow, task_id)
                 data = copy.deepcopy(dict(task.data)) if task is not None else {}
@@ -1021,6 +1052,16 @@ class Engine:
             waiting_for=waiting,
             events=tuple(_event_record(e) for e in events),
         )
+
+    def instance_values(self, instance_id: int, keys: Iterable[str]) -> dict[str, Any]:
+        """Copies of these keys of an instance's current data (those it has): a cheaper read
+        than `get_instance` when a few values are all that is needed."""
+        with self.reading() as conn:
+            found = self._instance_row.all(conn, {"b_id": instance_id})
+            if not found:
+                raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+            with self._borrowed(conn, found[0]) as workflow:
+                return spiff.current_values(workflow, keys)
 
     def diagram(self, instance_id: int) -> str:
         """The BPMN file (text) of the version an instance runs on that defines its process."""
@@ -1226,6 +1267,7 @@ class Engine:
             ended_at=ended,
             next_timer_due=next_due,
             last_error=last_error,
+            opened_tasks=tuple(loaded.opened),
         )
 
     def _dumps(self, workflow: Any, instance_id: int) -> str:
@@ -1281,25 +1323,24 @@ class Engine:
         ready_ids = {t.id for t in ready}
         new = [t for t in ready if t.id not in open_tasks]
         if new:
-            self._insert_human_tasks.execute_many(
-                conn,
-                [
-                    {
-                        "task_id": t.id,
-                        "instance_id": instance_id,
-                        "process_id": t.process_id,
-                        "bpmn_id": t.bpmn_id,
-                        "title": t.title,
-                        "lane": t.lane,
-                        "state": "open",
-                        "created_at": now,
-                        "due_at": self._due(t, now),
-                        "properties": t.properties,
-                        "candidate_group": t.group,
-                    }
-                    for t in new
-                ],
-            )
+            rows = [
+                {
+                    "task_id": t.id,
+                    "instance_id": instance_id,
+                    "process_id": t.process_id,
+                    "bpmn_id": t.bpmn_id,
+                    "title": t.title,
+                    "lane": t.lane,
+                    "state": "open",
+                    "created_at": now,
+                    "due_at": self._due(t, now),
+                    "properties": t.properties,
+                    "candidate_group": t.group,
+                }
+                for t in new
+            ]
+            self._insert_human_tasks.execute_many(conn, rows)
+            loaded.opened.extend(_opened_task(r, loaded.row.business_key) for r in rows)
             for t in new:
                 loaded.add_event(
                     "task_created",
@@ -1488,6 +1529,28 @@ def _human_task(row: Any) -> HumanTask:
         due_at=_opt_utc(row.due_at),
         properties=dict(row.properties or {}),
         group=row.candidate_group,
+    )
+
+
+def _opened_task(row: dict[str, Any], business_key: str | None) -> HumanTask:
+    """The HumanTask of a human_task row this transaction has just inserted."""
+    return HumanTask(
+        id=row["task_id"],
+        instance_id=row["instance_id"],
+        process_id=row["process_id"],
+        business_key=business_key,
+        bpmn_id=row["bpmn_id"],
+        title=row["title"],
+        lane=row["lane"],
+        state="open",
+        assignee=None,
+        created_at=row["created_at"],
+        claimed_at=None,
+        completed_at=None,
+        completed_by=None,
+        due_at=row["due_at"],
+        properties=dict(row["properties"] or {}),
+        group=row["candidate_group"],
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import EngineError
+from engine.persistence.prepared import savepoint
 
 
 @dataclass(frozen=True)
@@ -105,5 +106,5 @@ class Dispatcher:
             actor=current.actor,
             data=dict(data),
         )
-        with current.connection.begin_nested():
+        with savepoint(current.connection, "wegwijs_service"):
             return operator(call, params)

@@ -65,6 +65,9 @@ class InstanceSummary:
     ended_at: datetime | None
     next_timer_due: datetime | None
     last_error: str | None
+    #: the user tasks opened by the call that returned this summary (start, complete_task,
+    #: send_message, retry), in the order they were created; always empty when read back
+    opened_tasks: tuple[HumanTask, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ inside the engine's own transaction after every step, so the lists never deseria
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from engine import Engine, EventRecord, HumanTask
 from engine.clock import as_utc
+from engine.persistence.prepared import PreparedWrite
 from engine.persistence.tables import human_task, process_instance
 from engine.runtime import SavedInstance
 from workflows import fund, norms, phases
@@ -122,17 +124,24 @@ def on_saved(saved: SavedInstance) -> None:
             human_task.c.instance_id == saved.instance_id, human_task.c.state != "open"
         )
         conn.execute(delete(task_draft).where(task_draft.c.task_id.in_(closed)))
-    done = conn.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **row})
-    if done.rowcount == 0:
-        conn.execute(
-            insert(initiative).values(
-                instance_id=saved.instance_id,
-                zaaknummer=saved.business_key,
-                process_id=saved.process_id,
-                started_at=saved.at,
+    update_row, insert_row = _read_model_writes(conn.dialect)
+    if update_row.execute(conn, {"b_instance_id": saved.instance_id, **row}) == 0:
+        insert_row.execute(
+            conn,
+            {
+                "instance_id": saved.instance_id,
+                "zaaknummer": saved.business_key,
+                "process_id": saved.process_id,
+                "started_at": saved.at,
                 **row,
-            )
+            },
         )
+
+
+@functools.lru_cache(maxsize=16)  # per database engine's dialect: every step writes the row
+def _read_model_writes(dialect: Any) -> tuple[PreparedWrite, PreparedWrite]:
+    """The prepared UPDATE and INSERT of a case's read-model row."""
+    return PreparedWrite(_UPDATE_INITIATIVE, dialect), PreparedWrite(insert(initiative), dialect)
 
 
 def _projected(values: Mapping[str, Any], at: datetime) -> dict[str, Any]:

@@ -15,12 +15,12 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine import ConflictError, Engine, EngineError, ManualClock
+from engine import ConflictError, Engine, EngineError, HumanTask, ManualClock
 from workflows import bootstrap, norms
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
@@ -139,7 +139,6 @@ class Simulation:
         self.scheduled: set[str] = set()
         self.instance_profile: dict[int, ProcessProfile] = {}
         self.report = SimulationReport()
-        self.touched: int | None = None
 
     def _push(self, when: datetime, kind: str, *payload: Any) -> None:
         self.sequence += 1
@@ -158,9 +157,7 @@ class Simulation:
             when, _, kind, payload = heapq.heappop(self.queue)
             self._fire_timers_until(when)
             self.clock.set(max(when, self.clock.now()))
-            self.touched = None
             getattr(self, f"_on_{kind}")(*payload)
-            self._schedule_new_tasks(self.touched)
             if self.progress is not None:
                 self.progress(self.clock.now())
         self._fire_timers_until(self.end)
@@ -189,39 +186,36 @@ class Simulation:
         )
         self.report.started[process_id] += 1
         self.instance_profile[summary.id] = profile
-        self.touched = summary.id
         for plan in profile.messages:
             if self.rng.random() < plan.probability:
                 self._push(
                     plan.delay.after(self.rng, self.clock.now()), "message", summary.id, plan, 0
                 )
+        self._schedule(summary.opened_tasks)
 
-    def _on_complete(self, task_id: str, instance_id: int) -> None:
-        profile = self.instance_profile[instance_id]
-        self.touched = instance_id
+    def _on_complete(self, task: HumanTask) -> None:
+        profile = self.instance_profile[task.instance_id]
         try:
-            task = self.engine.get_task(task_id)
-            if task.state != "open":
-                return
+            data = self.engine.task_data(task.id)  # what a person filling in the form sees
             plan = profile.tasks.get(task.bpmn_id, profile.default_task)
-            data = self.engine.task_data(task_id)  # what a person filling in the form sees
-            self.engine.complete_task(
-                task_id, plan.answer(self.rng, data), actor=f"sim-{task.lane or 'systeem'}"
+            summary = self.engine.complete_task(
+                task.id, plan.answer(self.rng, data), actor=f"sim-{task.lane or 'systeem'}"
             )
             self.report.tasks_completed += 1
         except ConflictError:
             return  # cancelled or completed meanwhile (e.g. by a boundary timer)
+        self._schedule(summary.opened_tasks)
 
     def _on_message(self, instance_id: int, plan: MessagePlan, tries: int) -> None:
-        self.touched = instance_id
         status = self.engine.get_instance(instance_id).summary.status
         if status not in ("running", "waiting"):
             return
         try:
-            self.engine.send_message(
+            summary = self.engine.send_message(
                 plan.name, dict(plan.payload), instance_id=instance_id, actor="simulatie"
             )
             self.report.messages_delivered += 1
+            self._schedule(summary.opened_tasks)
         except ConflictError:
             if tries < 10:  # not waiting for it yet: try again later
                 self._push(
@@ -230,20 +224,19 @@ class Simulation:
         except EngineError:
             return
 
-    def _schedule_new_tasks(self, instance_id: int | None = None) -> None:
-        """Plan the completion of tasks not yet planned: of one case, or of all (after timers)."""
-        for task in self.engine.list_tasks(instance_id=instance_id, limit=100_000):
+    def _schedule_new_tasks(self) -> None:
+        """Plan the completion of the open tasks not yet planned (after timers fired)."""
+        self._schedule(self.engine.list_tasks(limit=100_000))
+
+    def _schedule(self, tasks: Iterable[HumanTask]) -> None:
+        """Plan the completion of each of these tasks not yet planned, in their order."""
+        for task in tasks:
             if task.id in self.scheduled or task.instance_id not in self.instance_profile:
                 continue
             self.scheduled.add(task.id)
             plan = self.instance_profile[task.instance_id].tasks.get(task.bpmn_id)
             plan = plan or self.instance_profile[task.instance_id].default_task
-            self._push(
-                plan.duration.after(self.rng, self.clock.now()),
-                "complete",
-                task.id,
-                task.instance_id,
-            )
+            self._push(plan.duration.after(self.rng, self.clock.now()), "complete", task)
 
     def _collect(self) -> None:
         for instance in self.engine.list_instances(limit=1_000_000):
@@ -253,7 +246,8 @@ class Simulation:
             if instance.status == "errored":
                 self.report.errored.append((instance.id, instance.last_error or ""))
             elif instance.status == "completed":
-                outcome = self.engine.get_instance(instance.id).data.get("outcome", "(geen)")
+                values = self.engine.instance_values(instance.id, ("outcome",))
+                outcome = values.get("outcome", "(geen)")
                 self.report.outcomes[(instance.process_id, str(outcome))] += 1
 
 

@@ -3,6 +3,7 @@ inside the caller's transaction and savepoints, with SQLAlchemy's errors (SQLite
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import Engine
 from engine.errors import NotFoundError
-from engine.persistence.prepared import PreparedRead, PreparedWrite
+from engine.persistence.prepared import PreparedRead, PreparedWrite, savepoint
 from engine.persistence.tables import event, human_task
 from tests.conftest import FIXTURES
 
@@ -86,6 +87,44 @@ def test_prepared_statements_count_rows_join_savepoints_and_raise_sqlalchemy_err
         rename.execute(conn, {"b_task_id": task.id, "title": "Teruggedraaid"})
         savepoint.rollback()
     assert engine.get_task(task.id).title == "Nieuwe naam"  # committed; the savepoint undone
+
+
+def test_a_savepoint_undoes_only_its_own_block_and_the_transaction_goes_on(
+    engine: Engine,
+) -> None:
+    engine.deploy_paths([str(FIXTURES / "tiny")])
+    engine.start("tiny_process", {})
+    (task,) = engine.list_tasks()
+    rename = PreparedWrite(
+        update(human_task).where(human_task.c.task_id == bindparam("b_task_id")),
+        engine.db.dialect,
+    )
+    duplicate = PreparedWrite(insert(human_task), engine.db.dialect)
+
+    def rename_then(conn: Any, title: str, then: Callable[[], None]) -> None:
+        with savepoint(conn):  # always the same name, also when nested
+            rename.execute(conn, {"b_task_id": task.id, "title": title})
+            then()
+
+    def fail() -> None:
+        raise RuntimeError("operator failed")
+
+    with engine.transaction() as u:
+        conn = u.connection
+        row = conn.execute(select(human_task).where(human_task.c.task_id == task.id)).one()
+        values = {key: value for key, value in row._mapping.items() if key != "id"}
+
+        def nested_failure() -> None:
+            with pytest.raises(IntegrityError):  # PostgreSQL aborts until rolled back to
+                rename_then(conn, "Binnen", lambda: duplicate.execute(conn, values))
+
+        rename_then(conn, "Buiten", nested_failure)
+        # only the inner block was undone, and the transaction still works
+        title = select(human_task.c.title).where(human_task.c.task_id == task.id)
+        assert conn.execute(title).scalar_one() == "Buiten"
+        with pytest.raises(RuntimeError, match="operator failed"):
+            rename_then(conn, "Teruggedraaid", fail)
+    assert engine.get_task(task.id).title == "Buiten"  # committed; the failed blocks undone
 
 
 def test_a_statement_with_a_list_expanded_at_run_time_is_refused(engine: Engine) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from engine import Engine, ManualClock
+import pytest
+
+from engine import ConflictError, Engine, ManualClock, NotFoundError
 from tests.conftest import FIXTURES
 
 TINY = str(FIXTURES / "tiny")
@@ -151,3 +153,35 @@ def test_cancel_closes_open_tasks(make_engine: Callable[..., Engine]) -> None:
     assert engine.list_tasks(instance_id=instance_id) == []
     assert engine.get_instance(instance_id).summary.next_timer_due is None
     assert engine.fire_due_timers() == 0
+
+
+def test_each_step_reports_the_tasks_it_opened_as_they_read_back(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths([TINY], actor="owner")
+    started = engine.start("tiny_process", {}, business_key="Z-2026-002", actor="anna")
+    (submit,) = started.opened_tasks
+    assert submit.bpmn_id == "submit_request"
+    assert (submit,) == tuple(make_engine().list_tasks(instance_id=started.id))  # fresh engine
+    done = engine.complete_task(submit.id, {"amount": 50, "title": "Speeltuin"}, actor="anna")
+    (confirm,) = done.opened_tasks
+    assert confirm.bpmn_id == "confirm_result"
+    assert confirm.business_key == "Z-2026-002"
+    assert confirm == make_engine().get_task(confirm.id)
+    # a task that is no longer open has no form data to start from
+    with pytest.raises(ConflictError):
+        make_engine().task_data(submit.id)
+    assert make_engine().task_data(confirm.id)["amount"] == 50
+    finished = engine.complete_task(confirm.id, {"confirmed": True}, actor="anna")
+    assert finished.status == "completed"
+    assert finished.opened_tasks == ()
+    # read back, a summary never claims to have opened anything
+    assert make_engine().get_instance(started.id).summary.opened_tasks == ()
+    # a few values without the whole case
+    assert make_engine().instance_values(started.id, ("amount", "level", "absent")) == {
+        "amount": 50,
+        "level": "low",
+    }
+    with pytest.raises(NotFoundError):
+        make_engine().instance_values(started.id + 999, ("amount",))
