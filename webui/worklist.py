@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
@@ -29,9 +28,12 @@ def home() -> Response | str:
     return render_template("worklist/welcome.html")
 
 
-@dataclass(slots=True)
-class Row:
-    """One worklist row, every text ready: the template only places them (this page is hot)."""
+class Row(NamedTuple):
+    """One worklist row, every text ready: the template only places them (this page is hot).
+
+    The template unpacks it in this order (`{% for task_id, task_url, … in rows %}`): locals,
+    not an attribute lookup per field per row.
+    """
 
     task_id: str
     task_url: str
@@ -44,7 +46,7 @@ class Row:
     assignee: str
     age: str
     due: str
-    urgency: str
+    urgency: str  # "overdue", "near_due" or ""
     action: str  # "claim", "release" or ""
     action_url: str
     action_label: str  # what the button acts on, for screen readers
@@ -71,30 +73,32 @@ def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
         action = (
             "claim" if item.assignee is None else "release" if item.assignee == username else ""
         )
+        task_title, context = item.title, item.context
         rows.append(
             Row(
-                task_id=item.task_id,
-                task_url=links.task + item.task_id,
-                initiative_url=f"{links.initiative}{item.instance_id}",
-                initiative_title=title,
-                zaaknummer=item.zaaknummer or "",
-                title=item.title,
-                context=item.context,
-                lane=item.lane_label,
-                assignee=item.assignee or nobody,
-                age=age,
-                due=due,
-                urgency=item.urgency or "",
-                action=action,
-                action_url=item.task_id.join(links.actions[action]) if action else "",
-                action_label=(
-                    f"{item.title} ({item.context}), {title}"
-                    if item.context
-                    else f"{item.title}, {title}"
-                ),
+                item.task_id,
+                links.task + item.task_id,
+                f"{links.initiative}{item.instance_id}",
+                title,
+                item.zaaknummer or "",
+                task_title,
+                context,
+                item.lane_label,
+                item.assignee or nobody,
+                age,
+                due,
+                item.urgency or "",
+                action,
+                item.task_id.join(links.actions[action]) if action else "",
+                f"{task_title} ({context}), {title}" if context else f"{task_title}, {title}",
             )
         )
     return rows
+
+
+def _shown(count: int) -> str:
+    """A tab's count as shown: at most COUNT_CAP - 1, then "99+"."""
+    return f"{worklist.COUNT_CAP - 1}+" if count >= worklist.COUNT_CAP else str(count)
 
 
 class _RowLinks(NamedTuple):
@@ -129,8 +133,8 @@ def _render(tab: str) -> str:
         tab=tab,
         page=view.page,
         rows=_rows(view.page.items, user.username),
-        counts=view.counts,
-        count_cap=worklist.COUNT_CAP,
+        shown_mine=_shown(view.counts.mine),
+        shown_team=_shown(view.counts.team),
         lacks_team=view.lacks_team,
     )
 
