@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine import ConflictError, Engine, EngineError, HumanTask, ManualClock
+from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from workflows import bootstrap, norms
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
@@ -139,6 +139,9 @@ class Simulation:
         self.scheduled: set[str] = set()
         self.instance_profile: dict[int, ProcessProfile] = {}
         self.report = SimulationReport()
+        #: no timer is due before this moment: a lower bound, lowered by every step's summary,
+        #: so the database is asked only when a timer may be due (None: ask)
+        self.earliest_timer: datetime | None = None
 
     def _push(self, when: datetime, kind: str, *payload: Any) -> None:
         self.sequence += 1
@@ -168,11 +171,15 @@ class Simulation:
 
     def _fire_timers_until(self, moment: datetime) -> None:
         while True:
+            if self.earliest_timer is not None and self.earliest_timer >= moment:
+                return  # no timer can be due yet: no need to ask the database
             due = self.engine.next_timer_due()
+            self.earliest_timer = due or _NEVER
             if due is None or due >= moment:
                 return
             self.clock.set(max(due + timedelta(seconds=1), self.clock.now()))
             fired = self.engine.fire_due_timers()
+            self.earliest_timer = None  # the timers changed: ask again
             self.report.timer_runs += fired
             self._schedule_new_tasks()
             if not fired and self.engine.next_timer_due() == due:
@@ -191,7 +198,7 @@ class Simulation:
                 self._push(
                     plan.delay.after(self.rng, self.clock.now()), "message", summary.id, plan, 0
                 )
-        self._schedule(summary.opened_tasks)
+        self._after_step(summary)
 
     def _on_complete(self, task: HumanTask) -> None:
         profile = self.instance_profile[task.instance_id]
@@ -204,7 +211,7 @@ class Simulation:
             self.report.tasks_completed += 1
         except ConflictError:
             return  # cancelled or completed meanwhile (e.g. by a boundary timer)
-        self._schedule(summary.opened_tasks)
+        self._after_step(summary)
 
     def _on_message(self, instance_id: int, plan: MessagePlan, tries: int) -> None:
         status = self.engine.get_instance(instance_id).summary.status
@@ -215,7 +222,7 @@ class Simulation:
                 plan.name, dict(plan.payload), instance_id=instance_id, actor="simulatie"
             )
             self.report.messages_delivered += 1
-            self._schedule(summary.opened_tasks)
+            self._after_step(summary)
         except ConflictError:
             if tries < 10:  # not waiting for it yet: try again later
                 self._push(
@@ -223,6 +230,13 @@ class Simulation:
                 )
         except EngineError:
             return
+
+    def _after_step(self, summary: InstanceSummary) -> None:
+        """Plan the tasks a step opened, and keep the timer bound below its case's next timer."""
+        due = summary.next_timer_due
+        if due is not None and self.earliest_timer is not None:
+            self.earliest_timer = min(self.earliest_timer, due)
+        self._schedule(summary.opened_tasks)
 
     def _schedule_new_tasks(self) -> None:
         """Plan the completion of the open tasks not yet planned (after timers fired)."""
@@ -249,6 +263,9 @@ class Simulation:
                 values = self.engine.instance_values(instance.id, ("outcome",))
                 outcome = values.get("outcome", "(geen)")
                 self.report.outcomes[(instance.process_id, str(outcome))] += 1
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
