@@ -30,6 +30,7 @@ from tests.webapp import (
     start_complex,
     to_assessment,
 )
+from webui import SIGNED_CSRF_KEY
 from webui import cli as cli_module
 from webui.cli import cli, main
 from workflows import accounts, bootstrap
@@ -147,6 +148,31 @@ def test_a_post_without_csrf_token_is_refused_with_the_dutch_expired_form_page(
         assert "Formulier verlopen" in refused.text
     with engine_of(flask_app).reading() as conn:
         assert conn.execute(select(func.count()).select_from(note)).scalar_one() == 0
+
+
+def test_a_session_signs_its_csrf_token_once_and_the_next_login_gets_a_new_one(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 1)
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    assert login(client, "carla").status_code == 302
+    first = csrf_token(client, "/taken/mijn")
+    assert csrf_token(client, "/taken/team") == first
+    with client.session_transaction() as session:  # kept, so no page signs it again
+        assert session[SIGNED_CSRF_KEY] == [session["csrf_token"], first]
+    notes = f"/initiatieven/{instance_id}/notities"
+    kept = client.post(notes, data={"body": "Met het bewaarde token", "csrf_token": first})
+    assert kept.status_code == 302
+    assert post(client, "/uitloggen").status_code == 302
+    assert login(client, "carla").status_code == 302
+    second = csrf_token(client, "/taken/mijn")
+    assert second != first  # the session was cleared at logout: a new token, signed anew
+    stale = client.post(notes, data={"body": "Met het oude token", "csrf_token": first})
+    assert stale.status_code == 400
+    with engine_of(flask_app).reading() as conn:
+        assert conn.execute(select(func.count()).select_from(note)).scalar_one() == 1
 
 
 @pytest.mark.parametrize(
