@@ -131,12 +131,15 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
     now = engine.now()
     params.update(me=user.username, wanted=page * WORKLIST_PAGE_SIZE + 1)
     dialect = engine.db.dialect
+    counts = _counts(*shape)
     with engine.reading(generic_plans=True) as conn:
         rows: list[Any] = []
         if tab == "mine" or any(shape):
-            query = _mine_query() if tab == "mine" else _team_query(*shape)
-            rows = _prepared(dialect, query).all(conn, params)[(page - 1) * WORKLIST_PAGE_SIZE :]
-        counted = _prepared(dialect, _counts_query(*shape)).all(conn, params)[0]
+            query = _mine_query(*shape) if tab == "mine" else _team_query(*shape)
+            rows = _prepared(dialect, query).all(conn, params)
+        # each row carries the counts (the database works them out once); no rows, no counts
+        counted = rows[0][-len(counts) :] if rows else _count_only(dialect, shape, conn, params)
+    rows = rows[(page - 1) * WORKLIST_PAGE_SIZE :]
     items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = min(sum(counted[1:]), COUNT_CAP)
     return Worklist(
@@ -199,11 +202,22 @@ def _prepared(dialect: Any, query: Any) -> PreparedRead:
     return PreparedRead(query, dialect)
 
 
+def _count_only(dialect: Any, shape: tuple[int, int, int], conn: Any, params: Any) -> Any:
+    """The counts alone (for a page without rows)."""
+    return _prepared(dialect, _counts_query(*shape)).all(conn, params)[0]
+
+
 @functools.cache
-def _mine_query() -> Any:
-    """My open tasks, oldest first, read in the order of the open-assignee index."""
+def _counts_query(whole: int, scoped: int, teams: int) -> Any:
+    return select(*_counts(whole, scoped, teams))
+
+
+@functools.cache
+def _mine_query(whole: int, scoped: int, teams: int) -> Any:
+    """My open tasks, oldest first, read in the order of the open-assignee index (with the
+    counts of this shape of team queue as the last columns)."""
     return (
-        select(*_ITEM_COLUMNS, human_task.c.id)
+        select(*_ITEM_COLUMNS, human_task.c.id, *_counts(whole, scoped, teams))
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
         .where(TASK_IS_OPEN, human_task.c.assignee == bindparam("me"))
         .order_by(human_task.c.created_at, human_task.c.id)
@@ -214,7 +228,8 @@ def _mine_query() -> Any:
 @functools.cache
 def _team_query(whole: int, scoped: int, teams: int) -> Any:
     """The page's task ids from each part of the queue, read in index order and merged (no
-    sort over the whole queue), then only those tasks joined with their rows and initiatives.
+    sort over the whole queue), then only those tasks joined with their rows and initiatives
+    (with the counts as the last columns).
 
     The parts read just (created_at, id) from the open-lane index; joining afterwards touches
     the 26 rows shown instead of up to 26 per part. That keeps the page as fast with years of
@@ -236,7 +251,7 @@ def _team_query(whole: int, scoped: int, teams: int) -> Any:
         .subquery("page")
     )
     return (
-        select(*_ITEM_COLUMNS, human_task.c.id)
+        select(*_ITEM_COLUMNS, human_task.c.id, *_counts(whole, scoped, teams))
         .select_from(page)
         .join(human_task, human_task.c.id == page.c.id)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
@@ -250,9 +265,10 @@ def _capped_count(condition: Any) -> Any:
 
 
 @functools.cache
-def _counts_query(whole: int, scoped: int, teams: int) -> Any:
-    """Mine, then one count per part of the team queue, each capped, in one statement."""
-    return select(
+def _counts(whole: int, scoped: int, teams: int) -> tuple[Any, ...]:
+    """Mine, then one count per part of the team queue, each capped: scalar subqueries that
+    do not depend on the row, so a page statement can carry them as its last columns."""
+    return (
         _capped_count(human_task.c.assignee == bindparam("me")),
         *(_capped_count(c) for c, _ in _queue_parts(whole, scoped, teams)),
     )

@@ -148,6 +148,33 @@ def test_the_worklist_use_case_scopes_the_team_queue_and_its_count(
     assert worklist.worklist(engine, otto, "team").counts.team == len(everyone)
 
 
+def test_both_tabs_and_every_page_show_the_same_counts_with_rows_or_without(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, clock = app
+    engine = engine_of(flask_app)
+    for number in (4, 6):
+        to_assessment(flask_app, clock, start_complex(flask_app, number))
+    logged_in(flask_app, "otto", "vakspecialist", teams=ASPECT_TEAMS)
+    otto = get_user(engine, "otto")
+    assert otto is not None
+    team = worklist.worklist(engine, otto, "team")
+    mine = worklist.worklist(engine, otto, "mine")
+    assert mine.page.items == ()  # nothing assigned yet: these counts come without rows
+    assert team.counts == mine.counts
+    assert team.counts.mine == 0
+    assert team.counts.team == len(team.page.items) > 1
+    assert worklist.worklist(engine, otto, "team", page=2).counts == team.counts  # no rows
+
+    engine.claim_task(team.page.items[0].task_id, "otto")
+    mine = worklist.worklist(engine, otto, "mine")
+    team = worklist.worklist(engine, otto, "team")
+    assert [item.task_id for item in mine.page.items] == [team.page.items[0].task_id]
+    assert mine.counts == team.counts
+    assert mine.counts.mine == 1
+    assert team.counts.team == len(team.page.items)
+
+
 def test_the_team_queue_is_one_list_oldest_first_across_lanes_and_teams(
     app: tuple[Flask, ManualClock],
 ) -> None:
