@@ -64,9 +64,9 @@ def test_a_prepared_read_gives_the_rows_connection_execute_gives(engine: Engine)
     assert got[0].detail == DETAIL
 
 
-def test_prepared_statements_count_rows_join_savepoints_and_raise_sqlalchemy_errors(
-    engine: Engine,
-) -> None:
+def _a_task_and_two_writes(engine: Engine) -> tuple[Any, PreparedWrite, PreparedWrite]:
+    """A case of the tiny process with its one open task, a prepared rename of a task and a
+    prepared insert of a whole task row."""
     engine.deploy_paths([str(FIXTURES / "tiny")])
     engine.start("tiny_process", {})
     (task,) = engine.list_tasks()
@@ -74,7 +74,13 @@ def test_prepared_statements_count_rows_join_savepoints_and_raise_sqlalchemy_err
         update(human_task).where(human_task.c.task_id == bindparam("b_task_id")),
         engine.db.dialect,
     )
-    duplicate = PreparedWrite(insert(human_task), engine.db.dialect)
+    return task, rename, PreparedWrite(insert(human_task), engine.db.dialect)
+
+
+def test_prepared_statements_count_rows_join_savepoints_and_raise_sqlalchemy_errors(
+    engine: Engine,
+) -> None:
+    task, rename, duplicate = _a_task_and_two_writes(engine)
     with engine.transaction() as u:
         conn = u.connection
         assert rename.execute(conn, {"b_task_id": "no-such-task", "title": "x"}) == 0
@@ -92,14 +98,7 @@ def test_prepared_statements_count_rows_join_savepoints_and_raise_sqlalchemy_err
 def test_a_savepoint_undoes_only_its_own_block_and_the_transaction_goes_on(
     engine: Engine,
 ) -> None:
-    engine.deploy_paths([str(FIXTURES / "tiny")])
-    engine.start("tiny_process", {})
-    (task,) = engine.list_tasks()
-    rename = PreparedWrite(
-        update(human_task).where(human_task.c.task_id == bindparam("b_task_id")),
-        engine.db.dialect,
-    )
-    duplicate = PreparedWrite(insert(human_task), engine.db.dialect)
+    task, rename, duplicate = _a_task_and_two_writes(engine)
 
     def rename_then(conn: Any, title: str, then: Callable[[], None]) -> None:
         with savepoint(conn):  # always the same name, also when nested

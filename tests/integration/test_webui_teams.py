@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
-from engine import ManualClock
+from engine import Engine, ManualClock
 from engine.persistence.tables import event
 from tests.webapp import (
     ASPECT_TEAMS,
@@ -125,13 +125,18 @@ def test_a_team_lead_sees_every_team_and_can_give_an_assessment_to_a_colleague(
     assert kinds["task_completed"] == 1
 
 
+def _two_cases_in_assessment(app: tuple[Flask, ManualClock]) -> tuple[Flask, Engine]:
+    """Cases 4 and 6 brought to their aspect assessments (tasks for several aspect teams)."""
+    flask_app, clock = app
+    for number in (4, 6):
+        to_assessment(flask_app, clock, start_complex(flask_app, number))
+    return flask_app, engine_of(flask_app)
+
+
 def test_the_worklist_use_case_scopes_the_team_queue_and_its_count(
     app: tuple[Flask, ManualClock],
 ) -> None:
-    flask_app, clock = app
-    engine = engine_of(flask_app)
-    for number in (4, 6):
-        to_assessment(flask_app, clock, start_complex(flask_app, number))
+    flask_app, engine = _two_cases_in_assessment(app)
     groups = Counter(t.group for t in engine.list_tasks(lanes=["vakspecialist"]))
     logged_in(flask_app, "mira", "vakspecialist", teams=("CASIST", "BELEID"))
     mira = get_user(engine, "mira")
@@ -151,10 +156,7 @@ def test_the_worklist_use_case_scopes_the_team_queue_and_its_count(
 def test_both_tabs_and_every_page_show_the_same_counts_with_rows_or_without(
     app: tuple[Flask, ManualClock],
 ) -> None:
-    flask_app, clock = app
-    engine = engine_of(flask_app)
-    for number in (4, 6):
-        to_assessment(flask_app, clock, start_complex(flask_app, number))
+    flask_app, engine = _two_cases_in_assessment(app)
     logged_in(flask_app, "otto", "vakspecialist", teams=ASPECT_TEAMS)
     otto = get_user(engine, "otto")
     assert otto is not None
