@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Generic, NamedTuple, NoReturn, TypeVar
 
 from sqlalchemy import Connection, Integer, Select, bindparam, func, insert, select, update
@@ -294,6 +295,7 @@ _TASK_ROW = select(human_task, process_instance.c.business_key).join(
     process_instance, process_instance.c.id == human_task.c.instance_id
 )
 _TASK_BY_ID = _TASK_ROW.where(human_task.c.task_id == bindparam("b_task_id"))
+_INSTANCE_BY_ID = select(*_INSTANCE_COLUMNS).where(process_instance.c.id == bindparam("b_id"))
 _INSTANCE_OF_TASK = (
     select(*_INSTANCE_COLUMNS, human_task.c.state.label("task_state"), human_task.c.title)
     .join(human_task, human_task.c.instance_id == process_instance.c.id)
@@ -356,9 +358,7 @@ class Engine:
         self._task_by_id = PreparedRead(_TASK_BY_ID, dialect)
         self._instance_of_task = PreparedRead(_INSTANCE_OF_TASK, dialect)
         self._latest_version = PreparedRead(_LATEST_VERSION, dialect)
-        self._instance_row = PreparedRead(
-            select(*_INSTANCE_COLUMNS).where(process_instance.c.id == bindparam("b_id")), dialect
-        )
+        self._instance_row = PreparedRead(_INSTANCE_BY_ID, dialect)
         self._next_timer_due = PreparedRead(_NEXT_TIMER_DUE, dialect)
         self._task_lists: dict[tuple[str | None, bool, bool], PreparedRead] = {}
         clock_module.install_into_spiffworkflow()
@@ -1030,11 +1030,10 @@ class Engine:
     def get_instance(self, instance_id: int) -> InstanceDetail:
         """One instance with its current data, open tasks, what it waits for and its history."""
         with self.reading() as conn:
-            row = conn.execute(
-                select(*_INSTANCE_COLUMNS).where(process_instance.c.id == instance_id)
-            ).first()
-            if row is None:
+            found = self._instance_row.all(conn, {"b_id": instance_id})
+            if not found:
                 raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+            row = found[0]
             summary = _summary(
                 conn.execute(_summary_query().where(process_instance.c.id == instance_id)).one()
             )
@@ -1533,25 +1532,9 @@ def _human_task(row: Any) -> HumanTask:
 
 
 def _opened_task(row: dict[str, Any], business_key: str | None) -> HumanTask:
-    """The HumanTask of a human_task row this transaction has just inserted."""
-    return HumanTask(
-        id=row["task_id"],
-        instance_id=row["instance_id"],
-        process_id=row["process_id"],
-        business_key=business_key,
-        bpmn_id=row["bpmn_id"],
-        title=row["title"],
-        lane=row["lane"],
-        state="open",
-        assignee=None,
-        created_at=row["created_at"],
-        claimed_at=None,
-        completed_at=None,
-        completed_by=None,
-        due_at=row["due_at"],
-        properties=dict(row["properties"] or {}),
-        group=row["candidate_group"],
-    )
+    """The HumanTask of a human_task row this transaction has just inserted (open, unclaimed)."""
+    unset = dict.fromkeys(("assignee", "claimed_at", "completed_at", "completed_by"))
+    return _human_task(SimpleNamespace(**row, **unset, business_key=business_key))
 
 
 def _event_record(row: Any) -> EventRecord:

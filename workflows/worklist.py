@@ -138,7 +138,10 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
             query = _mine_query(*shape) if tab == "mine" else _team_query(*shape)
             rows = _prepared(dialect, query).all(conn, params)
         # each row carries the counts (the database works them out once); no rows, no counts
-        counted = rows[0][-len(counts) :] if rows else _count_only(dialect, shape, conn, params)
+        if rows:
+            counted = rows[0][-len(counts) :]
+        else:
+            counted = _prepared(dialect, _counts_query(*shape)).all(conn, params)[0]
     rows = rows[(page - 1) * WORKLIST_PAGE_SIZE :]
     items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = min(sum(counted[1:]), COUNT_CAP)
@@ -202,13 +205,9 @@ def _prepared(dialect: Any, query: Any) -> PreparedRead:
     return PreparedRead(query, dialect)
 
 
-def _count_only(dialect: Any, shape: tuple[int, int, int], conn: Any, params: Any) -> Any:
-    """The counts alone (for a page without rows)."""
-    return _prepared(dialect, _counts_query(*shape)).all(conn, params)[0]
-
-
 @functools.cache
 def _counts_query(whole: int, scoped: int, teams: int) -> Any:
+    """The counts alone (for a page without rows)."""
     return select(*_counts(whole, scoped, teams))
 
 
