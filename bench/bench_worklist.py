@@ -678,12 +678,15 @@ def capture(app: Flask, client: FlaskClient, path: str) -> dict[str, Any]:
 
         return bump
 
+    reads = app.extensions[ENGINE_KEY].statement_db  # the hot reads' pool (PostgreSQL)
     listeners = [
         (db, "before_cursor_execute", on_execute),
         (db, "commit", counter("commit")),
         (db, "rollback", counter("rollback")),
         (db.pool, "checkout", counter("checkout")),
     ]
+    if reads is not db:
+        listeners.append((reads.pool, "checkout", counter("checkout")))
     for target, name, fn in listeners:
         event.listen(target, name, fn)
     try:
@@ -701,12 +704,24 @@ def short_sql(statement: str) -> str:
     return one
 
 
+def run_sql(conn: Any, statement: str, params: Any) -> list[Any]:
+    """Run a captured statement on the driver as the page did (psycopg: `$1` placeholders on
+    a RawCursor, see engine/persistence/prepared.py)."""
+    if conn.dialect.driver == "psycopg":
+        import psycopg
+
+        with psycopg.RawCursor(conn.connection.driver_connection) as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
+    return conn.exec_driver_sql(statement, params).all()
+
+
 def explain(engine: Engine, statement: str, params: Any) -> list[str]:
-    with engine.reading() as conn:
+    with engine.statement_reads() as conn:
         if engine.db.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+            rows = run_sql(conn, "EXPLAIN QUERY PLAN " + statement, params)
             return [str(r[-1]) for r in rows]
-        rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
+        rows = run_sql(conn, "EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
         return [str(r[0]) for r in rows]
 
 
@@ -717,10 +732,10 @@ def time_statements(
     samples: dict[tuple[str, int], list[float]] = {key: [] for key in statements}
     for _ in range(7):
         for key, (statement, params) in statements.items():
-            with engines[key[0]].reading() as conn:
+            with engines[key[0]].statement_reads() as conn:
                 for _ in range(7):
                     t0 = time.perf_counter()
-                    conn.exec_driver_sql(statement, params).all()
+                    run_sql(conn, statement, params)
                     samples[key].append(time.perf_counter() - t0)
     return {key: statistics.median(v) for key, v in samples.items()}
 

@@ -338,6 +338,10 @@ class Engine:
         self._specs: _LRU[int, tuple[Any, dict[str, Any]]] = _LRU(settings.spec_cache_size)
         self._workflows: _LRU[int, tuple[int, Any]] = _LRU(settings.workflow_cache_size)
         self._is_postgres = self.db.dialect.name == "postgresql"
+        #: the database of `statement_reads` (on PostgreSQL a pool of its own, else `db`)
+        self.statement_db = (
+            database.create_statement_reads_engine(self.db) if self._is_postgres else self.db
+        )
         # the engine's own extension properties first; the application's checks come on top
         self._property_checks = {
             spiff.GROUP_PROPERTY: spiff.check_group_path,
@@ -371,6 +375,8 @@ class Engine:
 
     def dispose(self) -> None:
         self.db.dispose()
+        if self.statement_db is not self.db:
+            self.statement_db.dispose()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -401,21 +407,29 @@ class Engine:
                 yield own
 
     @contextlib.contextmanager
-    def reading(self, generic_plans: bool = False) -> Iterator[Connection]:
-        """A read-only transaction that never blocks writers (SQLite: BEGIN DEFERRED).
-
-        With `generic_plans`, PostgreSQL plans the transaction's statements once per
-        connection instead of on every run (`plan_cache_mode`, for this transaction only):
-        for the hot reads whose best plan does not depend on the values, such as the
-        worklist's walks of the open-task indexes. Its planner keeps choosing a fresh plan for
-        those, which took longer than running them (docs/performance.md).
-        """
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction that never blocks writers (SQLite: BEGIN DEFERRED)."""
         with (
             self.db.connect().execution_options(sqlite_begin="DEFERRED") as connection,
             connection.begin(),
         ):
-            if generic_plans and self._is_postgres:
-                connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            yield connection
+
+    @contextlib.contextmanager
+    def statement_reads(self) -> Iterator[Connection]:
+        """A connection for a hot read of one statement (or two), outside a transaction: each
+        statement is its own snapshot, and nothing is begun or committed. On PostgreSQL that is
+        one round trip per statement instead of BEGIN, the statement and COMMIT.
+
+        For statements run through `engine.persistence.prepared` (`Connection.execute` would
+        begin a transaction). On PostgreSQL the connections come from a pool of their own: in
+        autocommit, read-only, and planning each prepared statement once per connection
+        (`plan_cache_mode = force_generic_plan`) — for hot reads whose best plan does not
+        depend on the values, such as the worklist's walks of the open-task indexes. Its planner
+        kept choosing a fresh plan for those, which took longer than running them
+        (docs/performance.md).
+        """
+        with self.statement_db.connect().execution_options(sqlite_begin="DEFERRED") as connection:
             yield connection
 
     def now(self) -> datetime:

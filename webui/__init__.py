@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -134,7 +134,7 @@ def create_app(
             "workers": auth.WORKERS,
             "case_readers": auth.CASE_READERS,
             "nav": nav,
-            "get_locale": get_locale,
+            "language": i18n.language,
             "links": _links(app),
         }
 

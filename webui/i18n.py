@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -49,11 +49,28 @@ def ensure_compiled() -> None:
             log.warning("could not compile %s (%s); that language falls back to Dutch", po, exc)
 
 
+def language() -> str:
+    """This request's interface language ("nl" or "en"), chosen once per request."""
+    found: str | None = g.get("wegwijs_language")
+    if found is None:
+        found = g.wegwijs_language = select_locale()
+    return found
+
+
 def translations() -> Any:
-    """This request's catalog, looked up once (a page asks for dozens of texts)."""
+    """This request's catalog, looked up once (a page asks for dozens of texts).
+
+    Each language's catalog is kept per app after its first use: Flask-Babel would parse the
+    language into a babel Locale on every request to find the same catalog again.
+    """
     found = g.get("wegwijs_translations")
     if found is None:
-        found = g.wegwijs_translations = get_translations()
+        catalogs: dict[str, Any] = current_app.extensions.setdefault("wegwijs_catalogs", {})
+        code = language()
+        found = catalogs.get(code)
+        if found is None:
+            found = catalogs[code] = get_translations()
+        g.wegwijs_translations = found
     return found
 
 
@@ -75,7 +92,8 @@ def install_fast_gettext(app: Flask) -> None:
 @pass_context
 def _template_gettext(context: Context, string: str, **variables: Any) -> str:
     # Markup as Jinja's own newstyle gettext does: the text is the template's literal and our
-    # shipped translation of it; the values put into it are escaped by Markup's %.
+    # shipped translation of it; the values put into it are escaped by Markup's %. (The
+    # catalog cannot be kept on the context: an imported macro module keeps its context.)
     catalog = translations()
     if variables or not context.eval_ctx.autoescape:
         text = catalog.ugettext(string)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from webui import formatting, i18n
@@ -29,11 +30,8 @@ def home() -> Response | str:
 
 
 class Row(NamedTuple):
-    """One worklist row, every text ready: the template only places them (this page is hot).
-
-    The template unpacks it in this order (`{% for task_id, task_url, … in rows %}`): locals,
-    not an attribute lookup per field per row.
-    """
+    """One worklist row, every text ready: the row macro in worklist/_row.html only places
+    them, in this order."""
 
     task_id: str
     task_url: str
@@ -52,48 +50,68 @@ class Row(NamedTuple):
     action_label: str  # what the button acts on, for screen readers
 
 
-def _rows(items: tuple[worklist.WorkItem, ...], username: str) -> list[Row]:
-    now = engine().now()
+def _row(item: worklist.WorkItem, days: int, action: str, catalog: Any) -> Row:
     links = _row_links()
+    title = item.initiative_title or catalog.gettext("(zonder titel)")
+    task_title, context = item.title, item.context
+    return Row(
+        item.task_id,
+        links.task + item.task_id,
+        f"{links.initiative}{item.instance_id}",
+        title,
+        item.zaaknummer or "",
+        task_title,
+        context,
+        item.lane_label,
+        item.assignee or catalog.gettext("nog niemand"),
+        formatting.days_ago(days, catalog),
+        formatting.date(item.due_at),
+        item.urgency or "",
+        action,
+        item.task_id.join(links.actions[action]) if action else "",
+        f"{task_title} ({context}), {title}" if context else f"{task_title}, {title}",
+    )
+
+
+#: rendered rows kept per app; when full, the memo starts over (a page costs 25 renders then)
+ROW_MEMO_SIZE = 4096
+
+
+def _rows_html(items: tuple[worklist.WorkItem, ...], username: str) -> Markup:
+    """The rows' HTML: each row rendered by the row macro once, then kept.
+
+    A row's HTML is a function of the task as read (`WorkItem`, with its urgency), its age in
+    days, the button this user gets and the language, so those are the memo's key: a changed
+    task, another day, another viewer's button or another language is another key, and the
+    memo can never show a stale or someone else's row. Formatting and rendering 25 rows was
+    a third of the page's time. Templates that reload (debug) are rendered every time.
+    """
+    app = current_app
+    memo: dict[tuple[Any, ...], Markup] | None = app.extensions.get("wegwijs_row_html")
+    if memo is None:
+        memo = app.extensions["wegwijs_row_html"] = {}
+    now = engine().now()
     catalog = i18n.translations()
-    untitled, nobody = catalog.gettext("(zonder titel)"), catalog.gettext("nog niemand")
-    # many tasks share a due moment or an age in days: format each once
-    ages: dict[int, str] = {}
-    dues: dict[object, str] = {}
-    rows = []
+    keep = not app.jinja_env.auto_reload
+    macro = None
+    parts = []
     for item in items:
         days = (now - item.created_at).days
-        age = ages.get(days)
-        if age is None:
-            age = ages[days] = formatting.days_ago(days, catalog)
-        due = dues.get(item.due_at)
-        if due is None:
-            due = dues[item.due_at] = formatting.date(item.due_at)
-        title = item.initiative_title or untitled
         action = (
             "claim" if item.assignee is None else "release" if item.assignee == username else ""
         )
-        task_title, context = item.title, item.context
-        rows.append(
-            Row(
-                item.task_id,
-                links.task + item.task_id,
-                f"{links.initiative}{item.instance_id}",
-                title,
-                item.zaaknummer or "",
-                task_title,
-                context,
-                item.lane_label,
-                item.assignee or nobody,
-                age,
-                due,
-                item.urgency or "",
-                action,
-                item.task_id.join(links.actions[action]) if action else "",
-                f"{task_title} ({context}), {title}" if context else f"{task_title}, {title}",
-            )
-        )
-    return rows
+        key = (item, days, action, catalog)
+        html = memo.get(key)
+        if html is None:
+            if macro is None:
+                macro = app.jinja_env.get_template("worklist/_row.html").module.row  # type: ignore[attr-defined]
+            html = macro(*_row(item, days, action, catalog))
+            if keep:
+                if len(memo) >= ROW_MEMO_SIZE:
+                    memo.clear()
+                memo[key] = html
+        parts.append(html)
+    return Markup("".join(parts))  # noqa: S704 - each part is the macro's escaped output
 
 
 def _shown(count: int) -> str:
@@ -132,7 +150,7 @@ def _render(tab: str) -> str:
         "worklist/list.html",
         tab=tab,
         page=view.page,
-        rows=_rows(view.page.items, user.username),
+        rows=_rows_html(view.page.items, user.username),
         shown_mine=_shown(view.counts.mine),
         shown_team=_shown(view.counts.team),
         lacks_team=view.lacks_team,

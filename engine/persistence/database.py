@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 
 from engine.errors import EngineError
 
@@ -71,9 +72,79 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
             conn.connection.driver_connection.execute(f"BEGIN {mode}")
 
         return db
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    return create_engine(url, **kwargs)
+    db = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        ping_when_idle(db)
+    return db
+
+
+def create_statement_reads_engine(db: Engine) -> Engine:
+    """A second PostgreSQL pool on the same database, for `Engine.statement_reads`: its
+    connections are in autocommit, read-only, and use generic plans for prepared statements.
+    Options in the URL (`?options=-c …`) are kept. Listeners of `db`'s before_ and
+    after_cursor_execute events hear its statements too."""
+    given = db.url.query.get("options")
+    options = " ".join(
+        [
+            *([given] if isinstance(given, str) else list(given or ())),
+            "-c plan_cache_mode=force_generic_plan",
+            "-c default_transaction_read_only=on",
+        ]
+    )
+    reads = create_db_engine(
+        db.url.render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+        pool_size=db.pool.size(),  # type: ignore[attr-defined]
+        connect_args={"options": options},
+    )
+
+    # Tracing, logging and benchmarks listen on the engine's database: they see these too.
+    @event.listens_for(reads, "before_cursor_execute")
+    def _before(*args: Any) -> None:
+        if db.dispatch.before_cursor_execute:
+            db.dispatch.before_cursor_execute(*args)
+
+    @event.listens_for(reads, "after_cursor_execute")
+    def _after(*args: Any) -> None:
+        if db.dispatch.after_cursor_execute:
+            db.dispatch.after_cursor_execute(*args)
+
+    return reads
+
+
+#: a pooled connection unused for longer than this is checked before it is handed out
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_when_idle(db: Engine) -> None:
+    """Check a pooled PostgreSQL connection before use when it sat idle for
+    PING_AFTER_IDLE_SECONDS.
+
+    What `pool_pre_ping` is for (a server restart or a firewall dropping idle connections
+    hands out a dead connection), without its round trip on every checkout: a busy app's
+    connections come back within moments, and a page that runs one statement would pay a
+    second round trip for the check. A connection that fails the check is replaced before
+    anyone sees it. One used within the last seconds is trusted; if the server went away in
+    exactly that gap, the statement fails, the pool drops all its connections (SQLAlchemy does
+    that on a disconnect) and the next request gets a fresh one.
+    """
+
+    @event.listens_for(db, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(db, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back in the pool only just now
+        try:
+            db.dialect.do_ping(dbapi_conn)
+        except db.dialect.loaded_dbapi.Error as exc:
+            # the pool drops this connection and checks out another (a new one if need be)
+            raise DisconnectionError(f"idle connection is gone: {exc}") from exc
 
 
 def alembic_config(url: str) -> Any:

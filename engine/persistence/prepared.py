@@ -14,11 +14,18 @@ statements too (without an execution context). Everything else goes through
 `Connection.execute`.
 
 Only statements without parameters expanded at run time (no `IN` lists) belong here.
+
+On PostgreSQL the statements are compiled with PostgreSQL's own `$1` placeholders and run on
+psycopg's `RawCursor`, which sends them as they are. With `%(name)s` placeholders psycopg
+rewrites the text on every run, and it only remembers that work for statements under 4 kB:
+the worklist's page statement is longer, and rewriting it took a fifth of its time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -37,7 +44,7 @@ class _Compiled:
     def __init__(
         self, statement: UpdateBase | Select[Any], dialect: Dialect, keys: Sequence[str]
     ) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        compiled = statement.compile(dialect=_placeholders(dialect), column_keys=list(keys))
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("a prepared statement cannot have parameters expanded at run time")
         self.sql = compiled.string
@@ -168,11 +175,31 @@ def savepoint(connection: Connection, name: str = "wegwijs_step") -> Iterator[No
     run(f"RELEASE SAVEPOINT {name}")
 
 
+@functools.cache
+def _placeholders(dialect: Dialect) -> Dialect:
+    """The dialect to compile with: for psycopg a twin that writes `$1` placeholders (for its
+    RawCursor), otherwise the dialect itself."""
+    if not _raw_cursors(dialect):
+        return dialect
+    twin = copy.copy(dialect)
+    twin.paramstyle = "numeric_dollar"
+    twin.positional = True
+    twin.identifier_preparer = twin.preparer(twin)  # no doubled "%" in literals
+    return twin
+
+
+def _raw_cursors(dialect: Dialect) -> bool:
+    return dialect.driver == "psycopg"
+
+
 @contextlib.contextmanager
 def _cursor(connection: Connection, dialect: Dialect, sql: str, params: Any) -> Iterator[Any]:
     """A DB-API cursor of the connection (its transaction); driver errors become DBAPIError."""
     dbapi_error = dialect.loaded_dbapi.Error
-    cursor = connection.connection.cursor()
+    if _raw_cursors(dialect):
+        cursor = dialect.loaded_dbapi.RawCursor(connection.connection.driver_connection)
+    else:
+        cursor = connection.connection.cursor()
     try:
         yield cursor
     except dbapi_error as exc:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, update
 
 from engine import ConflictError, Engine
+from engine.persistence import database
 from engine.persistence.database import normalise_url
 from engine.persistence.tables import process_instance
 from tests.conftest import FIXTURES
@@ -326,3 +327,32 @@ def test_two_concurrent_claims_of_one_task_exactly_one_succeeds(
         assert first.get_task(task.id).assignee == claims[0].actor
     assert len(outcomes["ok"]) == 10
     assert len(outcomes["conflict"]) == 10
+
+
+def test_a_pooled_connection_is_checked_only_after_sitting_idle_and_replaced_when_dead(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No round trip to check a connection that was just in use; one that sat idle and died
+    meanwhile (a server restart, a firewall) is replaced before anyone uses it."""
+    db = database.create_db_engine(postgres_database, pool_size=1, max_overflow=0)
+    pings: list[object] = []
+    real_ping = db.dialect.do_ping
+    monkeypatch.setattr(db.dialect, "do_ping", lambda conn: pings.append(conn) or real_ping(conn))
+    pid = "SELECT pg_backend_pid()"
+    try:
+        with db.connect() as conn:
+            first = conn.exec_driver_sql(pid).scalar_one()
+        with db.connect() as conn:  # back in the pool only just now: trusted as it is
+            assert conn.exec_driver_sql(pid).scalar_one() == first
+        assert pings == []
+        admin = create_engine(normalise_url(postgres_database), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({first})")
+        admin.dispose()
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)  # it has now sat idle
+        with db.connect() as conn:
+            replaced = conn.exec_driver_sql(pid).scalar_one()
+        assert replaced != first
+        assert len(pings) == 1
+    finally:
+        db.dispose()

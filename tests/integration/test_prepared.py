@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from engine import Engine
 from engine.errors import NotFoundError
@@ -62,6 +62,25 @@ def test_a_prepared_read_gives_the_rows_connection_execute_gives(engine: Engine)
     assert [tuple(row) for row in got] == [tuple(row) for row in expected]
     assert got[0].type == "a"  # rows have named fields
     assert got[0].detail == DETAIL
+
+
+def test_a_prepared_statement_keeps_percent_signs_and_repeated_parameters(engine: Engine) -> None:
+    """On PostgreSQL prepared statements use `$1` placeholders (psycopg's RawCursor): a "%" in
+    the text stays one "%", and a parameter used twice is sent once."""
+    with engine.transaction() as u:
+        u.connection.execute(insert(event), [_event_row("50%"), _event_row("b")])
+    query = (
+        select(literal_column("'100%'").label("whole"), event.c.type)
+        .where((event.c.type == bindparam("kind")) | (event.c.actor == bindparam("kind")))
+        .order_by(event.c.id)
+    )
+    read = PreparedRead(query, engine.db.dialect)
+    with engine.reading() as conn:
+        assert [tuple(r) for r in read.all(conn, {"kind": "50%"})] == [("100%", "50%")]
+        assert [tuple(r) for r in read.all(conn, {"kind": "anne"})] == [
+            ("100%", "50%"),
+            ("100%", "b"),
+        ]
 
 
 def _a_task_and_two_writes(engine: Engine) -> tuple[Any, PreparedWrite, PreparedWrite]:
@@ -182,27 +201,45 @@ def test_cursor_listeners_see_prepared_statements(engine: Engine) -> None:
         with engine.transaction() as u:
             write.execute_many(u.connection, [_event_row("a")])
             assert len(read.all(u.connection, {"kind": "a"})) == 1
+        with engine.statement_reads() as conn:  # on PostgreSQL a pool of its own
+            assert len(read.all(conn, {"kind": "a"})) == 1
     finally:
         sa_event.remove(engine.db, "before_cursor_execute", before)
         sa_event.remove(engine.db, "after_cursor_execute", after)
     prepared = [(when, sql) for when, sql in seen if "event" in sql]
-    assert [when for when, _ in prepared] == ["before", "after", "before", "after"]
+    assert [when for when, _ in prepared] == ["before", "after"] * 3
     assert prepared[0][1].startswith("INSERT INTO event")
     assert prepared[2][1].startswith("SELECT event.id")
+    assert prepared[4][1] == prepared[2][1]
 
 
-def test_a_reading_with_generic_plans_sets_them_for_that_transaction_only(engine: Engine) -> None:
-    query = select(event.c.id).where(event.c.type == bindparam("kind"))
+def test_statement_reads_run_outside_a_transaction_read_only_with_generic_plans(
+    engine: Engine,
+) -> None:
+    """The hot reads' connections begin nothing (one round trip per statement on PostgreSQL),
+    see what was committed, cannot write, and plan once; an ordinary reading is untouched."""
+    with engine.transaction() as u:
+        u.connection.execute(insert(event), [_event_row("a")])
+    query = select(event.c.type).where(event.c.type == bindparam("kind"))
     read = PreparedRead(query, engine.db.dialect)
-    with engine.reading(generic_plans=True) as conn:
-        assert read.all(conn, {"kind": "a"}) == []
-        inside = _plan_cache_mode(conn)
+    postgres = engine.db.dialect.name == "postgresql"
+    with engine.statement_reads() as conn:
+        assert [row.type for row in read.all(conn, {"kind": "a"})] == ["a"]
+        driver = conn.connection.driver_connection
+        if postgres:
+            assert driver.info.transaction_status == driver.info.transaction_status.IDLE
+            inside = _plan_cache_mode(conn)
+            assert conn.exec_driver_sql("SHOW transaction_read_only").scalar_one() == "on"
+        else:
+            assert driver.in_transaction is False
     with engine.reading() as conn:
         after = _plan_cache_mode(conn)
-    if engine.db.dialect.name == "postgresql":
+    if postgres:
         assert (inside, after) == ("force_generic_plan", "auto")
-    else:
-        assert (inside, after) == (None, None)  # SQLite has one kind of plan: nothing to set
+        write = PreparedWrite(insert(event), engine.db.dialect)
+        with engine.statement_reads() as conn, pytest.raises(DBAPIError, match="read-only"):
+            write.execute_many(conn, [_event_row("b")])
+    assert len(engine.events()) == 1
 
 
 def _plan_cache_mode(conn: Any) -> str | None:

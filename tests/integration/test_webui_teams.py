@@ -9,6 +9,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -27,6 +28,7 @@ from tests.webapp import (
     task_ids,
     to_assessment,
 )
+from webui.worklist import _rows_html
 from workflows import worklist
 from workflows.accounts import get_user
 from workflows.roles import may_act
@@ -205,3 +207,63 @@ def test_the_team_queue_is_one_list_oldest_first_across_lanes_and_teams(
     assert [item.task_id for item in first.page.items] == expected[:size]
     assert [item.task_id for item in second.page.items] == expected[size : 2 * size]
     assert first.page.has_next
+
+
+def _row(page: str, task_id: str) -> str:
+    found = re.search(rf'<tr[^>]*data-task-id="{task_id}">.*?</tr>', page, re.S)
+    assert found, f"no row for task {task_id}"
+    return found.group(0)
+
+
+def test_a_kept_row_is_never_shown_stale_to_anyone_in_any_language(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """The worklist keeps each row's HTML (a function of the row and the language alone): a
+    claim, another viewer, another language or another day shows the row as it now is."""
+    flask_app, clock = app
+    [ours] = _case_in_assessment(app)["BELEID"]
+    vince = logged_in(flask_app, "vince", "vakspecialist", teams=("BELEID",))
+    wendy = logged_in(flask_app, "wendy", "vakspecialist", teams=("BELEID",))
+    kept = flask_app.extensions
+    first = _row(vince.get("/taken/team").text, ours)
+    assert "Oppakken" in first
+    assert "nog niemand" in first
+    assert "vandaag" in first
+    assert re.search(r'<span class="muted">\w+ \(BELEID\)</span>', first)  # the aspect
+    rendered = len(kept["wegwijs_row_html"])
+    assert _row(vince.get("/taken/team").text, ours) == first
+    assert _row(wendy.get("/taken/team").text, ours) == first  # the same row for her
+    assert len(kept["wegwijs_row_html"]) == rendered  # both from the memo
+
+    assert post(vince, f"/taken/{ours}/oppakken").status_code == 302
+    his = _row(vince.get("/taken/team").text, ours)
+    hers = _row(wendy.get("/taken/team").text, ours)
+    assert "Terugleggen" in his
+    assert "Oppakken" not in his
+    assert "nog niemand" not in his
+    assert "<button" not in hers
+    assert "nog niemand" not in hers
+    assert _row(vince.get("/taken/mijn").text, ours) == his
+
+    assert post(wendy, "/taal", {"lang": "en", "next": "/taken/team"}).status_code == 302
+    english = _row(wendy.get("/taken/team").text, ours)
+    assert "today" in english
+    assert "vandaag" not in english
+    assert "vandaag" in _row(vince.get("/taken/team").text, ours)  # his session stays Dutch
+
+    clock.advance(timedelta(days=3))
+    assert "3 dagen" in _row(vince.get("/taken/team").text, ours)
+
+
+def test_the_same_row_is_rendered_in_each_language(app: tuple[Flask, ManualClock]) -> None:
+    """A task whose texts read the same in both languages still gets the page's labels."""
+    flask_app, clock = app
+    due = clock.now() - timedelta(days=2)
+    item = worklist.WorkItem(
+        "t1", 1, "INI-1", "Buurttuin", "intake", "Intake", "", "casist", None,
+        clock.now() - timedelta(days=12), due, "overdue",
+    )  # fmt: skip
+    for language, words in (("nl", ("Oppakken", "Te laat")), ("en", ("Claim", "Overdue"))):
+        with flask_app.test_request_context(headers={"Accept-Language": language}):
+            html = str(_rows_html((item,), "anne"))
+        assert all(word in html for word in words), (language, html)
