@@ -79,7 +79,10 @@ def install_fast_gettext(app: Flask) -> None:
 
     Same behaviour as Jinja's "newstyle" gettext (the result is markup and always a format
     string, so `%(name)s` values are escaped), in one call instead of three; a text without
-    values is translated and formatted once per catalog.
+    values is translated and formatted once per catalog. A page rendered by `render_template`
+    gets a `_` bound to the request's catalog (it asks for dozens of texts); macro modules,
+    which keep their own context between requests, use the global one, which looks the
+    catalog up on every call.
     """
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
@@ -88,13 +91,25 @@ def install_fast_gettext(app: Flask) -> None:
     )
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
+    @app.context_processor
+    def _page_gettext() -> dict[str, Any]:
+        catalog = translations()
+
+        @pass_context
+        def gettext(context: Context, string: str, **variables: Any) -> str:
+            return _translate(catalog, context, string, variables)
+
+        return {"_": gettext}
+
 
 @pass_context
 def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    return _translate(translations(), context, string, variables)
+
+
+def _translate(catalog: Any, context: Context, string: str, variables: dict[str, Any]) -> str:
     # Markup as Jinja's own newstyle gettext does: the text is the template's literal and our
-    # shipped translation of it; the values put into it are escaped by Markup's %. (The
-    # catalog cannot be kept on the context: an imported macro module keeps its context.)
-    catalog = translations()
+    # shipped translation of it; the values put into it are escaped by Markup's %.
     if variables or not context.eval_ctx.autoescape:
         text = catalog.ugettext(string)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
