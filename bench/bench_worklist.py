@@ -1178,10 +1178,10 @@ def write_markdown(path: Path, result: dict[str, Any]) -> None:
         ),
         "",
         f"SQL per view of /taken/team (captured with a `before_cursor_execute` listener on the "
-        f"engine's database, SQLite A): {len(team['statements'])} statements in "
-        f"{team['commits']} read transactions ({team['checkouts']} pool checkouts; each "
-        "transaction also starts with a BEGIN and ends with a COMMIT, both sent straight to "
-        "the driver, which the listener does not see):",
+        f"engine's database, SQLite A): {len(team['statements'])} statement(s), "
+        f"{team['commits']} commits, {team['checkouts']} pool checkout(s). The page reads "
+        "through `Engine.statement_reads`: no transaction is begun or committed, each "
+        "statement is its own snapshot (on PostgreSQL one round trip per statement):",
         "",
         *_sql_lines(result, "A team"),
         "",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -175,16 +175,22 @@ def savepoint(connection: Connection, name: str = "wegwijs_step") -> Iterator[No
     run(f"RELEASE SAVEPOINT {name}")
 
 
-@functools.cache
+#: per dialect in use, its twin that writes `$1` placeholders (gone with the dialect)
+_TWINS: weakref.WeakKeyDictionary[Dialect, Dialect] = weakref.WeakKeyDictionary()
+
+
 def _placeholders(dialect: Dialect) -> Dialect:
     """The dialect to compile with: for psycopg a twin that writes `$1` placeholders (for its
     RawCursor), otherwise the dialect itself."""
     if not _raw_cursors(dialect):
         return dialect
-    twin = copy.copy(dialect)
-    twin.paramstyle = "numeric_dollar"
-    twin.positional = True
-    twin.identifier_preparer = twin.preparer(twin)  # no doubled "%" in literals
+    twin = _TWINS.get(dialect)
+    if twin is None:
+        twin = copy.copy(dialect)
+        twin.paramstyle = "numeric_dollar"
+        twin.positional = True
+        twin.identifier_preparer = twin.preparer(twin)  # no doubled "%" in literals
+        _TWINS[dialect] = twin
     return twin
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -341,6 +345,36 @@ def test_a_far_page_of_the_worklist_is_served_without_reading_the_whole_queue(
     assert (
         worklist.worklist(engine_of(flask_app), user, "team", 99999).page.page == worklist.MAX_PAGE
     )
+
+
+def test_the_worklist_pager_walks_the_queue_forward_and_back(
+    app: tuple[Flask, ManualClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of two rows: the links lead to the next and previous page, together the pages
+    hold every task once, oldest first."""
+    flask_app, clock = app
+    monkeypatch.setattr(worklist, "WORKLIST_PAGE_SIZE", 2)
+    for number in (21, 22, 23):
+        start_complex(flask_app, number)
+        clock.advance(timedelta(minutes=1))
+    client = logged_in(flask_app, "ines", "initiatieventeam")
+    seen = []
+    url = "/taken/team"
+    for expected_prev, expected_next in ((None, 2), (1, None)):
+        page = client.get(url).text
+        seen += task_ids(page)
+        prev = re.search(r'href="([^"]+)" rel="prev"', page)
+        nxt = re.search(r'href="([^"]+)" rel="next"', page)
+        assert (prev.group(1) if prev else None) == (
+            f"/taken/team?pagina={expected_prev}" if expected_prev else None
+        )
+        assert (nxt.group(1) if nxt else None) == (
+            f"/taken/team?pagina={expected_next}" if expected_next else None
+        )
+        url = nxt.group(1) if nxt else url
+    queue = engine_of(flask_app).list_tasks(lanes=["initiatieventeam"])
+    assert seen == [task.id for task in queue]
+    assert len(seen) == 3
 
 
 def test_drafts_of_tasks_that_close_unsubmitted_are_not_kept(
