@@ -75,6 +75,8 @@ def _row(item: worklist.WorkItem, days: int, action: str, catalog: Any) -> Row:
 
 #: rendered rows kept per app; when full, the memo starts over (a page costs 25 renders then)
 ROW_MEMO_SIZE = 4096
+#: where an app keeps them (app.extensions)
+ROW_MEMO = "wegwijs_row_html"
 
 
 def _rows_html(items: tuple[worklist.WorkItem, ...], username: str) -> Markup:
@@ -87,9 +89,9 @@ def _rows_html(items: tuple[worklist.WorkItem, ...], username: str) -> Markup:
     a third of the page's time. Templates that reload (debug) are rendered every time.
     """
     app = current_app
-    memo: dict[tuple[Any, ...], Markup] | None = app.extensions.get("wegwijs_row_html")
+    memo: dict[tuple[Any, ...], Markup] | None = app.extensions.get(ROW_MEMO)
     if memo is None:
-        memo = app.extensions["wegwijs_row_html"] = {}
+        memo = app.extensions[ROW_MEMO] = {}
     now = engine().now()
     catalog = i18n.translations()
     keep = not app.jinja_env.auto_reload

@@ -28,7 +28,7 @@ from tests.webapp import (
     task_ids,
     to_assessment,
 )
-from webui.worklist import _rows_html
+from webui.worklist import ROW_MEMO, _rows_html
 from workflows import worklist
 from workflows.accounts import get_user
 from workflows.roles import may_act
@@ -230,10 +230,10 @@ def test_a_kept_row_is_never_shown_stale_to_anyone_in_any_language(
     assert "nog niemand" in first
     assert "vandaag" in first
     assert re.search(r'<span class="muted">\w+ \(BELEID\)</span>', first)  # the aspect
-    rendered = len(kept["wegwijs_row_html"])
+    rendered = len(kept[ROW_MEMO])
     assert _row(vince.get("/taken/team").text, ours) == first
     assert _row(wendy.get("/taken/team").text, ours) == first  # the same row for her
-    assert len(kept["wegwijs_row_html"]) == rendered  # both from the memo
+    assert len(kept[ROW_MEMO]) == rendered  # both from the memo
 
     assert post(vince, f"/taken/{ours}/oppakken").status_code == 302
     his = _row(vince.get("/taken/team").text, ours)
