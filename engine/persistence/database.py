@@ -95,7 +95,7 @@ def create_statement_reads_engine(db: Engine) -> Engine:
     reads = create_db_engine(
         db.url.render_as_string(hide_password=False),
         isolation_level="AUTOCOMMIT",
-        pool_size=db.pool.size(),  # type: ignore[attr-defined]
+        pool_size=getattr(db.pool, "size", lambda: 10)(),  # as many as the main pool
         connect_args={"options": options},
     )
 
