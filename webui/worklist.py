@@ -89,9 +89,7 @@ def _rows_html(items: tuple[worklist.WorkItem, ...], username: str) -> Markup:
     a third of the page's time. Templates that reload (debug) are rendered every time.
     """
     app = current_app
-    memo: dict[tuple[Any, ...], Markup] | None = app.extensions.get(ROW_MEMO)
-    if memo is None:
-        memo = app.extensions[ROW_MEMO] = {}
+    memo: dict[tuple[Any, ...], Markup] = app.extensions.setdefault(ROW_MEMO, {})
     now = engine().now()
     catalog = i18n.translations()
     keep = not app.jinja_env.auto_reload
