@@ -38,6 +38,8 @@ lint: $(STAMP)
 
 test: install postgres chromium lint
 	$(BIN)/pytest
+	@echo "Once more with every cache off: cases loaded from the database must run as in memory."
+	WEGWIJS_CACHES=off $(BIN)/pytest -m cold
 
 demo: install
 	$(BIN)/wegwijs demo

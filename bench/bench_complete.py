@@ -10,7 +10,11 @@ Variants measured:
 - persisted:  Engine.complete_task() on SQLite (WAL): lock, cached workflow, run, serialize,
               instance + human_task + event rows, commit
 - cold:       the same with the workflow cache disabled (a naive load-complete-save)
-- postgres:   the persisted variant on PostgreSQL, when a server answers
+- coldest:    every cache off (WEGWIJS_CACHES=off): the workflow deserialized and its
+              version's spec parsed from the stored files on every completion, as the first
+              request after a restart or in another worker process
+- postgres:   the persisted variant on PostgreSQL, when a server answers (and postgres cold,
+              its workflow cache off)
 
 Usage: python bench/bench_complete.py [--rounds 7] [--instances 20] [--write docs/performance.md]
 """
@@ -125,8 +129,10 @@ def engine_instance(engine: Engine, out: Sample) -> None:
     assert result.status == "completed", result.last_error
 
 
-def make_engine(url: str, cache: bool) -> Engine:
-    engine = Engine(EngineSettings(database_url=url, workflow_cache_size=512 if cache else 0))
+def make_engine(url: str, cache: bool, spec_cache: bool = True) -> Engine:
+    engine = Engine(
+        EngineSettings(database_url=url, workflow_cache_size=512 if cache else 0, caches=spec_cache)
+    )
     engine.upgrade_schema()
     return engine
 
@@ -150,10 +156,12 @@ def main() -> int:
     variants: dict[str, Engine] = {
         "persisted": make_engine(f"sqlite:///{tmp / 'warm.db'}", cache=True),
         "cold": make_engine(f"sqlite:///{tmp / 'cold.db'}", cache=False),
+        "coldest": make_engine(f"sqlite:///{tmp / 'coldest.db'}", cache=False, spec_cache=False),
     }
     pg = scratch_postgres.create("wegwijs_bench")
     if pg:
         variants["postgres"] = make_engine(pg, cache=True)
+        variants["postgres_cold"] = make_engine(pg, cache=False)
     for engine in variants.values():
         engine.deploy_paths([str(tmp / "bench_case.bpmn")])
         for _ in range(3):  # warm-up: parse, caches, connections
@@ -239,7 +247,9 @@ def write_markdown(path: Path, result: dict) -> None:
     labels = {
         "persisted": "**persisted, SQLite WAL (target ≤ 3×)**",
         "cold": "persisted, SQLite, workflow cache off (naive load-complete-save)",
+        "coldest": "persisted, SQLite, every cache off (spec parsed per completion too)",
         "postgres": "persisted, PostgreSQL (local server)",
+        "postgres_cold": "persisted, PostgreSQL, workflow cache off",
     }
     for name, label in labels.items():
         if name in ratio:

@@ -13,7 +13,7 @@ from engine.errors import (
     Problem,
     TaskNotAllowedError,
 )
-from engine.runtime import Engine, EngineSettings
+from engine.runtime import Engine, EngineSettings, caches_enabled
 from engine.types import (
     DeployResult,
     EventRecord,
@@ -41,4 +41,5 @@ __all__ = [
     "ProcessVersionInfo",
     "SystemClock",
     "TaskNotAllowedError",
+    "caches_enabled",
 ]

@@ -665,7 +665,25 @@ def _form_references(specs: Iterable[Any]) -> list[tuple[str, str, str]]:
 
 
 def parse_version_files(files: Mapping[str, bytes], process_id: str) -> tuple[Any, dict[str, Any]]:
-    """Parse the stored files of one deployed version: (spec, subprocess specs)."""
-    _, parser = load_bundle(SourceFile(n, c) for n, c in files.items())
+    """Parse the stored files of one deployed version: (spec, subprocess specs).
+
+    These files passed every check of `load_bundle` when they were deployed, so only the
+    parsing is done again (still through the safe XML parser, never the library's own): no
+    XSD validation, no form or expression checks. That is what a case pays when it is loaded
+    and its version's spec is not cached.
+    """
+    parser = spiff.new_parser(validate=False)
+    problems: list[Problem] = []
+    for name, content in files.items():
+        lower = name.lower()
+        if not lower.endswith(XML_SUFFIXES):
+            continue
+        root = _safe_parse_xml(name, content, problems)
+        if root is None:
+            raise DefinitionError(problems)
+        if _kind(root) == "bpmn":
+            parser.add_bpmn_xml(root.getroottree(), filename=name)
+        elif _kind(root) == "dmn":
+            parser.add_dmn_xml(root, filename=name)
     spec = parser.get_spec(process_id)
     return spec, parser.get_subprocess_specs(process_id)

@@ -14,6 +14,7 @@ import copy
 import functools
 import json
 import logging
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -29,7 +30,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError
 
 from engine import clock as clock_module
-from engine import services, spiff
+from engine import failures, services, spiff
 from engine.clock import Clock, SystemClock, as_utc
 from engine.definitions import SourceFile, load_bundle, parse_version_files, read_paths
 from engine.errors import (
@@ -109,6 +110,11 @@ class _LRU(Generic[K, V]):
             self._items.clear()
 
 
+def caches_enabled(environ: Mapping[str, str]) -> bool:
+    """Whether the in-process caches are on (`WEGWIJS_CACHES=off` turns every one off)."""
+    return environ.get("WEGWIJS_CACHES", "on").strip().lower() not in ("off", "0", "false", "no")
+
+
 @dataclass(frozen=True)
 class TaskDueInput:
     """What a due-date policy knows about a new user task."""
@@ -148,6 +154,10 @@ class EngineSettings:
     script_limits: Limits = DEFAULT_LIMITS
     workflow_cache_size: int = 512
     spec_cache_size: int = 64
+    #: False: no workflow or spec is kept between calls; every load reads the database and
+    #: parses the version's files (the caches are only caches; `WEGWIJS_CACHES=off` runs
+    #: everything this way to show that nothing depends on them)
+    caches: bool = field(default_factory=lambda: caches_enabled(os.environ))
     script_helpers: Mapping[str, Any] = field(default_factory=dict)
     #: operators that service tasks may call, by name (see engine.services)
     services: Mapping[str, Operator] = field(default_factory=dict)
@@ -335,8 +345,12 @@ class Engine:
         self.script_engine = make_script_engine(
             dict(settings.script_helpers), settings.script_limits, self.dispatcher
         )
-        self._specs: _LRU[int, tuple[Any, dict[str, Any]]] = _LRU(settings.spec_cache_size)
-        self._workflows: _LRU[int, tuple[int, Any]] = _LRU(settings.workflow_cache_size)
+        self._specs: _LRU[int, spiff.VersionSpecs] = _LRU(
+            settings.spec_cache_size if settings.caches else 0
+        )
+        self._workflows: _LRU[int, tuple[int, Any]] = _LRU(
+            settings.workflow_cache_size if settings.caches else 0
+        )
         self._is_postgres = self.db.dialect.name == "postgresql"
         #: the database of `statement_reads` (on PostgreSQL a pool of its own, else `db`)
         self.statement_db = (
@@ -502,7 +516,9 @@ class Engine:
                     select(process_version).where(process_version.c.id == version_id)
                 ).one()
                 created.append(_version_info(row))
-                parsed = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+                parsed = self.codec.version_specs(
+                    parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+                )
                 u.after_commit(functools.partial(self._specs.put, version_id, parsed))
                 conn.execute(
                     insert(event).values(
@@ -566,7 +582,7 @@ class Engine:
             }
         return [_version_info(r, counts.get(r.id, 0)) for r in rows]
 
-    def _spec(self, conn: Connection, version_id: int) -> tuple[Any, dict[str, Any]]:
+    def _spec(self, conn: Connection, version_id: int) -> spiff.VersionSpecs:
         cached = self._specs.get(version_id)
         if cached is not None:
             return cached
@@ -575,8 +591,10 @@ class Engine:
                 process_version.c.id == version_id
             )
         ).one()
-        parsed = parse_version_files(
-            {n: t.encode("utf-8") for n, t in row.files.items()}, row.process_id
+        parsed = self.codec.version_specs(
+            *parse_version_files(
+                {n: t.encode("utf-8") for n, t in row.files.items()}, row.process_id
+            )
         )
         self._specs.put(version_id, parsed)
         return parsed
@@ -608,8 +626,7 @@ class Engine:
                 )
                 raise NotFoundError(f"Proces '{process_id}' bestaat niet.{hint}")
             version = found[0]
-            spec, subprocess_specs = self._spec(conn, version.id)
-            workflow = spiff.BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+            workflow = self.codec.new_workflow(self._spec(conn, version.id), self.script_engine)
             for task in workflow.get_tasks(state=spiff.TaskState.READY):
                 task.data.update(data)
             now = self.now()
@@ -890,6 +907,9 @@ class Engine:
                     task._set_state(spiff.TaskState.READY)
                     if task.task_spec.manual:
                         task.run()  # a user task whose own run failed: its input is already there
+                if not failed:  # it stood still: repair what an older load left unconnected
+                    spiff.merge_unmerged_loop_children(loaded.workflow)
+                    loaded.workflow.refresh_timers()
 
             loaded.add_event(
                 "instance_retried",
@@ -1149,8 +1169,7 @@ class Engine:
     def _restore(
         self, conn: Connection, version_id: int, state: str, serializer_version: str
     ) -> Any:
-        spec, subprocess_specs = self._spec(conn, version_id)
-        workflow = self.codec.loads(state, serializer_version, spec, subprocess_specs)
+        workflow = self.codec.loads(state, serializer_version, self._spec(conn, version_id))
         workflow.script_engine = self.script_engine
         return workflow
 
@@ -1192,7 +1211,7 @@ class Engine:
                 step()
                 workflow.do_engine_steps(did_complete_task=completed)
         except Exception as exc:
-            message = _describe_error(exc)
+            message = failures.describe(exc)
             log.warning("instance %s step failed: %s", row.instance_id, message)
             return [message]
         return []
@@ -1210,6 +1229,10 @@ class Engine:
         workflow, row = loaded.workflow, loaded.row
         instance_id = int(row.instance_id)
         ready, failed = spiff.scan(workflow)
+        if not (loaded.errors or failed or ready or force_status):
+            stuck = spiff.stalled_at(workflow)
+            if stuck is not None:
+                loaded.errors.append(failures.stalled(stuck))
         errored = bool(loaded.errors) or bool(failed)
         if errored or force_status:
             ready = []
@@ -1430,29 +1453,6 @@ def _check_data(data: Mapping[str, Any]) -> None:
         raise EngineError(
             f"De gegevens zijn te groot ({len(encoded):,} bytes; maximaal {MAX_DATA_BYTES:,})."
         )
-
-
-def _describe_error(exc: BaseException) -> str:
-    """One readable line: where in the diagram, what went wrong, and the underlying cause."""
-    task = getattr(exc, "task", None)
-    where = ""
-    if task is not None:
-        spec = task.task_spec
-        where = (
-            f"bij '{spec.bpmn_name or spec.bpmn_id or spec.name}' ({spec.bpmn_id or spec.name}): "
-        )
-    text = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
-    cause = exc.__cause__ or exc.__context__
-    while (
-        cause is not None and (cause.__cause__ or cause.__context__) is not None and not str(cause)
-    ):
-        cause = cause.__cause__ or cause.__context__
-    if cause is not None and str(cause) and str(cause) not in text:
-        text = f"{text} — {cause.__class__.__name__}: {cause}"
-    notes = [n for n in getattr(exc, "__notes__", []) if n and n not in text]
-    if notes:
-        text += " (" + "; ".join(notes) + ")"
-    return f"{where}{text}"[:2000]
 
 
 _STATUS_NL = {

@@ -133,7 +133,7 @@ def _format_errors(errors: Iterable[str]) -> str:
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str, mode: str) -> Any:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<diagram>", policy=_Policy)
+    result = compiler(source, filename="<string>", policy=_Policy)
     if result.errors:
         raise SandboxViolation(_format_errors(result.errors))
     return result.code
@@ -141,20 +141,50 @@ def _compile(source: str, mode: str) -> Any:
 
 def check_expression(source: str) -> str | None:
     """Return a message if `source` is not an allowed expression, else None (nothing runs)."""
-    try:
-        _compile(source.strip(), "eval")
-    except SandboxViolation as exc:
-        return str(exc)
-    return None
+    return _check(source.strip(), "eval")
 
 
 def check_script(source: str) -> str | None:
     """Return a message if `source` is not an allowed script, else None (nothing runs)."""
+    return _check(source, "exec")
+
+
+def _check(source: str, mode: str) -> str | None:
     try:
-        _compile(source, "exec")
+        _compile(source, mode)
     except SandboxViolation as exc:
         return str(exc)
+    missing = _unavailable_calls(source, mode)
+    if missing:
+        names = ", ".join(f"{name}()" for name in missing)
+        return (
+            f"{names} bestaat in scripts niet (beschikbaar zijn onder meer "
+            f"{', '.join(f'{n}()' for n in _SHOWN_BUILTINS)} en {', '.join(DOCUMENTED_HELPERS)})"
+        )
     return None
+
+
+def _unavailable_calls(source: str, mode: str) -> list[str]:
+    """Python builtins the source calls that the sandbox does not offer (e.g. open(), type()).
+
+    What deploy accepts, the runtime must run: such a call would compile and then fail on the
+    case with a NameError. A name the source defines itself, or one task data could hold under
+    that name without being called, is not reported.
+    """
+    tree = ast.parse(source, mode=mode)
+    defined: set[str] = set()
+    called: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            defined.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.add(node.func.id)
+    offered = set(_BASE_GLOBALS["__builtins__"]) | set(_BASE_GLOBALS) | {"print"}
+    return sorted(name for name in called - defined - offered if name in vars(builtins))
 
 
 # ------------------------------------------------------------------ run-time budget
@@ -474,6 +504,23 @@ def _build_builtins() -> dict[str, Any]:
     return table
 
 
+class _DiscardedPrint:
+    """What `print()` in a diagram script writes to: nothing (a script has no console).
+
+    RestrictedPython turns `print(...)` into calls on this object; offering it keeps a script
+    that prints (as SpiffArena's scripts often do while being written) running as deployed.
+    """
+
+    def __init__(self, _getattr_: Any = None) -> None:
+        pass
+
+    def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+        return None
+
+    def __call__(self) -> str:  # the `printed` name of RestrictedPython
+        return ""
+
+
 _BASE_GLOBALS: dict[str, Any] = {
     "__builtins__": _build_builtins(),
     "__name__": "diagram_script",
@@ -488,6 +535,7 @@ _BASE_GLOBALS: dict[str, Any] = {
     "_tick_": _tick,
     "_binop_": _binop,
     "_inplacevar_": _inplacevar,
+    "_print_": _DiscardedPrint,
     # documented helpers available to every diagram
     "date": _datetime.date,
     "datetime": _datetime.datetime,
@@ -496,6 +544,7 @@ _BASE_GLOBALS: dict[str, Any] = {
 
 #: Names every diagram may use besides its own task data (shown to process owners).
 DOCUMENTED_HELPERS = ("date", "datetime", "timedelta")
+_SHOWN_BUILTINS = ("len", "str", "int", "round", "sorted", "min", "max", "sum")
 
 
 class SandboxEnvironment(TaskDataEnvironment):

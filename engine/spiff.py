@@ -27,6 +27,12 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
@@ -44,6 +50,7 @@ __all__ = [
     "BpmnWorkflow",
     "SpiffBpmnParser",
     "TaskState",
+    "VersionSpecs",
     "WorkflowCodec",
     "lift_depth_cliff",
 ]
@@ -81,9 +88,9 @@ def lift_depth_cliff() -> None:
 lift_depth_cliff()
 
 
-def new_parser() -> Any:
-    """A SpiffWorkflow parser for our dialect, with BPMN XSD validation."""
-    return SpiffBpmnParser(validator=VALIDATOR)
+def new_parser(validate: bool = True) -> Any:
+    """A SpiffWorkflow parser for our dialect, with BPMN XSD validation unless told not to."""
+    return SpiffBpmnParser(validator=VALIDATOR if validate else None)
 
 
 # ------------------------------------------------------------------ serialization
@@ -203,12 +210,24 @@ class _SpeclessWorkflowConverter(_SplicingMappings, BpmnWorkflowConverter):
         dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        base = workflow.__dict__.get(_BASE_WIRING_ATTR)
+        if base is not None:  # a workflow on its own copy of the specs: keep what it rewired
+            changed = _wiring_changes(base, [workflow.spec, *workflow.subprocess_specs.values()])
+            if changed:
+                dct[_WIRING_KEY] = changed
         return dct
 
-    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
-        if spec is None:
+    def from_dict(self, dct: dict[str, Any], specs: VersionSpecs | None = None) -> Any:
+        if specs is None:
             raise ValueError("a spec is needed to restore a workflow")
-        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        spec, subprocess_specs = specs.for_workflow()
+        wiring = dct.pop(_WIRING_KEY, None)
+        if wiring:
+            if not specs.private:
+                raise ValueError("stored spec wiring for a version whose specs are shared")
+            _apply_wiring([spec, *subprocess_specs.values()], wiring)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        specs.adopt(workflow)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -274,6 +293,116 @@ def _task_text(
     )
 
 
+# ------------------------------------------------------------------ specs of a version
+#
+# SpiffWorkflow changes specs while a workflow runs, and its own serializer (which stores the
+# spec inside every instance) carries those changes over a save and a load. We store the spec
+# once per version and re-parse it, so each change is made to survive here, by the library's
+# own means where it has them:
+# - a loop or multi-instance task connects its body's completion to its `merge_child` when it
+#   creates the first child. The library's spec deserializer connects every loop task up
+#   front; `VersionSpecs` does the same once per parsed version (the connection holds no
+#   instance state, so it is safe to share).
+# - an event subprocess that fires (BpmnStartTask.trigger_wf) and an ad hoc subprocess path
+#   (AdHocSubprocessSpec.add_path) connect new outputs in the spec: a change to that one
+#   workflow, which on a shared spec would leak into every other instance of the version
+#   (a new one would start the event subprocess at once). A version with such elements gives
+#   each workflow its own copy of the specs, made with the library's spec converter; the
+#   connections it gained are stored with the workflow's state and made again on load.
+
+_WIRING_KEY = "wegwijs_spec_wiring"
+_BASE_WIRING_ATTR = "_wegwijs_base_wiring"
+Wiring = dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]
+
+
+def _wiring_of(specs: Iterable[Any]) -> Wiring:
+    """Every task spec's inputs and outputs (by name), per process spec."""
+    return {
+        spec.name: {
+            name: (tuple(task_spec._inputs), tuple(task_spec._outputs))
+            for name, task_spec in spec.task_specs.items()
+        }
+        for spec in specs
+        if spec is not None
+    }
+
+
+def _wiring_changes(base: Wiring, specs: Iterable[Any]) -> dict[str, dict[str, list[list[str]]]]:
+    """The task specs whose inputs or outputs differ from `base`, as storable lists."""
+    changed: dict[str, dict[str, list[list[str]]]] = {}
+    for spec_name, task_specs in _wiring_of(specs).items():
+        before = base.get(spec_name, {})
+        for name, links in task_specs.items():
+            if before.get(name) != links:
+                changed.setdefault(spec_name, {})[name] = [list(links[0]), list(links[1])]
+    return changed
+
+
+def _apply_wiring(specs: Iterable[Any], changes: Mapping[str, Mapping[str, Any]]) -> None:
+    by_name = {spec.name: spec for spec in specs if spec is not None}
+    for spec_name, task_specs in changes.items():
+        spec = by_name.get(spec_name)
+        if spec is None:
+            raise ValueError(f"stored wiring names an unknown process spec {spec_name!r}")
+        for name, (inputs, outputs) in task_specs.items():
+            task_spec = spec.task_specs.get(name)
+            if task_spec is None:
+                raise ValueError(f"stored wiring names an unknown task spec {name!r}")
+            task_spec._inputs, task_spec._outputs = list(inputs), list(outputs)
+
+
+def _connect_loop_bodies(spec: Any) -> None:
+    """What the library's spec deserializer does for every loop and multi-instance task."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            body = spec.task_specs.get(task_spec.task_spec)
+            if body is not None and not body.completed_event.is_connected(task_spec.merge_child):
+                body.completed_event.connect(task_spec.merge_child)
+
+
+def _rewired_at_run_time(spec: Any) -> bool:
+    """Whether running a workflow may connect new outputs in this spec."""
+    start = getattr(spec, "start", None)
+    return isinstance(spec, AdHocSubprocessSpec) or bool(getattr(start, "trigger_specs", None))
+
+
+class VersionSpecs:
+    """The parsed specs of one deployed version (its process and the subprocesses it uses)."""
+
+    def __init__(self, spec: Any, subprocess_specs: Mapping[str, Any], registry: Any) -> None:
+        self.spec = spec
+        self.subprocess_specs = {k: v for k, v in subprocess_specs.items() if v is not None}
+        specs = [spec, *self.subprocess_specs.values()]
+        for each in specs:
+            _connect_loop_bodies(each)
+        #: workflows of this version run on their own copy of the specs (see above)
+        self.private = any(_rewired_at_run_time(each) for each in specs)
+        self._registry = registry
+        self._base: Wiring = {}
+        self._dicts: tuple[dict[str, Any], dict[str, dict[str, Any]]] | None = None
+        if self.private:
+            self._base = _wiring_of(specs)
+            self._dicts = (
+                registry.convert(spec),
+                {name: registry.convert(s) for name, s in self.subprocess_specs.items()},
+            )
+
+    def for_workflow(self) -> tuple[Any, dict[str, Any]]:
+        """The specs one workflow runs on: shared, or a fresh copy when workflows rewire them."""
+        if self._dicts is None:
+            return self.spec, dict(self.subprocess_specs)
+        spec_dict, sub_dicts = self._dicts
+        restore = self._registry.restore
+        return restore(copy.deepcopy(spec_dict)), {
+            name: restore(copy.deepcopy(d)) for name, d in sub_dicts.items()
+        }
+
+    def adopt(self, workflow: Any) -> None:
+        """Mark a workflow on a private copy so that its saves keep what it rewires."""
+        if self.private:
+            workflow.__dict__[_BASE_WIRING_ATTR] = self._base
+
+
 class WorkflowCodec:
     """The one configured serializer: workflow state to JSON text and back, spec kept out.
 
@@ -310,7 +439,8 @@ class WorkflowCodec:
                 registry._encoder_mode = False
                 _splice.parts, _splice.encoder = None, None
 
-    def loads(self, text: str, version: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+    def loads(self, text: str, version: str, specs: VersionSpecs) -> Any:
+        """The workflow stored as `text` (by serializer `version`), on the specs of its version."""
         dct = json.loads(text)
         if version != self.version:
             dct["spec"], dct["subprocess_specs"] = {}, {}
@@ -318,7 +448,18 @@ class WorkflowCodec:
                 MIGRATIONS[version](dct)
             dct.pop("spec", None)
             dct.pop("subprocess_specs", None)
-        return self._registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+        return self._registry.restore(dct, specs=specs)
+
+    def version_specs(self, spec: Any, subprocess_specs: Mapping[str, Any]) -> VersionSpecs:
+        """The parsed specs of one deployed version, ready to run and restore workflows on."""
+        return VersionSpecs(spec, subprocess_specs, self._registry)
+
+    def new_workflow(self, specs: VersionSpecs, script_engine: Any) -> Any:
+        """A new workflow of this version (on its own copy of the specs when it needs one)."""
+        spec, subprocess_specs = specs.for_workflow()
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        specs.adopt(workflow)
+        return workflow
 
 
 # ------------------------------------------------------------------ task queries
@@ -495,3 +636,72 @@ def find_task(workflow: Any, task_id: str) -> Any:
 
 def is_finished(workflow: Any) -> bool:
     return bool(workflow.is_completed())
+
+
+def stalled_at(workflow: Any) -> Any | None:
+    """Where an unfinished workflow stands that can no longer move, or None when it can.
+
+    It can move when it has a READY task (a person's, or the engine's next step), a waiting
+    timer (boundary timers included), or a waiting catch event that is not a boundary event.
+    A boundary event such as "withdrawal received" can arrive at any time, but it interrupts an
+    activity; it never finishes one, so waiting only for such events is standing still.
+    Returns the task to name in the error: an unfinished activity that is not itself waiting
+    for an event, preferring one inside a (sub)process over the call activity around it.
+    """
+    if workflow.is_completed():
+        return None
+    candidates = []
+    for task in _all_tasks(workflow):
+        state = task.state
+        if state == TaskState.READY:
+            return None
+        if not state & (TaskState.WAITING | TaskState.STARTED):
+            continue
+        spec = task.task_spec
+        if isinstance(spec, CatchingEvent):
+            if not isinstance(spec, BoundaryEvent):
+                return None
+            if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+                return None
+            continue
+        candidates.append(task)
+    if not candidates:
+        return workflow.task_tree
+    candidates.sort(
+        key=lambda t: (not isinstance(t.task_spec, SubWorkflowTask), t.last_state_change)
+    )
+    return candidates[-1]
+
+
+def element_label(task: Any) -> str:
+    """How a person recognises a task's element: "'Aspect beoordelen' (assess_aspect)"."""
+    spec = task.task_spec
+    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    name = getattr(spec, "bpmn_name", None)
+    if not name and isinstance(spec, LoopTask):  # the name is on the loop's body
+        name = getattr(spec._wf_spec.task_specs.get(spec.task_spec), "bpmn_name", None)
+    return f"'{name}' ({bpmn_id})" if name and name != bpmn_id else f"'{bpmn_id}'"
+
+
+def merge_unmerged_loop_children(workflow: Any) -> int:
+    """Repair what a load on an unconnected spec left behind: a loop or multi-instance task
+    whose finished children were never merged into it (their completion reached nothing).
+
+    Merges them in order, as the library would have done on completion; returns how many.
+    Used when an errored case is retried; a workflow saved by this version never needs it.
+    """
+    repaired = 0
+    for task in list(_all_tasks(workflow)):
+        spec = task.task_spec
+        if not isinstance(spec, LoopTask) or task.state != TaskState.STARTED:
+            continue
+        merged = task.internal_data.setdefault("merged", [])
+        for child in task.children:
+            if (
+                child.task_spec.name == spec.task_spec
+                and child.state == TaskState.COMPLETED
+                and str(child.id) not in merged
+            ):
+                spec.merge_child(task.workflow, child)
+                repaired += 1
+    return repaired

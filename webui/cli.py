@@ -189,6 +189,24 @@ def tasks(
 
 @cli.command()
 @click.argument("task_id")
+@click.option("--json", "as_json", is_flag=True)
+def task(task_id: str, as_json: bool) -> None:
+    """Toon taak TASK_ID met de gegevens waarmee haar formulier begint."""
+    engine = _engine()
+    found = engine.get_task(task_id)
+    data = engine.task_data(task_id) if found.state == "open" else {}
+    if as_json:
+        _print_json({"task": found, "data": data})
+        return
+    click.echo(f"Taak {found.id} — {found.title} ({found.bpmn_id}) — zaak {found.instance_id}")
+    click.echo(
+        f"Rol: {found.lane or '-'}   Toegewezen: {found.assignee or '-'}   Status: {found.state}"
+    )
+    click.echo("Gegevens: " + json.dumps(data, ensure_ascii=False, default=str, indent=2))
+
+
+@cli.command()
+@click.argument("task_id")
 @click.option("--data", default=None, help="Formuliergegevens als JSON-object.")
 @click.option("--user", required=True, help="Wie de taak afrondt.")
 @click.option(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine import Clock, Engine, EngineSettings
+from engine import Clock, Engine, EngineSettings, caches_enabled
 from workflows import fund, initiatives, phases, services
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
@@ -22,6 +22,8 @@ class Settings:
     fund_period: str = "initiatievenfonds"
     fund_name: str = "Initiatievenfonds maatschappelijke initiatieven"
     fund_ceiling_cents: int = 12_000_000  # € 120.000 (subsidieregeling art. 3)
+    #: the in-process caches (off: every load from the database; `WEGWIJS_CACHES=off`)
+    caches: bool = field(default_factory=lambda: caches_enabled(os.environ))
 
 
 def default_database_url(cwd: Path | None = None, file: str | None = None) -> str:
@@ -44,6 +46,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
     """The engine wired with the domain: operators, helpers, norms and phases."""
     return EngineSettings(
         database_url=settings.database_url,
+        caches=settings.caches,
         services=services.operators(settings.fund_period),
         script_helpers=services.SCRIPT_HELPERS,
         task_due=services.task_due,

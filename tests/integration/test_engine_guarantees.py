@@ -19,6 +19,9 @@ from engine.persistence.tables import process_instance
 from tests.conftest import FIXTURES
 from tests.helpers import script_process
 
+#: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
+pytestmark = pytest.mark.cold
+
 VERSIONS = FIXTURES / "versions"
 
 
@@ -356,3 +359,71 @@ def test_a_pooled_connection_is_checked_only_after_sitting_idle_and_replaced_whe
         assert len(pings) == 1
     finally:
         db.dispose()
+
+
+_MODELLING_MISTAKE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_stall"
+    targetNamespace="http://wegwijs.test">
+  <bpmn:process id="stall_process" name="Vastloper" isExecutable="true">
+    <bpmn:startEvent id="start_event" />
+    <bpmn:exclusiveGateway id="choose" default="to_b" />
+    <bpmn:userTask id="task_a" name="Taak A" />
+    <bpmn:userTask id="task_b" name="Taak B" />
+    <bpmn:parallelGateway id="join_both" name="Beide klaar" />
+    <bpmn:endEvent id="end_event" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start_event" targetRef="choose" />
+    <bpmn:sequenceFlow id="to_a" sourceRef="choose" targetRef="task_a">
+      <bpmn:conditionExpression>route == 'a'</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="to_b" sourceRef="choose" targetRef="task_b" />
+    <bpmn:sequenceFlow id="f4" sourceRef="task_a" targetRef="join_both" />
+    <bpmn:sequenceFlow id="f5" sourceRef="task_b" targetRef="join_both" />
+    <bpmn:sequenceFlow id="f6" sourceRef="join_both" targetRef="end_event" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_case_that_can_no_longer_move_is_errored_naming_where_it_stands(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    """An exclusive choice feeding a parallel join: the join waits for a branch that never
+    comes. Shown as waiting, the case would look alive; it is errored, in the error list,
+    with the element named, and a retry checks again instead of hiding it."""
+    path = tmp_path / "stall.bpmn"
+    path.write_text(_MODELLING_MISTAKE, encoding="utf-8")
+    make_engine().deploy_paths([str(path)])
+    started = make_engine().start("stall_process", {"route": "a"})
+    [task_a] = make_engine().list_tasks(instance_id=started.id)
+    after = make_engine().complete_task(task_a.id, {}, actor="a")
+    assert after.status == "errored"
+    assert "staat stil bij 'Beide klaar' (join_both)" in (after.last_error or "")
+    assert [i.id for i in make_engine().list_instances(status="errored")] == [started.id]
+    again = make_engine().retry(started.id, actor="beheer")
+    assert again.status == "errored"
+    assert "join_both" in (again.last_error or "")
+
+
+def test_an_error_names_the_element_and_never_shows_a_python_object(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths([str(script_process(tmp_path, "broken_process", "y = missing + 1"))])
+    summary = engine.start("broken_process", {})
+    assert summary.status == "errored"
+    text = summary.last_error or ""
+    assert text.startswith("bij 'Script' (run_script), regel 1: de naam 'missing' is onbekend")
+    assert " object at 0x" not in text
+    assert "NameError" not in text
+
+
+def test_print_in_a_diagram_script_runs_as_deployed(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    engine = make_engine()
+    engine.deploy_paths(
+        [str(script_process(tmp_path, "printing_process", "print('stap 1')\ndone = True"))]
+    )
+    summary = engine.start("printing_process", {})
+    assert summary.status == "completed", summary.last_error
+    assert make_engine().get_instance(summary.id).data["done"] is True

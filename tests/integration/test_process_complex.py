@@ -23,6 +23,9 @@ from engine import Engine, ManualClock
 from engine.persistence.tables import outbox
 from workflows import bootstrap, fund, norms
 
+#: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
+pytestmark = pytest.mark.cold
+
 ROOT = Path(__file__).resolve().parents[2]
 PROCESS_DIR = ROOT / "bpmn" / "complex_initiative"
 BPMN_FILE = PROCESS_DIR / "complex_initiative.bpmn"

@@ -21,6 +21,9 @@ from engine.persistence.tables import outbox
 from engine.types import HumanTask
 from workflows import bootstrap, norms
 
+#: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
+pytestmark = pytest.mark.cold
+
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 FOLDERS = [BPMN / "wijkwens", BPMN / "simple_green", BPMN / "shared"]
 WIJKWENS = "wijkwens_process"

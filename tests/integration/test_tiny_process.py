@@ -15,6 +15,9 @@ import pytest
 from engine import ConflictError, Engine, ManualClock, NotFoundError
 from tests.conftest import FIXTURES
 
+#: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
+pytestmark = pytest.mark.cold
+
 TINY = str(FIXTURES / "tiny")
 
 

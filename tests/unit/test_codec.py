@@ -18,14 +18,14 @@ FAST = spiff.WorkflowCodec(fast=True)
 FULL = spiff.WorkflowCodec(fast=False)
 
 
-def _workflow(folder: str, process_id: str, data: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _workflow(folder: str, process_id: str, data: dict[str, Any]) -> tuple[Any, Any]:
     _, parser = load_bundle(read_paths([str(FIXTURES / folder)]))
-    spec, subs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
-    wf = spiff.BpmnWorkflow(spec, subs)
+    specs = FAST.version_specs(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+    wf = FAST.new_workflow(specs, None)
     for task in wf.get_tasks(state=spiff.TaskState.READY):
         task.data.update(data)
     wf.do_engine_steps()
-    return wf, spec, subs
+    return wf, specs
 
 
 def _same(wf: Any) -> None:
@@ -43,7 +43,7 @@ def _complete_first(wf: Any, data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("amount", [50, 5000])
 def test_fast_serializer_matches_the_library_at_every_step(amount: int) -> None:
-    wf, spec, subs = _workflow("tiny", "tiny_process", {})
+    wf, specs = _workflow("tiny", "tiny_process", {})
     _same(wf)
     _complete_first(wf, {"amount": amount, "title": "t"})
     _same(wf)
@@ -53,7 +53,7 @@ def test_fast_serializer_matches_the_library_at_every_step(amount: int) -> None:
         _same(wf)
         _complete_first(wf, {"approved": True})
         _same(wf)
-    restored = FAST.loads(FAST.dumps(wf), FAST.version, spec, subs)
+    restored = FAST.loads(FAST.dumps(wf), FAST.version, specs)
     assert [
         t.task_spec.name for t in restored.get_tasks(state=spiff.TaskState.READY, manual=True)
     ] == ["confirm_result"]
@@ -66,7 +66,7 @@ def test_fast_serializer_matches_after_a_timer_cancels_a_task() -> None:
     install_into_spiffworkflow()
     clock = ManualClock()
     with using(clock):
-        wf, _, _ = _workflow("tiny", "tiny_process", {})
+        wf, _ = _workflow("tiny", "tiny_process", {})
         _complete_first(wf, {"amount": 5000, "title": "t"})
         _same(wf)
         clock.advance(timedelta(days=3))
@@ -77,9 +77,9 @@ def test_fast_serializer_matches_after_a_timer_cancels_a_task() -> None:
 
 
 def test_fast_serializer_matches_on_a_long_loop() -> None:
-    wf, spec, subs = _workflow("loop", "loop_process", {"limit": 40})
+    wf, specs = _workflow("loop", "loop_process", {"limit": 40})
     _same(wf)
-    restored = FAST.loads(FAST.dumps(wf), FAST.version, spec, subs)
+    restored = FAST.loads(FAST.dumps(wf), FAST.version, specs)
     assert restored.last_task.data["count"] == 40
 
 
@@ -101,7 +101,7 @@ AWKWARD = {
 def test_fast_serializer_writes_awkward_values_exactly_as_the_library() -> None:
     """Non-ASCII text, escapes, float edge cases, nested and empty containers, and the types
     the registry converts (datetime, timedelta, UUID): the same text as the library's."""
-    wf, _, _ = _workflow("tiny", "tiny_process", {"start_note": "één", **AWKWARD})
+    wf, _ = _workflow("tiny", "tiny_process", {"start_note": "één", **AWKWARD})
     _same(wf)
     _complete_first(wf, {**AWKWARD, "amount": 5000.25, "removed": None})
     _same(wf)

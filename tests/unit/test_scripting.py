@@ -446,3 +446,30 @@ def test_ordinary_formatting_extend_and_sum_still_work() -> None:
         "greeting": "Dag Anna, 3 taken",
         "total": 16,
     }
+
+
+# ------------------------------------------------------------------ what deploy accepts, runs
+
+
+def test_print_in_a_script_is_accepted_at_deploy_and_runs() -> None:
+    """RestrictedPython turns print() into `_print_`; the sandbox offers it (output dropped)."""
+    script = "print('bezig met', amount)\ntotal = amount * 2\nprint(printed)"
+    assert check_script(script) is None
+    data = {"amount": 21}
+    SandboxEnvironment(limits=FAST).execute(script, data)
+    assert data == {"amount": 21, "total": 42}
+
+
+@pytest.mark.parametrize(
+    "source", ["leak = open('/etc/passwd').read()", "kind = type(x)", "y = getattr(x, 'real')"]
+)
+def test_calling_a_builtin_the_sandbox_does_not_offer_is_refused_at_deploy(source: str) -> None:
+    message = check_script(source)
+    assert message is not None
+    assert "bestaat in scripts niet" in message
+    assert check_expression(source.split(" = ", 1)[1]) is not None
+
+
+def test_names_a_script_defines_itself_or_reads_from_data_are_not_refused() -> None:
+    assert check_script("def type(value):\n    return 'x'\nkind = type(1)") is None
+    assert check_script("label = type + ': ' + input") is None  # data keys, not calls
