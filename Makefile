@@ -40,6 +40,8 @@ test: install postgres chromium lint
 	$(BIN)/pytest
 	@echo "Once more with every cache off: cases loaded from the database must run as in memory."
 	WEGWIJS_CACHES=off $(BIN)/pytest -m cold
+	@echo "Once more without the speed-ups of engine/fast: the plain paths must give the same."
+	WEGWIJS_FAST_PATHS=off $(BIN)/pytest -m plain
 
 demo: install
 	$(BIN)/wegwijs demo

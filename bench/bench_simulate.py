@@ -41,9 +41,12 @@ from engine import ManualClock, spiff  # noqa: E402
 from engine.clock import using  # noqa: E402
 from engine.definitions import load_bundle, read_paths  # noqa: E402
 from engine.scripting import make_script_engine  # noqa: E402
-from workflows import bootstrap, services  # noqa: E402
-from workflows.simulation import Simulation, _add_months  # noqa: E402
-from workflows.simulation_profiles import profiles  # noqa: E402
+from workflows import bootstrap, operators  # noqa: E402
+from workflows.simulation import (  # noqa: E402
+    Simulation,
+    add_months,
+    profiles,
+)
 
 MARK_BEGIN = "<!-- bench_simulate:begin -->"
 MARK_END = "<!-- bench_simulate:end -->"
@@ -133,7 +136,7 @@ def replay(
     def stub(task_bpmn_id: str, data: Any, name: str, params: dict[str, Any]) -> Any:
         return current["results"].pop(0)
 
-    script_engine = make_script_engine(dict(services.SCRIPT_HELPERS), services=stub)
+    script_engine = make_script_engine(dict(operators.SCRIPT_HELPERS), services=stub)
     outcomes: dict[int, Any] = {}
     started, cpu_started = time.perf_counter(), time.process_time()
     for instance_id, ops in trace.items():
@@ -179,7 +182,7 @@ def main() -> int:
     args = parser.parse_args()
 
     end = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-    start = _add_months(end, -args.months)
+    start = add_months(end, -args.months)
 
     # 1. the recorded run: the trace the raw replay follows, and the time inside engine calls
     clock, engine = _fresh_engine(start)

@@ -214,7 +214,7 @@ def _norm_days(norm: str) -> float:
     return int(number) * DAYS[unit]
 
 
-def _weighted(mix: dict[str, int]) -> tuple[list[str], list[int]]:
+def weighted(mix: dict[str, int]) -> tuple[list[str], list[int]]:
     return list(mix), list(mix.values())
 
 
@@ -400,7 +400,7 @@ class Generator:
         )
 
     def closed(self, batch: Batch, rng: random.Random, iid: int, n: int) -> None:
-        process = rng.choices(*_weighted(PROCESS_MIX))[0]
+        process = rng.choices(*weighted(PROCESS_MIX))[0]
         started, ended = self._instance(
             batch, rng, iid, f"INI-{2022 + n % 4}-C{n:06d}", process, open_=False
         )
@@ -425,7 +425,7 @@ class Generator:
         )
 
     def open(self, batch: Batch, rng: random.Random, iid: int, n: int) -> None:
-        lane = rng.choices(*_weighted(LANE_MIX))[0]
+        lane = rng.choices(*weighted(LANE_MIX))[0]
         task = rng.choice(self.by_lane[lane])
         started, _ = self._instance(batch, rng, iid, f"INI-2026-{n:05d}", task[0], open_=True)
         created = started + (self.now - started) * rng.uniform(0.05, 1.0)

@@ -1,27 +1,40 @@
-"""Generic BPMN runtime on SpiffWorkflow with SQLAlchemy persistence.
+"""Generic BPMN runtime on SpiffWorkflow with SQLAlchemy persistence: the engine's public API.
 
 The engine knows no initiative and no Flask. It hands out plain frozen dataclasses
-(see `engine.types`); no SpiffWorkflow object leaves this package.
+(see `engine.types`); no SpiffWorkflow object leaves this package. The application uses what
+this module exports, plus `engine.readmodel` (the tables it may read); import-linter holds
+`workflows/` to that.
 """
 
-from engine.clock import Clock, ManualClock, SystemClock
+from engine.clock import Clock, ManualClock, SystemClock, as_utc, current_time
 from engine.errors import (
     ConflictError,
     DefinitionError,
     EngineError,
+    InstanceStateError,
     NotFoundError,
     Problem,
     TaskNotAllowedError,
 )
-from engine.runtime import Engine, EngineSettings, caches_enabled
+from engine.facade import Engine
+from engine.services import Operator, ServiceCall, ServiceError
+from engine.settings import (
+    EngineSettings,
+    SavedInstance,
+    TaskDueInput,
+    caches_enabled,
+    fast_paths_enabled,
+)
 from engine.types import (
     DeployResult,
     EventRecord,
     HumanTask,
     InstanceDetail,
     InstanceSummary,
+    OpenTask,
     ProcessVersionInfo,
 )
+from engine.unit_of_work import Reads, UnitOfWork
 
 __all__ = [
     "Clock",
@@ -34,12 +47,24 @@ __all__ = [
     "EventRecord",
     "HumanTask",
     "InstanceDetail",
+    "InstanceStateError",
     "InstanceSummary",
     "ManualClock",
     "NotFoundError",
+    "OpenTask",
+    "Operator",
     "Problem",
     "ProcessVersionInfo",
+    "Reads",
+    "SavedInstance",
+    "ServiceCall",
+    "ServiceError",
     "SystemClock",
+    "TaskDueInput",
     "TaskNotAllowedError",
+    "UnitOfWork",
+    "as_utc",
     "caches_enabled",
+    "current_time",
+    "fast_paths_enabled",
 ]

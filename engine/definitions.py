@@ -664,8 +664,10 @@ def _form_references(specs: Iterable[Any]) -> list[tuple[str, str, str]]:
     return refs
 
 
-def parse_version_files(files: Mapping[str, bytes], process_id: str) -> tuple[Any, dict[str, Any]]:
-    """Parse the stored files of one deployed version: (spec, subprocess specs).
+def parse_version_files(
+    files: Mapping[str, bytes], process_id: str
+) -> tuple[Any, dict[str, Any], dict[str, dict[str, Any]]]:
+    """Parse the stored files of one deployed version: (spec, subprocess specs, forms by name).
 
     These files passed every check of `load_bundle` when they were deployed, so only the
     parsing is done again (still through the safe XML parser, never the library's own): no
@@ -674,8 +676,12 @@ def parse_version_files(files: Mapping[str, bytes], process_id: str) -> tuple[An
     """
     parser = spiff.new_parser(validate=False)
     problems: list[Problem] = []
+    forms: dict[str, dict[str, Any]] = {}
     for name, content in files.items():
         lower = name.lower()
+        if lower.endswith(FORM_SUFFIXES):
+            forms[Path(name).name] = json.loads(content)
+            continue
         if not lower.endswith(XML_SUFFIXES):
             continue
         root = _safe_parse_xml(name, content, problems)
@@ -686,4 +692,21 @@ def parse_version_files(files: Mapping[str, bytes], process_id: str) -> tuple[An
         elif _kind(root) == "dmn":
             parser.add_dmn_xml(root, filename=name)
     spec = parser.get_spec(process_id)
-    return spec, parser.get_subprocess_specs(process_id)
+    return spec, parser.get_subprocess_specs(process_id), forms
+
+
+def lane_names(files: Mapping[str, str]) -> set[str]:
+    """The names of the lanes in these stored BPMN files (the roles their tasks go to)."""
+    found: set[str] = set()
+    for name, text in files.items():
+        if not name.lower().endswith(XML_SUFFIXES):
+            continue
+        root = _safe_parse_xml(name, text.encode("utf-8"), [])
+        if root is None or _kind(root) != "bpmn":
+            continue
+        found.update(
+            str(node.get("name")).strip()
+            for node in root.iter(f"{{{BPMN_NS}}}lane")
+            if node.get("name") and str(node.get("name")).strip()
+        )
+    return found

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import spiff
+from engine.errors import EngineError
 from engine.scripting import SandboxViolation
 
 #: longest text kept as an instance's last error
@@ -88,7 +89,9 @@ def describe(exc: BaseException) -> str:
     if where and isinstance(line, int) and line > 0:
         where += f", regel {line}"
     root = _root_cause(exc)
-    if isinstance(root, SandboxViolation):
+    if isinstance(exc, EngineError):  # the engine's own refusals are already worded for people
+        text = str(exc)
+    elif isinstance(root, SandboxViolation):
         text = str(root)
     else:
         translate = next((f for kind, f in _DUTCH.items() if isinstance(root, kind)), None)

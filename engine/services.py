@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import EngineError
-from engine.persistence.prepared import savepoint
 
 
 @dataclass(frozen=True)
@@ -47,31 +46,27 @@ class ServiceError(EngineError):
 
 
 @dataclass(frozen=True)
-class _Scope:
+class Scope:
+    """The case whose step is running, and its transaction (with how to make a savepoint)."""
+
     connection: Connection
     instance_id: int
     process_id: str
     business_key: str | None
     now: datetime
     actor: str | None
+    savepoint: Callable[[str], contextlib.AbstractContextManager[None]]
 
 
-_scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
     "wegwijs_service_scope", default=None
 )
 
 
 @contextlib.contextmanager
-def scope(
-    connection: Connection,
-    instance_id: int,
-    process_id: str,
-    business_key: str | None,
-    now: datetime,
-    actor: str | None,
-) -> Iterator[None]:
+def scope(current: Scope) -> Iterator[None]:
     """Make the current transaction and instance available to operators called in this block."""
-    token = _scope.set(_Scope(connection, instance_id, process_id, business_key, now, actor))
+    token = _scope.set(current)
     try:
         yield
     finally:
@@ -106,5 +101,5 @@ class Dispatcher:
             actor=current.actor,
             data=dict(data),
         )
-        with savepoint(current.connection, "wegwijs_service"):
+        with current.savepoint("wegwijs_service"):
             return operator(call, params)

@@ -20,6 +20,7 @@ class ProcessVersionInfo:
     deployed_by: str | None
     files: tuple[str, ...]
     running_instances: int = 0
+    finished_instances: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,17 @@ class InstanceSummary:
     #: the user tasks opened by the call that returned this summary (start, complete_task,
     #: send_message, retry), in the order they were created; always empty when read back
     opened_tasks: tuple[HumanTask, ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A task about to be completed, as the completion's lock read found it: what a caller's
+    check (who may, is the form right) needs, read once inside the transaction."""
+
+    task: HumanTask
+    case_status: str
+    #: the JSON Schema of its form, from the version the case runs on (None: no form)
+    form: dict[str, Any] | None
 
 
 @dataclass(frozen=True)

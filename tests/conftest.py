@@ -128,3 +128,22 @@ def make_engine(database_url: str, clock: ManualClock) -> Iterator[Callable[...,
 @pytest.fixture
 def engine(make_engine: Callable[..., Engine]) -> Engine:
     return make_engine()
+
+
+@contextlib.contextmanager
+def count_statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine's pools run inside the block (the prepared ones too;
+    BEGIN and COMMIT are not statements here), in order: indico's `count_queries` habit."""
+    from sqlalchemy import event as sa_event
+
+    seen: list[str] = []
+
+    def before(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    # the pool of statement_reads (PostgreSQL) tells the engine's listeners what it runs
+    sa_event.listen(engine.db, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine.db, "before_cursor_execute", before)

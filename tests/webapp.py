@@ -13,7 +13,7 @@ from lxml import etree
 from engine import Engine, ManualClock
 from webui import ENGINE_KEY, create_app
 from workflows import accounts, bootstrap
-from workflows.simulation_profiles import _complex_start
+from workflows.simulation import complex_start
 
 PASSWORD = "correct-horse-battery"
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -59,7 +59,7 @@ def add_user(app: Flask, username: str, *roles: str, teams: tuple[str, ...] = ()
 
 def start_complex(app: Flask, number: int = 1, **data: Any) -> int:
     """Start one complex initiative (an example from DOMAIN §4.2) and return its instance id."""
-    start = _complex_start(random.Random(number), number)
+    start = complex_start(random.Random(number), number)
     start.update(data)
     summary = engine_of(app).start(
         "complex_initiative_process", start, business_key=f"INI-2026-{number:04d}", actor="test"

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request, session, url_for
+from flask import Flask, Response, current_app, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -24,8 +24,6 @@ login_manager = LoginManager()
 babel = Babel()
 
 ENGINE_KEY = "wegwijs_engine"
-#: the session's (raw CSRF token, its signed form), kept so that a page need not sign it again
-SIGNED_CSRF_KEY = "_csrf_signed"
 
 
 def create_app(
@@ -60,7 +58,6 @@ def create_app(
     i18n.ensure_compiled()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.install_fast_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om verder te gaan."
@@ -100,30 +97,6 @@ def create_app(
         if not session.permanent:  # setting it on every request would re-send the cookie
             session.permanent = True
 
-    # Flask-WTF signs the session's CSRF token anew for every page that shows a form (every
-    # page: logout and language are forms), an HMAC and a serializer per request. Without a
-    # time limit a signed token stays valid as long as the session, so the first one is kept
-    # in the session and handed back through g.csrf_token, where Flask-WTF looks for this
-    # request's token before it signs one.
-    @app.before_request
-    def reuse_signed_csrf_token() -> None:
-        if app.config["WTF_CSRF_TIME_LIMIT"] is None:
-            kept = session.get(SIGNED_CSRF_KEY)
-            if kept and kept[0] == session.get("csrf_token"):
-                g.csrf_token = kept[1]
-
-    @app.after_request
-    def keep_signed_csrf_token(response: Response) -> Response:
-        signed = g.get("csrf_token")
-        if (
-            signed
-            and app.config["WTF_CSRF_TIME_LIMIT"] is None
-            and "csrf_token" in session
-            and session.get(SIGNED_CSRF_KEY, (None, None))[1] != signed
-        ):
-            session[SIGNED_CSRF_KEY] = [session["csrf_token"], signed]
-        return response
-
     @app.context_processor
     def navigation() -> dict[str, Any]:
         endpoint = request.endpoint or ""
@@ -135,27 +108,9 @@ def create_app(
             "case_readers": auth.CASE_READERS,
             "nav": nav,
             "language": i18n.language,
-            "links": _links(app),
         }
 
     return app
-
-
-def _links(app: Flask) -> dict[str, str]:
-    """The fixed links of every page, built once (each page would otherwise build them anew)."""
-    found: dict[str, str] | None = app.extensions.get("wegwijs_links")
-    if found is None:
-        found = app.extensions["wegwijs_links"] = {
-            "css": url_for("static", filename="wegwijs.css"),
-            "favicon": url_for("static", filename="favicon.svg"),
-            "home": url_for("worklist.home"),
-            "mine": url_for("worklist.mine"),
-            "team": url_for("worklist.team"),
-            "all": url_for("initiatives.index"),
-            "logout": url_for("auth.logout"),
-            "language": url_for("auth.language"),
-        }
-    return found
 
 
 def _load_user(user_id: str) -> auth.SessionUser | None:

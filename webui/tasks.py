@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from webui import inputs
 from webui.auth import WORKERS, engine, me, requires
-from workflows import worklist
+from workflows import tasks as task_actions
 from workflows.errors import ConflictError, EngineError, NotFoundError, TaskNotAllowedError
 
 bp = Blueprint("tasks", __name__, url_prefix="/taken")
@@ -23,11 +23,11 @@ def _back(task_id: str) -> str:
     return url_for("tasks.show", task_id=task_id)
 
 
-def _render(page: worklist.TaskPage, status: int = 200) -> tuple[str, int]:
+def _render(page: task_actions.TaskPage, status: int = 200) -> tuple[str, int]:
     return render_template(
         "tasks/task.html",
         page=page,
-        colleagues=worklist.assignable_users(engine(), page.item.lane, page.item.group)
+        colleagues=task_actions.assignable_users(engine(), page.item.lane, page.item.group)
         if page.can_reassign
         else [],
         now=engine().now(),
@@ -38,7 +38,7 @@ def _render(page: worklist.TaskPage, status: int = 200) -> tuple[str, int]:
 @requires(WORKERS)
 def show(task_id: str) -> tuple[str, int]:
     """Show a task with its form."""
-    return _render(worklist.open_task(engine(), me(), task_id))
+    return _render(task_actions.open_task(engine(), me(), task_id))
 
 
 @bp.post("/<task:task_id>")
@@ -51,16 +51,16 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     raw.pop("csrf_token", None)
     if action == "draft":
         try:
-            worklist.save_draft(engine(), me(), task_id, raw)
+            task_actions.save_draft(engine(), me(), task_id, raw)
         except (NotFoundError, TaskNotAllowedError, ConflictError):
             raise
         except EngineError as exc:  # e.g. too large: show the form again, with what was typed
-            page = worklist.open_task(engine(), me(), task_id)
-            page = dataclasses.replace(page, values=worklist.as_typed(raw), errors={"": str(exc)})
+            page = task_actions.open_task(engine(), me(), task_id)
+            page = dataclasses.replace(page, values=task_actions.as_typed(raw), errors={"": str(exc)})
             return _render(page, 422)
         flash(_("Concept opgeslagen. U kunt later verdergaan."), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
-    result = worklist.complete(engine(), me(), task_id, raw)
+    result = task_actions.complete(engine(), me(), task_id, raw)
     if result.refused is not None:
         return render_template(
             "tasks/refused.html", message=result.refused, kept=result.kept, task_id=task_id
@@ -76,7 +76,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
 @requires(WORKERS)
 def claim(task_id: str) -> Response:
     """Take a task from the team queue."""
-    worklist.claim(engine(), me(), task_id)
+    task_actions.claim(engine(), me(), task_id)
     flash(_("Taak opgepakt; u vindt haar onder Mijn taken."), "success")
     return redirect(_back(task_id))
 
@@ -85,7 +85,7 @@ def claim(task_id: str) -> Response:
 @requires(WORKERS)
 def release(task_id: str) -> Response:
     """Put a task back in the team queue."""
-    worklist.release(engine(), me(), task_id)
+    task_actions.release(engine(), me(), task_id)
     flash(_("Taak teruggelegd in de teambak."), "success")
     return redirect(_back(task_id))
 
@@ -98,6 +98,6 @@ def reassign(task_id: str) -> Response:
     if not to:
         flash(_("Kies aan wie u de taak wilt toewijzen."), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
-    worklist.reassign(engine(), me(), task_id, to)
+    task_actions.reassign(engine(), me(), task_id, to)
     flash(_("Taak toegewezen."), "success")
     return redirect(url_for("tasks.show", task_id=task_id))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import time
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,9 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from engine import Engine
-from engine.clock import as_utc
-from workflows.errors import EngineError, NotFoundError
+from engine import Engine, EngineError, NotFoundError, as_utc
+from engine.readmodel import human_task
 from workflows.roles import ROLES
 from workflows.tables import app_user, login_attempt, user_role, user_team
 
@@ -69,13 +66,31 @@ class User:
         return not self.roles.isdisjoint(roles)
 
 
-def check_roles(roles: Iterable[str]) -> frozenset[str]:
-    """The roles as a set; refuses unknown ones with the list of known ones."""
+@dataclass(frozen=True)
+class System:
+    """Someone acting for the system rather than as a person with roles: the operator at the
+    command line, the simulator, a background worker. May do what the system does (start,
+    deploy, cancel, retry), never a person's task."""
+
+    name: str = "opdrachtregel"
+
+    @property
+    def username(self) -> str:
+        return self.name
+
+
+Actor = User | System
+
+
+def check_roles(roles: Iterable[str], lanes: Iterable[str] = ()) -> frozenset[str]:
+    """The roles as a set; refuses unknown ones with the list of known ones. Known are the
+    roles of Wegwijs and the lanes of the deployed processes (`lanes`)."""
     wanted = frozenset(r.strip().lower() for r in roles if r.strip())
-    unknown = sorted(wanted - set(ROLES))
+    known = [*ROLES, *sorted({lane.lower() for lane in lanes} - set(ROLES))]
+    unknown = sorted(wanted - set(known))
     if unknown:
         raise AccountError(
-            f"Onbekende rol(len): {', '.join(unknown)}. Kies uit: {', '.join(ROLES)}."
+            f"Onbekende rol(len): {', '.join(unknown)}. Kies uit: {', '.join(known)}."
         )
     if not wanted:
         raise AccountError("Geef minstens één rol op.")
@@ -124,7 +139,7 @@ def add_user(
 ) -> User:
     """Use case: create an account with these roles (and teams)."""
     name = _check_username(username)
-    wanted = check_roles(roles)
+    wanted = check_roles(roles, engine.deployed_lanes())
     in_teams = check_teams(teams)
     _check_password(password)
     with engine.transaction() as uow:
@@ -143,13 +158,14 @@ def add_user(
         assert user_id is not None  # noqa: S101 - the database always returns the new key
         _insert_members(conn, user_role.c.role, user_id[0], wanted)
         _insert_members(conn, user_team.c.team, user_id[0], in_teams)
-        uow.after_commit(lambda: _forget(engine, name))
         return _load(conn, name)
 
 
 def set_roles(engine: Engine, username: str, roles: Iterable[str]) -> User:
     """Use case: replace a user's roles."""
-    return _replace_members(engine, username, user_role.c.role, check_roles(roles))
+    return _replace_members(
+        engine, username, user_role.c.role, check_roles(roles, engine.deployed_lanes())
+    )
 
 
 def set_teams(engine: Engine, username: str, teams: Iterable[str]) -> User:
@@ -163,7 +179,6 @@ def _replace_members(
     """Replace a user's rows in a membership table (roles or teams) in one transaction."""
     with engine.transaction() as uow:
         user = _load(uow.connection, username.strip().lower())
-        uow.after_commit(lambda: _forget(engine, user.username))
         table = column.table
         uow.connection.execute(delete(table).where(table.c.user_id == user.id))
         _insert_members(uow.connection, column, user.id, values)
@@ -191,7 +206,6 @@ def set_password(engine: Engine, username: str, password: str) -> User:
         uow.connection.execute(
             delete(login_attempt).where(login_attempt.c.username == user.username)
         )
-        uow.after_commit(lambda: _forget(engine, user.username))
         return user
 
 
@@ -200,37 +214,12 @@ def list_users(engine: Engine) -> list[User]:
         return _users(conn, None)
 
 
-#: how long a loaded session user is reused: every page needs it, roles rarely change; a change
-#: made in this process applies at once, one made by another process within this many seconds
-USER_CACHE_SECONDS = 5.0
-_recent_users: weakref.WeakKeyDictionary[Engine, dict[str, tuple[float, User | None]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _recent(engine: Engine) -> dict[str, tuple[float, User | None]]:
-    found = _recent_users.get(engine)
-    if found is None:
-        found = _recent_users[engine] = {}
-    return found
-
-
 def get_user(engine: Engine, username: str) -> User | None:
-    """The active user with this name, or None (used to load the session's user)."""
+    """The active user with this name, or None."""
     name = username.strip().lower()
-    recent = _recent(engine)
-    hit = recent.get(name)
-    if hit is not None and time.monotonic() - hit[0] < USER_CACHE_SECONDS:
-        return hit[1]
     with engine.reading() as conn:
         found = _users(conn, name)
-    user = found[0] if found and found[0].active else None
-    recent[name] = (time.monotonic(), user)
-    return user
-
-
-def _forget(engine: Engine, username: str) -> None:
-    _recent(engine).pop(username, None)
+    return found[0] if found and found[0].active else None
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User:
@@ -343,3 +332,14 @@ def _users(conn: Connection, username: str | None) -> list[User]:
         )
         for key, r in rows.items()
     ]
+
+
+def known_teams(engine: Engine) -> frozenset[str]:
+    """The teams tasks have been for so far (to catch a mistyped team name when one is given)."""
+    with engine.reading() as conn:
+        found = conn.execute(
+            select(human_task.c.candidate_group)
+            .where(human_task.c.candidate_group.is_not(None))
+            .distinct()
+        ).scalars()
+        return frozenset(str(team) for team in found)

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine import Clock, Engine, EngineSettings, caches_enabled
-from workflows import fund, initiatives, phases, services
+from engine import Clock, Engine, EngineError, EngineSettings, caches_enabled
+from workflows import fund, initiatives, operators, phases
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -47,27 +47,59 @@ def engine_settings(settings: Settings) -> EngineSettings:
     return EngineSettings(
         database_url=settings.database_url,
         caches=settings.caches,
-        services=services.operators(settings.fund_period),
-        script_helpers=services.SCRIPT_HELPERS,
-        task_due=services.task_due,
+        services=operators.operators(settings.fund_period),
+        script_helpers=operators.SCRIPT_HELPERS,
+        task_due=operators.task_due,
         milestone_property="phase",
-        property_checks={"norm": services.check_norm, "phase": phases.check_phase},
+        property_checks={"norm": operators.check_norm, "phase": phases.check_phase},
         on_saved=initiatives.on_saved,
     )
 
 
-def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = True) -> Engine:
-    """Build the engine for these settings; migrates the schema in place and opens the fund."""
+class SchemaBehindError(EngineError):
+    """The database's schema is older than this release: `wegwijs db upgrade` first."""
+
+
+def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = False) -> Engine:
+    """Build the engine for these settings, with the database ready for this release.
+
+    A database without tables is created on first use. `upgrade=True` (`wegwijs db upgrade`,
+    `serve`, `demo`) migrates an older schema in place; otherwise an older schema is refused
+    with one Dutch line, so that no command changes a production schema by the way.
+    """
     engine = Engine(engine_settings(settings), clock=clock)
-    if upgrade:
-        engine.upgrade_schema(MIGRATIONS)
-        with engine.transaction() as uow:
-            fund.open_period(
-                uow.connection,
-                settings.fund_period,
-                settings.fund_name,
-                settings.fund_ceiling_cents,
-                engine.now(),
+    try:
+        state = engine.schema_state(MIGRATIONS)
+        if state == "behind" and not upgrade:
+            raise SchemaBehindError(
+                "Het databaseschema is ouder dan deze versie van Wegwijs; voer eerst "
+                "'wegwijs db upgrade' uit."
             )
+        if state == "newer":
+            raise SchemaBehindError(
+                "Deze database is bijgewerkt door een nieuwere versie van Wegwijs; gebruik die "
+                "versie (of een kopie van de database van vóór die update)."
+            )
+        if state != "current":
+            engine.upgrade_schema(MIGRATIONS)
+        _open_fund(engine, settings)
         initiatives.backfill(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def _open_fund(engine: Engine, settings: Settings) -> None:
+    """The fund period of these settings exists (created once; a read when it does)."""
+    with engine.reading() as conn:
+        if fund.period_exists(conn, settings.fund_period):
+            return
+    with engine.transaction() as uow:
+        fund.open_period(
+            uow.connection,
+            settings.fund_period,
+            settings.fund_name,
+            settings.fund_ceiling_cents,
+            engine.now(),
+        )

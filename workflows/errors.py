@@ -1,6 +1,6 @@
 """The errors a caller of Wegwijs may see, re-exported so the web layer need not import the engine."""
 
-from engine.errors import (
+from engine import (
     ConflictError,
     DefinitionError,
     EngineError,

@@ -95,6 +95,12 @@ def euros(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}€ {text},{rest:02d}"
 
 
+def period_exists(conn: Connection, code: str) -> bool:
+    return (
+        conn.execute(select(fund_period.c.id).where(fund_period.c.code == code)).first() is not None
+    )
+
+
 def open_period(
     conn: Connection,
     code: str,

@@ -7,25 +7,21 @@ inside the engine's own transaction after every step, so the lists never deseria
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from engine import Engine, EventRecord, HumanTask
-from engine.clock import as_utc
-from engine.persistence.prepared import PreparedWrite
-from engine.persistence.tables import human_task, process_instance
-from engine.runtime import SavedInstance
-from workflows import fund, norms, phases
+from engine import Engine, EngineError, EventRecord, HumanTask, NotFoundError, SavedInstance, as_utc
+from engine.readmodel import human_task, process_instance
+from workflows import fund, phases
 from workflows.accounts import User
-from workflows.errors import EngineError, NotFoundError
+from workflows.pages import Page
 from workflows.places import GEBIED_OF
 from workflows.tables import document, initiative, note, task_draft
 
@@ -87,8 +83,8 @@ _PROJECTED = ("title", "wijk", "gebied", "category", "requested_amount", "casist
 _UPDATE_INITIATIVE = update(initiative).where(
     initiative.c.instance_id == bindparam("b_instance_id")
 )
+_INSERT_INITIATIVE = insert(initiative)
 PAGE_SIZE = 50
-_SURELY_ON_TRACK = timedelta(days=7)
 MAX_NOTE = 5000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: what may be uploaded (checked on the content, not on the name the browser sends)
@@ -110,24 +106,22 @@ DOCUMENT_TYPES: Mapping[str, str] = {
 
 def on_saved(saved: SavedInstance) -> None:
     """Engine hook: bring the initiative row of a saved instance up to date (same transaction),
-    and drop the drafts of tasks that closed without being submitted (cancelled by a timer or
-    a withdrawal): half-typed personal data is not kept for tasks nobody can finish any more."""
+    and drop the drafts of tasks that closed in this step (completed, or cancelled by a timer
+    or a withdrawal): half-typed personal data is not kept for tasks nobody can finish."""
     row = _projected(saved.values(_PROJECTED), saved.at)
-    cancelled = False
+    closed = False
     for kind, _bpmn_id, detail in saved.events:
         if kind == "milestone_reached" and detail.get("milestone"):
             row.update(phase=str(detail["milestone"])[:40], phase_at=saved.at)
-        cancelled = cancelled or kind == "task_cancelled"
-    conn = saved.connection
-    if cancelled or saved.status in ("completed", "cancelled"):
-        closed = select(human_task.c.task_id).where(
+        closed = closed or kind in ("task_cancelled", "task_completed")
+    if closed or saved.status in ("completed", "cancelled"):
+        gone = select(human_task.c.task_id).where(
             human_task.c.instance_id == saved.instance_id, human_task.c.state != "open"
         )
-        conn.execute(delete(task_draft).where(task_draft.c.task_id.in_(closed)))
-    update_row, insert_row = _read_model_writes(conn.dialect)
-    if update_row.execute(conn, {"b_instance_id": saved.instance_id, **row}) == 0:
-        insert_row.execute(
-            conn,
+        saved.connection.execute(delete(task_draft).where(task_draft.c.task_id.in_(gone)))
+    if saved.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **row}) == 0:
+        saved.execute(
+            _INSERT_INITIATIVE,
             {
                 "instance_id": saved.instance_id,
                 "zaaknummer": saved.business_key,
@@ -136,12 +130,6 @@ def on_saved(saved: SavedInstance) -> None:
                 **row,
             },
         )
-
-
-@functools.lru_cache(maxsize=16)  # per database engine's dialect: every step writes the row
-def _read_model_writes(dialect: Any) -> tuple[PreparedWrite, PreparedWrite]:
-    """The prepared UPDATE and INSERT of a case's read-model row."""
-    return PreparedWrite(_UPDATE_INITIATIVE, dialect), PreparedWrite(insert(initiative), dialect)
 
 
 def _projected(values: Mapping[str, Any], at: datetime) -> dict[str, Any]:
@@ -268,18 +256,6 @@ class InitiativeFilter:
 
     def active(self) -> bool:
         return any(getattr(self, f) for f in self.__dataclass_fields__)
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, with whether there is a next one (no full count: lists stay fast)."""
-
-    items: tuple[T, ...]
-    page: int
-    has_next: bool
 
 
 _ROW_COLUMNS = (
@@ -766,15 +742,3 @@ def _sniff(name: str, content: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise EngineError(f"Het bestand '{name}' is geen leesbare tekst (UTF-8).") from exc
     return DOCUMENT_TYPES[ext]
-
-
-def urgency(task_due: datetime | None, now: datetime) -> str | None:
-    """'overdue', 'near_due' or None for a task's due moment."""
-    if task_due is None:
-        return None
-    if now > task_due:
-        return "overdue"  # as norms.remaining says, without its working-day calendar
-    if task_due - now > _SURELY_ON_TRACK:
-        return None  # more than a week ahead is more than one working day, without counting
-    found = norms.remaining(now, task_due)
-    return None if found == "on_track" else found

@@ -419,3 +419,19 @@ def remaining(
     if working_days_between(now, due, tz, calendar=calendar) <= NEAR_DUE_WORKING_DAYS:
         return "near_due"
     return "on_track"
+
+
+#: more than a week ahead is more than one working day away, without counting them
+_SURELY_ON_TRACK = timedelta(days=7)
+
+
+def urgency(task_due: datetime | None, now: datetime) -> str | None:
+    """'overdue', 'near_due' or None for a task's due moment."""
+    if task_due is None:
+        return None
+    if now > task_due:
+        return "overdue"  # as remaining() says, without its working-day calendar
+    if task_due - now > _SURELY_ON_TRACK:
+        return None  # more than a week ahead is more than one working day, without counting
+    found = remaining(now, task_due)
+    return None if found == "on_track" else found

@@ -62,3 +62,16 @@ def may_act(
 def lacks_team(roles: frozenset[str], teams: frozenset[str]) -> bool:
     """Holds a lane whose tasks go to teams, but is in no team (and leads none): sees none of them."""
     return bool(roles & TEAM_LANES) and not teams and TEAM_LEAD not in roles
+
+
+# Who may act on a case as a whole; the web pages and the command line ask the same.
+#: register an initiative on someone's behalf (an initiator's own intake needs no role)
+MAY_START = frozenset({"initiatieventeam", "casist", "beheerder"})
+#: pass on what reached the municipality outside the app (e.g. a withdrawal by phone)
+MAY_SEND_MESSAGE = frozenset({"initiatieventeam", "casist", "beheerder"})
+#: stop a case
+MAY_CANCEL = frozenset({"beheerder", "teamleider"})
+#: run a case in error again
+MAY_RETRY = frozenset({"beheerder"})
+#: deploy process definitions
+MAY_DEPLOY = frozenset({"procesbeheerder", "beheerder"})

@@ -1,4 +1,4 @@
-"""The domain's tables (the engine's are in engine/persistence/tables.py).
+"""The domain's tables (the engine's that it may read are in engine/readmodel.py).
 
 Schema changes go through Alembic revisions in workflows/migrations/versions (branch
 `workflows`, which depends on the engine's branch).
@@ -24,7 +24,7 @@ from sqlalchemy import (
     true,
 )
 
-from engine.persistence.tables import NAMING_CONVENTION, Id, process_instance
+from engine.readmodel import NAMING_CONVENTION, Id, process_instance
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -1,55 +1,26 @@
-"""The worklist: Mijn taken and Team queues, claim / release / reassign, and the task page
-(form, draft, complete) — with who may do what checked here, not in the views.
+"""The worklist: the queues of Mijn taken and Team, one page and both counts per read.
 
-A user may see and act on an open task when the task's lane is one of their roles. Completing
-needs the task to be theirs or nobody's (an unassigned task is claimed in the same transaction).
-A `teamleider` may give open tasks of the lanes they hold to someone else.
+A user sees an open task in the team queue when its lane is one of their roles (and its team
+one of theirs, when it has one; a `teamleider` sees every task of the lanes they hold). What
+people do with a task is `workflows.tasks`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import (
-    Integer,
-    and_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    select,
-    union_all,
-)
+from sqlalchemy import Integer, and_, bindparam, func, select, union_all
 
-from engine import Engine
-from engine.clock import as_utc
-from engine.persistence.prepared import PreparedRead
-from engine.persistence.tables import TASK_IS_OPEN, human_task, process_instance
-from workflows import forms, initiatives
-from workflows.accounts import User, get_user, list_users
-from workflows.errors import (
-    ConflictError,
-    EngineError,
-    InstanceStateError,
-    NotFoundError,
-    TaskNotAllowedError,
-)
-from workflows.initiatives import Page
-from workflows.roles import (
-    LANE_ROLES,
-    ROLES,
-    TEAM_LEAD,
-    acting_lanes,
-    lacks_team,
-    may_act,
-)
-from workflows.tables import initiative, task_draft
+from engine import Engine, as_utc
+from engine.readmodel import TASK_IS_OPEN, human_task
+from workflows import norms
+from workflows.accounts import User
+from workflows.pages import Page
+from workflows.roles import LANE_ROLES, ROLES, TEAM_LEAD, lacks_team
+from workflows.tables import initiative
 
 
 class WorkItem(NamedTuple):
@@ -101,8 +72,6 @@ _ITEM_COLUMNS = (
 
 #: rows per worklist page: a screenful or two; the next page is one click away
 WORKLIST_PAGE_SIZE = 25
-#: a draft is what one person typed into one form
-MAX_DRAFT_BYTES = 64 * 1024
 #: deeper pages are not served: each page reads its predecessors' rows through the index
 MAX_PAGE = 40
 #: counts above this show as "99+" (counting stays cheap however long a queue gets)
@@ -124,27 +93,22 @@ def worklist(engine: Engine, user: User, tab: str, page: int = 1) -> Worklist:
 
     Every statement walks the partial indexes of open tasks in their order and stops after
     the page (or after COUNT_CAP for the counts), so the page costs the same however much
-    history or however long a queue the database holds. The statements are built once per
-    shape (lanes, teams) and reused, so SQLAlchemy's compiled cache always hits.
+    history or however long a queue the database holds.
     """
     page = min(max(1, page), MAX_PAGE)
     shape, params = _queue(user)
     now = engine.now()
     params.update(me=user.username, wanted=page * WORKLIST_PAGE_SIZE + 1)
-    dialect = engine.db.dialect
     counts = _counts(*shape)
-    with engine.statement_reads() as conn:
+    with engine.statement_reads() as reads:
         rows: list[Any] = []
         if tab == "mine" or any(shape):
             query = _mine_query(*shape) if tab == "mine" else _team_query(*shape)
-            rows = _prepared(dialect, query).all(conn, params)
+            rows = reads.all(query, params)
         # each row carries the counts (the database works them out once); no rows, no counts
-        if rows:
-            counted = rows[0][-len(counts) :]
-        else:
-            counted = _prepared(dialect, _counts_query(*shape)).all(conn, params)[0]
+        counted = rows[0][-len(counts) :] if rows else reads.all(_counts_query(*shape), params)[0]
     rows = rows[(page - 1) * WORKLIST_PAGE_SIZE :]
-    items = tuple(_item(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
+    items = tuple(item_of(r, now) for r in rows[:WORKLIST_PAGE_SIZE])
     team = int(counted[1]) if len(counted) > 1 else 0  # no lanes, no team queue
     return Worklist(
         tab,
@@ -201,18 +165,11 @@ def _index_order(one_group: bool) -> tuple[Any, ...]:
     return (human_task.c.candidate_group, *order) if one_group else order
 
 
-@functools.lru_cache(maxsize=64)  # per database engine's dialect and statement (built once)
-def _prepared(dialect: Any, query: Any) -> PreparedRead:
-    return PreparedRead(query, dialect)
-
-
-@functools.cache
 def _counts_query(whole: int, scoped: int, teams: int) -> Any:
     """The counts alone (for a page without rows)."""
     return select(*_counts(whole, scoped, teams))
 
 
-@functools.cache
 def _mine_query(whole: int, scoped: int, teams: int) -> Any:
     """My open tasks, oldest first, read in the order of the open-assignee index (with the
     counts of this shape of team queue as the last columns)."""
@@ -225,7 +182,6 @@ def _mine_query(whole: int, scoped: int, teams: int) -> Any:
     )
 
 
-@functools.cache
 def _team_query(whole: int, scoped: int, teams: int) -> Any:
     """The page's task ids from each part of the queue, read in index order and merged (no
     sort over the whole queue), then only those tasks joined with their rows and initiatives
@@ -264,7 +220,6 @@ def _capped_count(condition: Any) -> Any:
     return select(func.count()).select_from(capped).scalar_subquery()
 
 
-@functools.cache
 def _counts(whole: int, scoped: int, teams: int) -> tuple[Any, ...]:
     """Mine and the team queue's, each capped: scalar subqueries that do not depend on the
     row, so a page statement can carry them as its last columns.
@@ -281,7 +236,8 @@ def _counts(whole: int, scoped: int, teams: int) -> tuple[Any, ...]:
     return (mine, select(func.count()).select_from(capped).scalar_subquery())
 
 
-def _item(r: Any, now: datetime) -> WorkItem:
+def item_of(r: Any, now: datetime) -> WorkItem:
+    """A worklist row from a task row joined with its initiative."""
     due = as_utc(r.due_at) if r.due_at else None
     return WorkItem(  # positional, in WorkItem's order: 25 per page view
         r.task_id,
@@ -290,21 +246,27 @@ def _item(r: Any, now: datetime) -> WorkItem:
         r.initiative_title or "",
         r.bpmn_id,
         r.title,
-        _context(r.context_values),
+        _context(_context_values(r)),
         r.lane,
         r.assignee,
         as_utc(r.created_at),
         due,
-        initiatives.urgency(due, now),
+        norms.urgency(due, now),
         r.candidate_group,
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _context(text: str | None) -> str:
-    """A short label from the task's context values, given as JSON text (e.g. the aspect of
-    an assessment): "BELEIDSFIT (BELEID)"."""
-    values = json.loads(text) if text else None
+def _context_values(r: Any) -> Any:
+    """The task's context values: from the page statement as JSON text, else from its properties."""
+    text = getattr(r, "context_values", None)
+    if text is not None:
+        return json.loads(text) if isinstance(text, str) else text
+    return (getattr(r, "properties", None) or {}).get("context_values")
+
+
+def _context(values: Any) -> str:
+    """A short label from the task's context values (e.g. the aspect of an assessment):
+    "BELEIDSFIT (BELEID)"."""
     if not isinstance(values, dict):
         return ""
     parts = []
@@ -316,285 +278,3 @@ def _context(text: str | None) -> str:
         elif value not in (None, ""):
             parts.append(str(value))
     return ", ".join(p for p in parts if p)
-
-
-# ---------------------------------------------------------------- claim, release, reassign
-
-
-def _open_task(conn: Any, task_id: str) -> Any:
-    row = conn.execute(
-        select(
-            *_ITEM_COLUMNS,
-            human_task.c.state,
-            human_task.c.properties,
-            process_instance.c.status.label("case_status"),
-        )
-        .join(process_instance, process_instance.c.id == human_task.c.instance_id)
-        .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
-        .where(human_task.c.task_id == task_id)
-    ).first()
-    if row is None:
-        raise NotFoundError("Deze taak bestaat niet.")
-    return row
-
-
-def _check_lane(user: User, row: Any) -> None:
-    """The user may act on this task: its lane is theirs, and its team too when it has one."""
-    mine = row.assignee == user.username
-    if may_act(user.roles, user.teams, row.lane, row.candidate_group, assigned=mine):
-        return
-    if row.lane is None:
-        raise TaskNotAllowedError(f"U mag taak '{row.title}' niet uitvoeren.")
-    if row.lane not in acting_lanes(user.roles):
-        raise TaskNotAllowedError(
-            f"Taak '{row.title}' hoort bij de rol '{ROLES.get(row.lane, row.lane)}'; "
-            "die rol heeft u niet."
-        )
-    raise TaskNotAllowedError(
-        f"Taak '{row.title}' is voor team {row.candidate_group}; daar bent u geen lid van. "
-        "Een teamleider kan de taak aan u toewijzen als dat nodig is."
-    )
-
-
-def claim(engine: Engine, user: User, task_id: str) -> None:
-    """Use case: take a task of one's team."""
-    with engine.transaction() as uow:
-        row = _open_task(uow.connection, task_id)
-        _check_lane(user, row)
-        engine.claim_task(task_id, user.username, uow=uow)
-
-
-def release(engine: Engine, user: User, task_id: str) -> None:
-    """Use case: put one's task back in the team queue (a team lead may release any)."""
-    with engine.transaction() as uow:
-        row = _open_task(uow.connection, task_id)
-        _check_lane(user, row)
-        if row.assignee is None:
-            return  # already in the team queue: nothing to record
-        if row.assignee != user.username and TEAM_LEAD not in user.roles:
-            raise TaskNotAllowedError(
-                f"Taak '{row.title}' is van {row.assignee or 'niemand'}; alleen die persoon of "
-                "een teamleider kan haar terugleggen."
-            )
-        engine.release_task(task_id, user.username, uow=uow)
-
-
-def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> None:
-    """Use case: a team lead gives an open task to a colleague who holds its role."""
-    if TEAM_LEAD not in user.roles:
-        raise TaskNotAllowedError("Alleen een teamleider kan taken aan een ander toewijzen.")
-    target = get_user(engine, to_username)
-    if target is None:
-        raise NotFoundError(f"Gebruiker '{to_username}' bestaat niet of is niet actief.")
-    with engine.transaction() as uow:
-        row = _open_task(uow.connection, task_id)
-        _check_lane(user, row)
-        if row.lane and row.lane not in acting_lanes(target.roles):
-            raise TaskNotAllowedError(
-                f"{target.display_name} heeft de rol '{ROLES.get(row.lane, row.lane)}' niet en kan "
-                f"taak '{row.title}' dus niet uitvoeren."
-            )
-        engine.reassign_task(task_id, target.username, user.username, uow=uow)
-
-
-def known_teams(engine: Engine) -> frozenset[str]:
-    """The teams tasks have been for so far (to catch a mistyped team name when one is given)."""
-    with engine.reading() as conn:
-        found = conn.execute(
-            select(human_task.c.candidate_group)
-            .where(human_task.c.candidate_group.is_not(None))
-            .distinct()
-        ).scalars()
-        return frozenset(str(team) for team in found)
-
-
-def assignable_users(engine: Engine, lane: str | None, group: str | None = None) -> list[User]:
-    """The active users who may be given a task of this lane: the task's team first."""
-    found = [u for u in list_users(engine) if u.active and may_act(u.roles, u.teams, lane, None)]
-    return sorted(found, key=lambda u: group is not None and group not in u.teams)
-
-
-# ---------------------------------------------------------------- the task page
-
-
-@dataclass(frozen=True)
-class TaskPage:
-    """Everything the task page shows."""
-
-    item: WorkItem
-    key_data: tuple[tuple[str, str], ...]
-    description: str
-    fields: tuple[forms.FieldSpec, ...]
-    values: Mapping[str, Any]
-    errors: Mapping[str, str]
-    draft_saved_at: datetime | None
-    mine: bool
-    can_reassign: bool
-    on_behalf_of: str | None = None  # the lane's label when filled in for someone without account
-    case_problem: str | None = None  # why it cannot be completed now (e.g. the case is in error)
-
-
-def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
-    """Use case: the task page, with a saved draft or else the case's current values."""
-    with engine.reading() as conn:
-        row = _open_task(conn, task_id)
-        draft = conn.execute(select(task_draft).where(task_draft.c.task_id == task_id)).first()
-    _check_lane(user, row)
-    if row.state != "open":
-        raise ConflictError(
-            f"Taak '{row.title}' is niet meer open"
-            f"{' (afgerond)' if row.state == 'completed' else ''}; er is niets meer te doen."
-        )
-    schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
-    specs = tuple(forms.fields(schema))
-    seen = engine.task_data(task_id)  # this task's own data, not a sibling's newer answers
-    if draft is not None:
-        values: Mapping[str, Any] = dict(draft.data)
-    else:
-        values = {s.name: _as_form_value(seen.get(s.name)) for s in specs if s.name in seen}
-    return TaskPage(
-        key_data=initiatives.key_data(seen),
-        item=_item(row, engine.now()),
-        description=str(schema.get("description") or ""),
-        fields=specs,
-        values=values,
-        errors={},
-        draft_saved_at=as_utc(draft.saved_at) if draft is not None else None,
-        mine=row.assignee == user.username,
-        can_reassign=TEAM_LEAD in user.roles,
-        on_behalf_of=ROLES.get(row.lane) if row.lane and row.lane not in user.roles else None,
-        case_problem=case_problem(row.case_status),
-    )
-
-
-def _as_form_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)).replace(".", ",")
-    if isinstance(value, float):
-        return f"{value:.2f}".replace(".", ",")
-    return value
-
-
-def as_typed(raw: forms.RawForm) -> dict[str, Any]:
-    """What was typed, as the form shows it again (one string per field, lists for multi-selects)."""
-    return {
-        k: (v if isinstance(v, str) else v[0] if len(v) == 1 else list(v))
-        for k, v in raw.items()
-        if k != "csrf_token"
-    }
-
-
-@dataclass(frozen=True)
-class Submission:
-    """The outcome of submitting a task form: done, the page again with the errors, or refused
-    (the task changed meanwhile) with what was typed."""
-
-    done: bool
-    page: TaskPage | None = None
-    instance_id: int | None = None
-    refused: str | None = None
-    kept: tuple[tuple[str, str], ...] = ()
-
-
-def save_draft(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> None:
-    """Use case: keep what was typed so far, unchecked, for later (claiming a free task)."""
-    data = as_typed(raw)
-    size = len(json.dumps(data))
-    if size > MAX_DRAFT_BYTES:
-        raise EngineError(
-            f"Het concept is te groot om op te slaan ({size // 1024} kB; maximaal "
-            f"{MAX_DRAFT_BYTES // 1024} kB). Kort de tekst in of rond de taak af."
-        )
-    with engine.transaction() as uow:
-        conn = uow.connection
-        row = _open_task(conn, task_id)
-        _check_lane(user, row)
-        _check_still_open(row, user)
-        if row.assignee is None:  # a draft is someone's work in progress: take the task
-            engine.claim_task(task_id, user.username, uow=uow)
-        conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
-        conn.execute(
-            insert(task_draft).values(
-                task_id=task_id, data=data, saved_by=user.username, saved_at=engine.now()
-            )
-        )
-
-
-def complete(engine: Engine, user: User, task_id: str, raw: forms.RawForm) -> Submission:
-    """Use case: validate the form and complete the task in one transaction.
-
-    Wrong input gives the page again with the errors; a task that changed meanwhile (completed,
-    reassigned, its case in error) gives the reason plus what was typed, so nothing is lost.
-    """
-    with engine.reading() as conn:
-        row = _open_task(conn, task_id)
-    schema = engine.task_form(task_id) or {"type": "object", "properties": {}}
-    try:
-        _check_lane(user, row)
-        _check_still_open(row, user, completing=True)
-        result = forms.clean(schema, raw)
-        if result.errors:
-            page = dataclasses.replace(
-                open_task(engine, user, task_id),
-                values=as_typed(raw),
-                errors={e.field: e.message for e in result.errors},
-            )
-            return Submission(done=False, page=page)
-        with engine.transaction() as uow:
-            conn = uow.connection
-            row = _open_task(conn, task_id)
-            _check_still_open(row, user, completing=True)
-            if row.assignee is None:
-                engine.claim_task(task_id, user.username, uow=uow)
-            summary = engine.complete_task(
-                task_id, result.data, actor=user.username, lanes=acting_lanes(user.roles), uow=uow
-            )
-            conn.execute(delete(task_draft).where(task_draft.c.task_id == task_id))
-    except (ConflictError, InstanceStateError) as exc:
-        return Submission(done=False, refused=str(exc), kept=_kept(schema, raw))
-    return Submission(done=True, instance_id=summary.id)
-
-
-def _kept(schema: Mapping[str, Any], raw: forms.RawForm) -> tuple[tuple[str, str], ...]:
-    """What was typed, as (field title, text), to show back when a submission was refused."""
-    titles = {spec.name: spec.title for spec in forms.fields(schema)}
-    typed = as_typed(raw)
-    return tuple(
-        (
-            titles.get(name, name),
-            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
-        )
-        for name, value in typed.items()
-        if name in titles and value not in ("", [])
-    )
-
-
-def _check_still_open(row: Any, user: User, completing: bool = False) -> None:
-    if row.state != "open":
-        raise ConflictError(
-            f"Taak '{row.title}' is intussen al afgerond of vervallen; uw invoer is niet verwerkt."
-        )
-    if row.assignee not in (None, user.username):
-        raise ConflictError(
-            f"Taak '{row.title}' is intussen toegewezen aan {row.assignee}; uw invoer is niet "
-            "verwerkt. Vraag de teamleider als u haar toch wilt doen."
-        )
-    problem = case_problem(row.case_status) if completing else None
-    if problem:
-        raise InstanceStateError(problem)
-
-
-def case_problem(status: str) -> str | None:
-    """Why tasks of a case with this status cannot be completed now, in Dutch (or None)."""
-    if status == "errored":
-        return (
-            "Deze zaak staat in fout; afronden kan pas als de beheerder haar heeft hersteld. "
-            "Sla uw invoer zo lang op als concept."
-        )
-    if status in ("completed", "cancelled"):
-        return "Deze zaak is al afgesloten; deze taak hoeft niet meer te worden gedaan."
-    return None

@@ -79,40 +79,6 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     return db
 
 
-def create_statement_reads_engine(db: Engine) -> Engine:
-    """A second PostgreSQL pool on the same database, for `Engine.statement_reads`: its
-    connections are in autocommit, read-only, and use generic plans for prepared statements.
-    Options in the URL (`?options=-c …`) are kept. Listeners of `db`'s before_ and
-    after_cursor_execute events hear its statements too."""
-    given = db.url.query.get("options")
-    options = " ".join(
-        [
-            *([given] if isinstance(given, str) else list(given or ())),
-            "-c plan_cache_mode=force_generic_plan",
-            "-c default_transaction_read_only=on",
-        ]
-    )
-    reads = create_db_engine(
-        db.url.render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-        pool_size=getattr(db.pool, "size", lambda: 10)(),  # as many as the main pool
-        connect_args={"options": options},
-    )
-
-    # Tracing, logging and benchmarks listen on the engine's database: they see these too.
-    @event.listens_for(reads, "before_cursor_execute")
-    def _before(*args: Any) -> None:
-        if db.dispatch.before_cursor_execute:
-            db.dispatch.before_cursor_execute(*args)
-
-    @event.listens_for(reads, "after_cursor_execute")
-    def _after(*args: Any) -> None:
-        if db.dispatch.after_cursor_execute:
-            db.dispatch.after_cursor_execute(*args)
-
-    return reads
-
-
 #: a pooled connection unused for longer than this is checked before it is handed out
 PING_AFTER_IDLE_SECONDS = 10.0
 
@@ -156,6 +122,42 @@ def alembic_config(url: str) -> Any:
     return config
 
 
+def _config_for(db: Engine, version_locations: Sequence[Path]) -> Any:
+    config = alembic_config(db.url.render_as_string(hide_password=False))
+    locations = [MIGRATIONS_DIR / "versions", *version_locations]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
+    return config
+
+
+def schema_state(db: Engine, version_locations: Sequence[Path] = ()) -> str:
+    """'empty' (no tables yet), 'current' (at the newest revision of every branch),
+    'behind' (an older revision: `wegwijs db upgrade` brings it up to date) or 'newer' (a
+    revision this release does not know)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    script = ScriptDirectory.from_config(_config_for(db, version_locations))
+    try:
+        with db.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except DBAPIError as exc:
+        where = db.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise EngineError(f"Kan de database {where} niet bereiken: {reason}") from exc
+    if not current:
+        return "empty"
+    # a stored head stands for itself and everything it depends on (one row per branch)
+    reached: set[str] = set()
+    try:
+        for head in current:
+            reached.update(s.revision for s in script.walk_revisions(base="base", head=head))
+    except CommandError:
+        return "newer"  # a revision this release does not know: a newer release migrated it
+    return "current" if set(script.get_heads()) <= reached else "behind"
+
+
 def upgrade(db: Engine, version_locations: Sequence[Path] = ()) -> None:
     """Bring the schema to the newest revision of every branch (in place; safe to repeat).
 
@@ -163,10 +165,7 @@ def upgrade(db: Engine, version_locations: Sequence[Path] = ()) -> None:
     """
     from alembic import command
 
-    config = alembic_config(db.url.render_as_string(hide_password=False))
-    locations = [MIGRATIONS_DIR / "versions", *version_locations]
-    config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
+    config = _config_for(db, version_locations)
     try:
         with db.begin() as connection:
             config.attributes["connection"] = connection

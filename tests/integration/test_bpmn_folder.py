@@ -79,7 +79,7 @@ def test_every_lane_is_a_role_and_every_phase_is_known(diagram: Path) -> None:
 
 
 def test_every_id_the_python_code_names_exists_in_the_diagrams() -> None:
-    from workflows.simulation_profiles import profiles
+    from workflows.simulation import profiles
 
     ids = _all_ids()
     messages = {

@@ -56,6 +56,8 @@ def test_cli_runs_the_tiny_process_start_to_end(database_url: str, tmp_path: Pat
         "tiny_confirm_process",
     }
 
+    cli.run("users", "add", "anna", "--roles", "requester", "--password", "wachtwoord-anna")
+    cli.run("users", "add", "rob", "--roles", "reviewer", "--password", "wachtwoord-rob")
     started = cli.json("start", "tiny_process", "--data", '{"source": "cli"}', "--key", "Z-CLI-1")
     instance = str(started["id"])
     [submit] = cli.json("tasks", "--instance", instance)
@@ -65,15 +67,13 @@ def test_cli_runs_the_tiny_process_start_to_end(database_url: str, tmp_path: Pat
         submit["id"],
         "--user",
         "anna",
-        "--roles",
-        "requester",
         "--data",
         '{"amount": 5000, "title": "Buurtfeest"}',
     )
 
     # the wrong role is refused with a clear message
     [review] = cli.json("tasks", "--instance", instance)
-    refused = cli.run("complete", review["id"], "--user", "anna", "--roles", "requester", ok=False)
+    refused = cli.run("complete", review["id"], "--user", "anna", ok=False)
     assert "reviewer" in refused.stderr
     cli.run("message", "payment_received", "--key", "Z-CLI-1", "--data", '{"amount": 42}')
     cli.run(
@@ -81,8 +81,6 @@ def test_cli_runs_the_tiny_process_start_to_end(database_url: str, tmp_path: Pat
         review["id"],
         "--user",
         "rob",
-        "--roles",
-        "reviewer",
         "--data",
         '{"approved": true}',
     )

@@ -58,6 +58,7 @@ def test_a_library_diagram_run_step_by_step_through_the_cli_ends_as_raw_spiffwor
     cli = Cli(database_url, tmp_path)
     cli.run("db", "upgrade")
     cli.run("deploy", str(path), "--user", "tester")
+    cli.run("users", "add", "tester", "--roles", "casist", "--password", "wachtwoord-tester")
     instance = str(cli.json("start", "main", "--data", json.dumps(START_DATA[name]))["id"])
     done = []
     for _ in range(10):

@@ -19,8 +19,7 @@ from engine import Engine, ManualClock
 from tests.conftest import _truncate_postgres
 from workflows import bootstrap
 from workflows.bootstrap import MIGRATIONS
-from workflows.simulation import Simulation, SimulationReport
-from workflows.simulation_profiles import profiles
+from workflows.simulation import Simulation, SimulationReport, profiles
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
 WITHDRAWAL = "initiative_withdrawn"

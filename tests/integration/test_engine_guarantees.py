@@ -19,8 +19,8 @@ from engine.persistence.tables import process_instance
 from tests.conftest import FIXTURES
 from tests.helpers import script_process
 
-#: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
-pytestmark = pytest.mark.cold
+#: also run with every cache off, and with the plain paths instead of engine/fast (make test)
+pytestmark = [pytest.mark.cold, pytest.mark.plain]
 
 VERSIONS = FIXTURES / "versions"
 

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from engine import DefinitionError, Engine
+from engine import DefinitionError, Engine, TaskDueInput
 from engine.persistence.tables import outbox
-from engine.runtime import TaskDueInput
 from engine.services import ServiceCall, ServiceError
 from tests.conftest import FIXTURES
 from tests.helpers import linear_process

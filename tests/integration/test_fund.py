@@ -14,6 +14,9 @@ from engine import Engine
 from workflows import fund
 from workflows.fund import FundError
 
+#: also run with the plain paths instead of engine/fast (make test)
+pytestmark = pytest.mark.plain
+
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CEILING = fund.to_cents(120_000)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import Engine, ManualClock
 from tests.integration.conftest import MONDAY
 from workflows import bootstrap, initiatives
-from workflows.simulation_profiles import _complex_start
+from workflows.simulation import complex_start
 from workflows.tables import initiative
 
 
@@ -23,7 +23,7 @@ def test_cases_started_before_the_read_model_get_their_row_at_start_up(database_
     )
     old.deploy_paths([str(bootstrap.BPMN_DIR)])
     started = old.start(
-        "complex_initiative_process", _complex_start(random.Random(1), 1), business_key="INI-OUD-1"
+        "complex_initiative_process", complex_start(random.Random(1), 1), business_key="INI-OUD-1"
     )
     with old.reading() as conn:
         assert conn.execute(select(initiative)).first() is None

@@ -24,14 +24,15 @@ from lxml import etree
 
 from engine import Engine, ManualClock
 from workflows import bootstrap, forms, fund
-from workflows.simulation import Simulation, SimulationReport
-from workflows.simulation_profiles import (
+from workflows.simulation import (
     ALL_WIJKEN,
     COMPLEX,
     COMPLEX_EXAMPLES,
     EXAMPLE_TITLES,
     GREEN,
     WIJKWENS,
+    Simulation,
+    SimulationReport,
     profiles,
 )
 

@@ -15,8 +15,8 @@ import pytest
 from engine import ConflictError, Engine, ManualClock, NotFoundError
 from tests.conftest import FIXTURES
 
-#: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
-pytestmark = pytest.mark.cold
+#: also run with every cache off, and with the plain paths instead of engine/fast (make test)
+pytestmark = [pytest.mark.cold, pytest.mark.plain]
 
 TINY = str(FIXTURES / "tiny")
 

@@ -40,7 +40,7 @@ from webui.auth import CASE_READERS, WORKERS
 from workflows import accounts, initiatives
 from workflows.bootstrap import MIGRATIONS
 from workflows.roles import LANE_ROLES, ROLES
-from workflows.simulation_profiles import _Calendar, _green_start, _wijkwens_start
+from workflows.simulation import Calendar, green_start, wijkwens_start
 from workflows.tables import document, note, task_draft
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -221,7 +221,7 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
     d = to_decision(app, clock, start_complex(app, 5))
     tasks["budgethouder"] = _only(engine, d.id, "decide_subsidy")
 
-    wishes = _wijkwens_start(_Calendar(clock))
+    wishes = wijkwens_start(Calendar(clock))
 
     def wish(number: int, admissibility: str) -> int:
         started = engine.start(
@@ -251,7 +251,7 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
 
     green = engine.start(
         "simple_green_initiative_process",
-        _green_start(random.Random(1), 1),
+        green_start(random.Random(1), 1),
         business_key="GR-2026-0001",
         actor="test",
     )

@@ -27,7 +27,7 @@ from tests.webapp import (
     task_ids,
     to_assessment,
 )
-from workflows.simulation_profiles import _Calendar, _wijkwens_start
+from workflows.simulation import Calendar, wijkwens_start
 from workflows.tables import document, initiative, note, task_draft
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -480,7 +480,7 @@ def test_the_filters_of_alle_initiatieven_narrow_the_list(
     garden = start_complex(flask_app, 1, title="Moestuin Wielwijk", wijk="Wielwijk")
     playground = start_complex(flask_app, 2, title="Speeltuin Sterrenburg", wijk="Sterrenburg")
     to_assessment(flask_app, clock, playground)
-    wish_data = _wijkwens_start(_Calendar(clock))(random.Random(1), 1)
+    wish_data = wijkwens_start(Calendar(clock))(random.Random(1), 1)
     wish_data.update(title="Bankje Reeland", wijk="Reeland")
     wish = engine.start("wijkwens_process", wish_data, business_key="WW-2026-0001").id
     engine.cancel(garden, actor="test", reason="Ingetrokken")

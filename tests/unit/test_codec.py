@@ -11,11 +11,13 @@ import pytest
 
 from engine import ManualClock, spiff
 from engine.clock import install_into_spiffworkflow, using
+from engine.codec import WorkflowCodec
 from engine.definitions import load_bundle, read_paths
+from engine.fast.codec import FastWorkflowCodec
 from tests.conftest import FIXTURES
 
-FAST = spiff.WorkflowCodec(fast=True)
-FULL = spiff.WorkflowCodec(fast=False)
+FAST = FastWorkflowCodec()
+FULL = WorkflowCodec()
 
 
 def _workflow(folder: str, process_id: str, data: dict[str, Any]) -> tuple[Any, Any]:

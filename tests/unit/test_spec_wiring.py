@@ -4,7 +4,7 @@ restart — runs exactly like the same workflow kept in memory by raw SpiffWorkf
 SpiffWorkflow changes specs while a workflow runs (a loop task connects its body's completion
 to itself; a firing event subprocess connects itself to the start). Its own serializer keeps
 those changes because it stores the spec in every instance; ours stores the spec once per
-version, so `engine.spiff.VersionSpecs` must make them survive.
+version, so `engine.VersionSpecs` must make them survive.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine import spiff
+from engine.codec import WorkflowCodec
 from engine.definitions import load_bundle, read_paths
+from engine.specs import VersionSpecs
 from tests.conftest import FIXTURES
 
 CORPUS = FIXTURES / "spiff_corpus"
-CODEC = spiff.WorkflowCodec()
+CODEC = WorkflowCodec()
 
 CASES: dict[str, dict[str, Any]] = {
     "sequential_multiinstance_loop_input": {"input_data": [0, 1, 2]},
@@ -64,7 +66,7 @@ def _raw(path: Path, data: dict[str, Any]) -> tuple[Any, list[str]]:
     return _run(workflow)
 
 
-def _fresh_specs(path: Path) -> spiff.VersionSpecs:
+def _fresh_specs(path: Path) -> VersionSpecs:
     _, parser = load_bundle(read_paths([str(path)]))
     return CODEC.version_specs(parser.get_spec("main"), parser.get_subprocess_specs("main"))
 

@@ -1,7 +1,8 @@
-"""The statements of the hot paths, compiled once and run on the DB-API cursor.
+"""Statements compiled once and run on the DB-API cursor: `PreparedStatements`, the fast twin
+of `engine.persistence.execution.PlainStatements` (same interface, same results).
 
 A task completion runs five small statements: the lock read and four writes; a worklist page
-runs two reads. Through
+runs one read. Through
 `Connection.execute` about two thirds of each one's time is SQLAlchemy's per-call work
 (compiled-cache lookup, parameter construction, execution context, result set-up), not the
 database's (measured with py-spy; docs/performance.md). A prepared statement is compiled once
@@ -13,7 +14,8 @@ usual. Listeners of the `before_cursor_execute` / `after_cursor_execute` events 
 statements too (without an execution context). Everything else goes through
 `Connection.execute`.
 
-Only statements without parameters expanded at run time (no `IN` lists) belong here.
+Statements with parameters expanded at run time (`IN` lists) cannot be prepared; they run
+through `Connection.execute`.
 
 On PostgreSQL the statements are compiled with PostgreSQL's own `$1` placeholders and run on
 psycopg's `RawCursor`, which sends them as they are. With `%(name)s` placeholders psycopg
@@ -25,8 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import threading
 import weakref
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +41,10 @@ from sqlalchemy.sql.dml import UpdateBase
 Processor = Callable[[Any], Any]
 
 
+class NotPreparableError(ValueError):
+    """The statement has parameters expanded at run time (an IN list): run it as usual."""
+
+
 class _Compiled:
     """One statement text for one set of parameter names, with how to bind each value."""
 
@@ -46,7 +53,9 @@ class _Compiled:
     ) -> None:
         compiled = statement.compile(dialect=_placeholders(dialect), column_keys=list(keys))
         if compiled.literal_execute_params or compiled.post_compile_params:
-            raise ValueError("a prepared statement cannot have parameters expanded at run time")
+            raise NotPreparableError(
+                "a prepared statement cannot have parameters expanded at run time"
+            )
         self.sql = compiled.string
         processors: dict[str, Processor | None] = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -60,7 +69,7 @@ class _Compiled:
         self.fixed = {
             name: bind.effective_value
             for name, bind in compiled.binds.items()
-            if not bind.required and bind.value is not None
+            if not bind.required
         }
 
     def bind(self, params: Mapping[str, Any]) -> Any:
@@ -227,3 +236,88 @@ def _execute(connection: Connection, cursor: Any, sql: str, params: Any, many: b
         cursor.execute(sql, params)
     if dispatch.after_cursor_execute:
         dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)
+
+
+#: prepared statements kept per engine (statements the application builds per call included)
+CACHE_SIZE = 512
+
+
+class PreparedStatements:
+    """The `Statements` of an engine with fast paths on: each distinct statement is compiled
+    once for the engine's dialect and kept (at most CACHE_SIZE, least recently used out)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._prepared: OrderedDict[Any, PreparedRead | PreparedWrite | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def all(self, connection: Connection, statement: Any, params: Mapping[str, Any]) -> list[Any]:
+        prepared = self._get(statement, PreparedRead)
+        if isinstance(prepared, PreparedRead):
+            return prepared.all(connection, params)
+        return list(connection.execute(statement, dict(params)).all())
+
+    def run(self, connection: Connection, statement: Any, params: Mapping[str, Any]) -> int:
+        prepared = self._get(statement, PreparedWrite)
+        if isinstance(prepared, PreparedWrite):
+            try:
+                return prepared.execute(connection, params)
+            except NotPreparableError:
+                self._keep(_key(statement), None)
+        return int(connection.execute(statement, dict(params)).rowcount)
+
+    def run_many(
+        self, connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        if not rows:
+            return
+        prepared = self._get(statement, PreparedWrite)
+        if isinstance(prepared, PreparedWrite):
+            try:
+                prepared.execute_many(connection, rows)
+                return
+            except NotPreparableError:
+                self._keep(_key(statement), None)
+        connection.execute(statement, [dict(r) for r in rows])
+
+    def savepoint(
+        self, connection: Connection, name: str
+    ) -> contextlib.AbstractContextManager[None]:
+        return savepoint(connection, name)
+
+    def _get(self, statement: Any, kind: Callable[..., Any]) -> Any:
+        key = _key(statement)
+        if key is not None:
+            with self._lock:
+                if key in self._prepared:
+                    self._prepared.move_to_end(key)
+                    return self._prepared[key]
+        try:
+            prepared = kind(statement, self._dialect)
+        except NotPreparableError:
+            prepared = None
+        self._keep(key, prepared)
+        return prepared
+
+    def _keep(self, key: Any, prepared: Any) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._prepared[key] = prepared
+            while len(self._prepared) > CACHE_SIZE:
+                self._prepared.popitem(last=False)
+
+
+def _key(statement: Any) -> Any:
+    """What makes two statement objects the same prepared statement: SQLAlchemy's cache key
+    (the statement's structure) plus the values it holds (a literal LIMIT, a JSON path), which
+    a prepared statement binds itself. None when a value cannot be a key (then not kept)."""
+    found = statement._generate_cache_key()
+    if found is None:
+        return None
+    try:
+        values = tuple(bind.effective_value for bind in found.bindparams)
+        hash(values)
+    except TypeError:
+        return None
+    return (found.key, values)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from engine import Engine
 from engine.errors import NotFoundError
-from engine.persistence.prepared import PreparedRead, PreparedWrite, savepoint
+from engine.fast.statements import PreparedRead, PreparedWrite, savepoint
 from engine.persistence.tables import event, human_task
 from tests.conftest import FIXTURES
 
@@ -201,8 +201,8 @@ def test_cursor_listeners_see_prepared_statements(engine: Engine) -> None:
         with engine.transaction() as u:
             write.execute_many(u.connection, [_event_row("a")])
             assert len(read.all(u.connection, {"kind": "a"})) == 1
-        with engine.statement_reads() as conn:  # on PostgreSQL a pool of its own
-            assert len(read.all(conn, {"kind": "a"})) == 1
+        with engine.statement_reads() as reads:  # on PostgreSQL a pool of its own
+            assert len(read.all(reads.connection, {"kind": "a"})) == 1
     finally:
         sa_event.remove(engine.db, "before_cursor_execute", before)
         sa_event.remove(engine.db, "after_cursor_execute", after)
@@ -223,7 +223,8 @@ def test_statement_reads_run_outside_a_transaction_read_only_with_generic_plans(
     query = select(event.c.type).where(event.c.type == bindparam("kind"))
     read = PreparedRead(query, engine.db.dialect)
     postgres = engine.db.dialect.name == "postgresql"
-    with engine.statement_reads() as conn:
+    with engine.statement_reads() as reads:
+        conn = reads.connection
         assert [row.type for row in read.all(conn, {"kind": "a"})] == ["a"]
         driver = conn.connection.driver_connection
         if postgres:
@@ -237,8 +238,8 @@ def test_statement_reads_run_outside_a_transaction_read_only_with_generic_plans(
     if postgres:
         assert (inside, after) == ("force_generic_plan", "auto")
         write = PreparedWrite(insert(event), engine.db.dialect)
-        with engine.statement_reads() as conn, pytest.raises(DBAPIError, match="read-only"):
-            write.execute_many(conn, [_event_row("b")])
+        with engine.statement_reads() as reads, pytest.raises(DBAPIError, match="read-only"):
+            write.execute_many(reads.connection, [_event_row("b")])
     assert len(engine.events()) == 1
 
 

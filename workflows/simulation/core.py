@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
-from workflows import bootstrap, norms
+from workflows import norms
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
 
@@ -132,7 +132,7 @@ class Simulation:
             )
         self.engine, self.clock, self.progress = engine, engine.clock, progress
         self.profiles = {p.process_id: p for p in profiles}
-        self.start, self.end = start, _add_months(start, months)
+        self.start, self.end = start, add_months(start, months)
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
         self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
         self.sequence = 0
@@ -268,31 +268,8 @@ class Simulation:
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
+def add_months(moment: datetime, months: int) -> datetime:
     month = moment.month - 1 + months  # negative months go back
     year = moment.year + month // 12
     month = month % 12 + 1
     return moment.replace(year=year, month=month, day=min(moment.day, 28))
-
-
-def simulate_year(
-    settings: bootstrap.Settings,
-    months: int = 12,
-    seed: int = 1,
-    progress: Callable[[datetime], None] | None = None,
-    end: datetime | None = None,
-) -> SimulationReport:
-    """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`)."""
-    from workflows.simulation_profiles import profiles  # it builds on this module
-
-    finish = end or datetime.now(UTC)
-    start = _add_months(finish, -months).replace(hour=8, minute=0, second=0, microsecond=0)
-    clock = ManualClock(start)
-    engine = bootstrap.open_engine(settings, clock=clock)
-    try:
-        engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="simulatie")
-        return Simulation(
-            engine, profiles(clock), start, months, seed=seed, progress=progress
-        ).run()
-    finally:
-        engine.dispose()

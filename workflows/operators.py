@@ -1,4 +1,5 @@
-"""What diagrams may call: service operators (in the instance's transaction) and script helpers.
+"""What diagrams may call: service operators (in the instance's transaction) and script helpers,
+and the norm rules the engine applies to user tasks (due dates, deploy-time checks).
 
 Operators (service tasks, `spiffworkflow:serviceTaskOperator id="…"`), parameters are
 expressions over the task data; amounts are in euros:
@@ -26,10 +27,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from engine.clock import current_time
-from engine.persistence.tables import outbox
-from engine.runtime import TaskDueInput
-from engine.services import Operator, ServiceCall, ServiceError
+from engine import Operator, ServiceCall, ServiceError, TaskDueInput, current_time
+from engine.readmodel import outbox
 from workflows import fund, norms
 
 

@@ -1,0 +1,105 @@
+"""`wegwijs demo`, `simulate`, `serve`: set up and run the whole thing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from webui import server
+from webui.cli.common import redact, table
+from workflows import bootstrap
+from workflows import demo as demo_data
+from workflows.simulation import simulate_year
+
+
+@click.command()
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 60))
+@click.option("--seed", default=1, show_default=True, type=int)
+def simulate(months: int, seed: int) -> None:
+    """Simuleer maanden aan initiatieven door de echte procesmotor (virtuele klok)."""
+    _run_simulation(bootstrap.settings_from_env(), months, seed)
+
+
+def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> None:
+    with click.progressbar(length=months * 31, label=f"Simulatie van {months} maanden") as bar:
+        state: dict[str, Any] = {"first": None, "days": 0}
+
+        def progress(now: datetime) -> None:
+            if state["first"] is None:
+                state["first"] = now
+            days = (now - state["first"]).days
+            if days > state["days"]:
+                bar.update(days - state["days"])
+                state["days"] = days
+
+        report = simulate_year(settings, months=months, seed=seed, progress=progress)
+    click.echo(
+        f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "
+        f"{report.messages_delivered} berichten, {report.timer_runs} timerrondes."
+    )
+    table(sorted((p, n) for p, n in report.started.items()), ["proces", "gestart"])
+    click.echo("")
+    table(
+        sorted((p, o, n) for (p, o), n in report.outcomes.items()), ["proces", "uitkomst", "aantal"]
+    )
+    if report.errored:
+        click.echo(
+            f"\nLet op: {len(report.errored)} zaak/zaken in fout, bv. zaak {report.errored[0][0]}: "
+            f"{report.errored[0][1]}"
+        )
+
+
+@click.command()
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 60))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Alleen opzetten, de webapp niet starten.")
+@click.option("--force", is_flag=True, help="Ook op een database met echte gebruikers.")
+def demo(months: int, host: str, port: int, no_serve: bool, force: bool) -> None:
+    """Zet de demo op (processen, gebruikers, een gesimuleerd jaar) en start de webapp.
+
+    Zonder WEGWIJS_DATABASE_URL gebruikt de demo haar eigen database, instance/demo.db.
+    """
+    settings = bootstrap.settings_from_env(default_file=demo_data.DEMO_DB_FILE)
+    engine = bootstrap.open_engine(settings, upgrade=True)
+    click.echo(f"Demodatabase: {redact(settings.database_url)}")
+    demo_data.check_demo_database(engine, force)
+    if engine.list_instances(limit=1):
+        click.echo("De demodatabase bevat al zaken; er wordt niets opnieuw gesimuleerd.")
+    else:
+        _run_simulation(settings, months, seed=1)
+    logins = demo_data.ensure_demo_users(engine, force=force)
+    engine.dispose()
+    click.echo("\nDemogebruikers (wachtwoorden gelden tot de volgende 'wegwijs demo'):")
+    table(
+        [
+            (
+                d.username,
+                d.password,
+                ", ".join(d.roles) + (f" (teams: {', '.join(d.teams)})" if d.teams else ""),
+            )
+            for d in logins
+        ],
+        ["gebruiker", "wachtwoord", "rollen"],
+    )
+    if no_serve:
+        return
+    click.echo(f"\nWegwijs draait op http://{host}:{port}  (stoppen: Ctrl+C)")
+    server.serve(settings, host, port)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, threads: int) -> None:
+    """Start de webapp (met de timers op de achtergrond)."""
+    settings = bootstrap.settings_from_env()
+    bootstrap.open_engine(settings, upgrade=True).dispose()  # the embedded server migrates
+    click.echo(f"Wegwijs draait op http://{host}:{port}  (stoppen: Ctrl+C)")
+    server.serve(settings, host, port, threads=threads)
+
+
+COMMANDS = (simulate, demo, serve)

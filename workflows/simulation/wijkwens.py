@@ -1,0 +1,155 @@
+"""The wijkwens process in the simulation: start data and how each task is answered."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from workflows.places import ALL_WIJKEN
+from workflows.simulation.common import (
+    EXAMPLE_TITLES,
+    FIRST_INCOMPLETE,
+    LOWER_AMOUNT,
+    NAMES,
+    NEGATIVE_ADVICE,
+    PUBLIC_SPACE_TITLES,
+    WIJKWENS_EXAMPLES,
+    WIJKWENS_TITLES,
+    Calendar,
+    plan,
+    round_to,
+    weighted,
+)
+from workflows.simulation.core import TaskPlan
+
+# ----------------------------------------------------------------- wijkwens
+
+
+def _wijkwens_amount(rng: random.Random) -> int:
+    """55% ≤ € 1.000; 35% € 1.000–3.000; 10% € 3.000–5.000 (DOMAIN §4.1)."""
+    band = weighted(rng, (((150, 1000), 0.55), ((1000, 3000), 0.35), ((3000, 5000), 0.10)))
+    return min(round_to(rng.uniform(*band), 25), 5000)
+
+
+def wijkwens_start(cal: Calendar) -> Callable[[random.Random, int], dict[str, Any]]:
+    def start(rng: random.Random, n: int) -> dict[str, Any]:
+        if n <= len(WIJKWENS_EXAMPLES):
+            title, wijk, amount, public = WIJKWENS_EXAMPLES[n - 1]
+        else:
+            wijk = rng.choice(ALL_WIJKEN)
+            # public-space wishes cluster before 1 October; those from 1 October are deferred
+            # to next year (≈ 4% of all wishes)
+            public = rng.random() < (0.25 if cal.date().month < 10 else 0.18)
+            title = rng.choice(PUBLIC_SPACE_TITLES if public else WIJKWENS_TITLES).format(wijk=wijk)
+            amount = _wijkwens_amount(rng)
+        return {
+            "initiator_name": rng.choice(NAMES),
+            "initiator_email": f"initiatiefnemer{n}@example.nl",
+            "wijk": wijk,
+            "title": title,
+            "description": f"{title}: een wens van bewoners voor hun buurt.",
+            "requested_amount": amount,
+            "submitted_on": cal.today(),
+            "is_public_space_wish": public,
+        }
+
+    return start
+
+
+def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
+    def admissibility(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        title = str(data.get("title"))
+        supplemented = "additional_info" in data
+        if title in EXAMPLE_TITLES:
+            verdict = (
+                "incomplete" if title in FIRST_INCOMPLETE and not supplemented else "admissible"
+            )
+        elif supplemented:
+            verdict = weighted(rng, (("admissible", 0.85), ("rejected", 0.15)))
+        else:
+            verdict = weighted(
+                rng, (("admissible", 0.83), ("incomplete", 0.12), ("rejected", 0.05))
+            )
+        answer: dict[str, Any] = {
+            "admissibility": verdict,
+            "is_public_space_wish": bool(data.get("is_public_space_wish")),
+            "has_support": verdict != "rejected",
+        }
+        if verdict == "rejected":
+            answer["admissibility_notes"] = "Voldoet niet aan de regeling wijkwensen."
+        elif verdict == "incomplete":
+            answer["admissibility_notes"] = "Begroting of medeondertekening ontbreekt."
+        return answer
+
+    def provide_info(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"additional_info": "Begroting en medeondertekening aangeleverd."}
+
+    def advice(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        title = str(data.get("title"))
+        requested = float(data.get("requested_amount") or 0)
+        negative = title in NEGATIVE_ADVICE or (title not in EXAMPLE_TITLES and rng.random() < 0.04)
+        if negative:
+            return {
+                "advice": "negative",
+                "meeting_date": cal.today(),
+                "advice_motivation": "Weinig draagvlak in de buurt.",
+            }
+        amount = requested
+        if title in LOWER_AMOUNT or (title not in EXAMPLE_TITLES and rng.random() < 0.15):
+            amount = round_to(requested * rng.uniform(0.7, 0.9), 25)
+        return {
+            "advice": "positive",
+            "advised_amount": float(min(amount, 5000)),
+            "meeting_date": cal.today(),
+            "advice_motivation": "Versterkt de sociale samenhang in de buurt.",
+        }
+
+    def decide(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        if data.get("advice") == "negative":
+            return {
+                "decision": "reject",
+                "budget_sufficient": True,
+                "motivation": "Conform het negatieve advies van de regiegroep.",
+            }
+        amount = float(data.get("advised_amount") or data.get("requested_amount") or 0)
+        if data.get("co_sign_decision") == "refuse":  # back from the second signature: less
+            amount = float(round_to(amount * 0.8, 25))
+        budget = data.get("title") in EXAMPLE_TITLES or rng.random() > 0.01
+        return {
+            "decision": "grant",
+            "granted_amount": min(amount, 5000.0),
+            "budget_sufficient": budget,
+            "motivation": "Conform advies regiegroep."
+            if budget
+            else "Budget van het gebied is op.",
+        }
+
+    def co_sign(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        again = data.get("co_sign_decision") == "refuse"
+        refuse = not again and data.get("title") not in EXAMPLE_TITLES and rng.random() < 0.08
+        answer: dict[str, Any] = {
+            "co_sign_decision": "refuse" if refuse else "agree",
+            "co_signer_role": rng.choice(("gebiedsmanager", "teamleider")),
+        }
+        if refuse:
+            answer["co_sign_remarks"] = "Bedrag te hoog; graag lager toekennen."
+        return answer
+
+    def pay(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        amount = float(data.get("granted_amount") or 0)
+        return {
+            "paid_amount": min(amount, 5000.0),
+            "payment_reference": f"BET-{cal.date().year}-{rng.randint(1, 9999):04d}",
+            "paid_on": cal.today(),
+        }
+
+    return {
+        # receipt → decision 42 / 75 days (DOMAIN §4.1), payment 21 / 42 days
+        "wijkwens_check_admissibility": plan(admissibility, 4, 9, working=True),
+        "wijkwens_provide_info": plan(provide_info, 5, 12, working=True),  # ≈ 15% too late
+        "wijkwens_regiegroep_advice": plan(advice, 26, 45),
+        "wijkwens_decide": plan(decide, 4, 9, working=True),
+        "wijkwens_co_sign": plan(co_sign, 2, 5, working=True),
+        "wijkwens_pay": plan(pay, 21, 42),
+    }
