@@ -5,6 +5,9 @@ Every state change is one transaction: lock the instance row (`SELECT … FOR UP
 PostgreSQL; on SQLite every write transaction starts with `BEGIN IMMEDIATE`) → load the
 workflow (from the cache when its `lock_version` matches, else deserialized on its version's
 specs) → check → run → `do_engine_steps()` → save (engine/saving.py) → commit.
+
+It is one module (~550 lines) because each operation is the same few steps around a different
+check; splitting the operations apart would copy the loading and running they share.
 """
 
 from __future__ import annotations

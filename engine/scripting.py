@@ -20,6 +20,9 @@ Residual risk, documented for the team: this is an in-process sandbox. Single C-
 that we have not guarded (for example an f-string with an enormous width) can still allocate
 or spin before the next check. Running engine steps in a separate, rlimited worker process is
 the stronger next step for untrusted diagrams.
+
+It is one module (~650 lines) on purpose: the compile-time policy and the run-time guards it
+inserts calls to must be read together to judge what a script can do.
 """
 
 from __future__ import annotations

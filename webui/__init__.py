@@ -1,150 +1,21 @@
-"""The Wegwijs web app: `create_app` is the only place that wires Flask to the domain."""
+"""People's way in: the Flask app (`create_app` in webui/app.py, the only place that wires Flask
+to the domain) and the `wegwijs` command line (webui/cli/).
+
+`create_app` is imported when first asked for, so that the command line starts without loading
+the web stack.
+"""
 
 from __future__ import annotations
 
-import hmac
-import logging
-import os
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request, session
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
-
-from webui import auth, errors, formatting, i18n, initiatives, inputs, tasks, vendor, worklist
-from workflows import accounts, bootstrap
-
-log = logging.getLogger("wegwijs.web")
-csrf = CSRFProtect()
-login_manager = LoginManager()
-babel = Babel()
-
+#: where an app keeps its engine (app.extensions)
 ENGINE_KEY = "wegwijs_engine"
 
 
-def create_app(
-    settings: bootstrap.Settings | None = None,
-    engine: Any = None,
-    config: dict[str, Any] | None = None,
-) -> Flask:
-    """Build the app for these settings (default: from the environment) or an existing engine."""
-    app = Flask(__name__, instance_relative_config=False)
-    settings = settings or bootstrap.settings_from_env()
-    config = dict(config or {})
-    app.config.update(
-        SECRET_KEY=config.get("SECRET_KEY") or _secret_key(),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
-        REMEMBER_COOKIE_HTTPONLY=True,
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,  # one working day from login, then log in again
-        SESSION_REFRESH_EACH_REQUEST=False,
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # documents up to 10 MB plus form overhead
-        WTF_CSRF_TIME_LIMIT=None,  # the session bounds it; a long form must not fail at submit
-        BABEL_DEFAULT_LOCALE="nl",
-        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
-        BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
-        BPMN_JS_DIST=os.environ.get("WEGWIJS_BPMN_JS_DIST") or str(vendor.default_dist()),
-    )
-    app.config.update(config)
-    app.extensions[ENGINE_KEY] = engine or bootstrap.open_engine(settings)
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from webui.app import create_app
 
-    i18n.ensure_compiled()
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om verder te gaan."
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
-    login_manager.user_loader(_load_user)
-
-    app.url_map.converters["id"] = inputs.IdConverter
-    app.url_map.converters["task"] = inputs.TaskIdConverter
-    for module in (auth, worklist, tasks, initiatives):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
-    errors.register(app)
-    formatting.register(app)
-
-    @app.get("/healthz")
-    def healthz() -> Response:
-        """Tell a load balancer the app is up (a trivial route, also the benchmark's baseline)."""
-        return Response("ok", mimetype="text/plain")
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @app.before_request
-    def keep_session_permanent() -> None:
-        if not session.permanent:  # setting it on every request would re-send the cookie
-            session.permanent = True
-
-    @app.context_processor
-    def navigation() -> dict[str, Any]:
-        endpoint = request.endpoint or ""
-        nav = {"worklist.mine": "mine", "worklist.team": "team"}.get(endpoint)
-        if endpoint.startswith("initiatives."):
-            nav = "all"
-        return {
-            "workers": auth.WORKERS,
-            "case_readers": auth.CASE_READERS,
-            "nav": nav,
-            "language": i18n.language,
-        }
-
-    return app
-
-
-def _load_user(user_id: str) -> auth.SessionUser | None:
-    """The session's user, if still active and the password is still the one logged in with."""
-    username, _, key = user_id.partition("|")
-    found = accounts.get_user(current_app.extensions[ENGINE_KEY], username)
-    if found is None or not hmac.compare_digest(found.session_key, key):
-        return None
-    return auth.SessionUser(found)
-
-
-def _secret_key() -> str:
-    """WEGWIJS_SECRET_KEY, or a random key kept in instance/secret_key (created once).
-
-    Several workers may start at once: the file is created exclusively, and whoever loses the
-    race reads the winner's key (never an empty or a different one).
-    """
-    configured = os.environ.get("WEGWIJS_SECRET_KEY")
-    if configured:
-        return configured
-    path = Path("instance") / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):
-            key = path.read_text().strip()
-            if key:
-                return key
-            time.sleep(0.1)  # the winner is still writing it
-        raise RuntimeError(
-            f"{path} is leeg; verwijder het bestand of zet WEGWIJS_SECRET_KEY."
-        ) from None
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        return create_app
+    raise AttributeError(name)

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from webui import inputs
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
-from workflows import initiatives
+from workflows import initiatives, notes
 from workflows.errors import EngineError, NotFoundError
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatieven")
@@ -67,7 +67,7 @@ def add_note(instance_id: int) -> BaseResponse | tuple[str, int]:
     """Add an internal note."""
     text = inputs.text(request.form.get("body", ""))
     try:
-        initiatives.add_note(engine(), me(), instance_id, text)
+        notes.add_note(engine(), me(), instance_id, text)
     except NotFoundError:
         raise
     except EngineError as exc:
@@ -85,7 +85,7 @@ def add_document(instance_id: int) -> BaseResponse:
         flash(_("Kies eerst een bestand om toe te voegen."), "error")
     else:
         try:
-            initiatives.add_document(engine(), me(), instance_id, upload.filename, upload.read())
+            notes.add_document(engine(), me(), instance_id, upload.filename, upload.read())
         except NotFoundError:
             raise
         except EngineError as exc:
@@ -99,7 +99,7 @@ def add_document(instance_id: int) -> BaseResponse:
 @requires(CASE_READERS)
 def document(instance_id: int, document_id: int) -> Response:
     """Download an attached document."""
-    found = initiatives.get_document(engine(), instance_id, document_id)
+    found = notes.get_document(engine(), instance_id, document_id)
     response = Response(found.content, mimetype=found.content_type)
     response.headers["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{_quote(found.filename)}"

@@ -56,7 +56,9 @@ def submit(task_id: str) -> Response | tuple[str, int]:
             raise
         except EngineError as exc:  # e.g. too large: show the form again, with what was typed
             page = task_actions.open_task(engine(), me(), task_id)
-            page = dataclasses.replace(page, values=task_actions.as_typed(raw), errors={"": str(exc)})
+            page = dataclasses.replace(
+                page, values=task_actions.as_typed(raw), errors={"": str(exc)}
+            )
             return _render(page, 422)
         flash(_("Concept opgeslagen. U kunt later verdergaan."), "success")
         return redirect(url_for("tasks.show", task_id=task_id))

@@ -35,8 +35,15 @@ MAX_TEAM_LENGTH = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so timing does not reveal which names exist.
-_DUMMY_HASH = _hasher.hash("wegwijs-dummy-password")
+# Verified against when the username is unknown, so timing does not reveal which names exist
+# (made on first use: hashing at import would slow every command-line call).
+_dummy_hash: list[str] = []
+
+
+def _dummy() -> str:
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash("wegwijs-dummy-password"))
+    return _dummy_hash[0]
 
 
 class AccountError(EngineError):
@@ -236,7 +243,7 @@ def authenticate(engine: Engine, username: str, password: str) -> User:
             select(login_attempt.c.locked_until).where(login_attempt.c.username == name)
         ).first()
     real = row is not None and bool(row.active)
-    correct = _verify(row.password_hash if row is not None and real else _DUMMY_HASH, password)
+    correct = _verify(row.password_hash if row is not None and real else _dummy(), password)
     correct = correct and real
     locked_until = as_utc(attempt.locked_until) if attempt and attempt.locked_until else None
     if locked_until is not None and locked_until > now:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import Clock, Engine, EngineError, EngineSettings, caches_enabled
-from workflows import fund, initiatives, operators, phases
+from workflows import fund, operators, phases, read_model
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -52,7 +52,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
         task_due=operators.task_due,
         milestone_property="phase",
         property_checks={"norm": operators.check_norm, "phase": phases.check_phase},
-        on_saved=initiatives.on_saved,
+        on_saved=read_model.on_saved,
     )
 
 
@@ -83,7 +83,7 @@ def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = 
         if state != "current":
             engine.upgrade_schema(MIGRATIONS)
         _open_fund(engine, settings)
-        initiatives.backfill(engine)
+        read_model.backfill(engine)
     except BaseException:
         engine.dispose()
         raise

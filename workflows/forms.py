@@ -21,6 +21,10 @@ Own keywords a form schema may use (ignored by JSON Schema itself):
 - `errorMessage`: a string replaces the message for `pattern` and `format` errors of that field;
   an object maps a keyword to its message (`{"required": "Vul uw postcode in."}`).
 - `enumNames`, or `oneOf`/`anyOf` of `{"const": ..., "title": ...}`: labels of the options.
+
+It is one module (~770 lines) of pure functions over one schema: converting, checking and
+describing a field must agree on how the schema reads (money, dates, options), so they share
+its helpers.
 """
 
 from __future__ import annotations

@@ -7,23 +7,22 @@ inside the engine's own transaction after every step, so the lists never deseria
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.engine import Connection
 
-from engine import Engine, EngineError, EventRecord, HumanTask, NotFoundError, SavedInstance, as_utc
+from engine import Engine, EventRecord, HumanTask, NotFoundError, as_utc
 from engine.readmodel import human_task, process_instance
-from workflows import fund, phases
-from workflows.accounts import User
+from workflows import fund, notes, phases
+from workflows.notes import DocumentItem, NoteItem
 from workflows.pages import Page
 from workflows.places import GEBIED_OF
-from workflows.tables import document, initiative, note, task_draft
+from workflows.tables import initiative
 
 PROCESS_LABELS: Mapping[str, str] = {
     "complex_initiative_process": "Complex initiatief",
@@ -78,129 +77,7 @@ KEY_DATA: tuple[tuple[str, str], ...] = (
     ("casist_name", "Casist"),
     ("casist_email", "E-mail casist"),
 )
-_PROJECTED = ("title", "wijk", "gebied", "category", "requested_amount", "casist_name")
-#: built once: on_saved runs at every step of every case
-_UPDATE_INITIATIVE = update(initiative).where(
-    initiative.c.instance_id == bindparam("b_instance_id")
-)
-_INSERT_INITIATIVE = insert(initiative)
 PAGE_SIZE = 50
-MAX_NOTE = 5000
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-#: what may be uploaded (checked on the content, not on the name the browser sends)
-DOCUMENT_TYPES: Mapping[str, str] = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "txt": "text/plain",
-    "csv": "text/csv",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "odt": "application/vnd.oasis.opendocument.text",
-}
-
-
-# ---------------------------------------------------------------- the read model
-
-
-def on_saved(saved: SavedInstance) -> None:
-    """Engine hook: bring the initiative row of a saved instance up to date (same transaction),
-    and drop the drafts of tasks that closed in this step (completed, or cancelled by a timer
-    or a withdrawal): half-typed personal data is not kept for tasks nobody can finish."""
-    row = _projected(saved.values(_PROJECTED), saved.at)
-    closed = False
-    for kind, _bpmn_id, detail in saved.events:
-        if kind == "milestone_reached" and detail.get("milestone"):
-            row.update(phase=str(detail["milestone"])[:40], phase_at=saved.at)
-        closed = closed or kind in ("task_cancelled", "task_completed")
-    if closed or saved.status in ("completed", "cancelled"):
-        gone = select(human_task.c.task_id).where(
-            human_task.c.instance_id == saved.instance_id, human_task.c.state != "open"
-        )
-        saved.connection.execute(delete(task_draft).where(task_draft.c.task_id.in_(gone)))
-    if saved.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **row}) == 0:
-        saved.execute(
-            _INSERT_INITIATIVE,
-            {
-                "instance_id": saved.instance_id,
-                "zaaknummer": saved.business_key,
-                "process_id": saved.process_id,
-                "started_at": saved.at,
-                **row,
-            },
-        )
-
-
-def _projected(values: Mapping[str, Any], at: datetime) -> dict[str, Any]:
-    """The read model's columns from the case data."""
-    wijk = _text(values.get("wijk"), 100)
-    return {
-        "title": _text(values.get("title"), 300) or "",
-        "wijk": wijk,
-        "gebied": _text(values.get("gebied"), 100) or (GEBIED_OF.get(wijk) if wijk else None),
-        "category": _text(values.get("category"), 60),
-        "requested_cents": _cents(values.get("requested_amount")),
-        "casist": _text(values.get("casist_name"), 200),
-        "updated_at": at,
-    }
-
-
-def backfill(engine: Engine) -> int:
-    """Give every case without a read-model row one (cases from before the read model existed).
-
-    Run at start-up after migrating; it finds nothing to do in one query once all rows exist.
-    """
-    with engine.reading() as conn:
-        missing = (
-            conn.execute(
-                select(process_instance.c.id)
-                .outerjoin(initiative, initiative.c.instance_id == process_instance.c.id)
-                .where(initiative.c.instance_id.is_(None))
-                .order_by(process_instance.c.id)
-            )
-            .scalars()
-            .all()
-        )
-    for instance_id in missing:
-        detail = engine.get_instance(int(instance_id))
-        row = _projected(detail.data, detail.summary.started_at)
-        reached = [e for e in detail.events if e.type == "milestone_reached"]
-        if reached:
-            row.update(phase=str(reached[-1].detail.get("milestone"))[:40], phase_at=reached[-1].at)
-        with engine.transaction() as uow:
-            exists = uow.connection.execute(
-                select(initiative.c.instance_id).where(initiative.c.instance_id == instance_id)
-            ).first()
-            if exists is None:  # a step may have written it meanwhile
-                uow.connection.execute(
-                    insert(initiative).values(
-                        instance_id=instance_id,
-                        zaaknummer=detail.summary.business_key,
-                        process_id=detail.summary.process_id,
-                        started_at=detail.summary.started_at,
-                        **row,
-                    )
-                )
-    return len(missing)
-
-
-def _text(value: Any, limit: int) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    text = str(value).strip()
-    return text[:limit] or None
-
-
-def _cents(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return fund.to_cents(value)
-    except (EngineError, ValueError, TypeError, ArithmeticError):
-        return None
-
-
 # ---------------------------------------------------------------- the search list
 
 
@@ -413,24 +290,6 @@ class AspectRow:
 
 
 @dataclass(frozen=True)
-class NoteItem:
-    id: int
-    author: str
-    body: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class DocumentItem:
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: str
-    uploaded_at: datetime
-
-
-@dataclass(frozen=True)
 class HistoryItem:
     at: datetime
     actor: str | None
@@ -469,29 +328,8 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
             .where(human_task.c.instance_id == instance_id, human_task.c.bpmn_id == ASPECT_TASK)
             .order_by(human_task.c.id)
         ).all()
-        notes = [
-            NoteItem(int(n.id), n.author, n.body, as_utc(n.created_at))
-            for n in conn.execute(
-                select(note).where(note.c.instance_id == instance_id).order_by(note.c.id.desc())
-            )
-        ]
-        documents = [
-            DocumentItem(
-                int(d.id), d.filename, d.content_type, d.size, d.uploaded_by, as_utc(d.uploaded_at)
-            )
-            for d in conn.execute(
-                select(
-                    document.c.id,
-                    document.c.filename,
-                    document.c.content_type,
-                    document.c.size,
-                    document.c.uploaded_by,
-                    document.c.uploaded_at,
-                )
-                .where(document.c.instance_id == instance_id)
-                .order_by(document.c.id.desc())
-            )
-        ]
+        found_notes = notes.of_case(conn, instance_id)
+        found_documents = notes.documents_of_case(conn, instance_id)
     if found is None:
         raise NotFoundError(f"Zaak {instance_id} is geen initiatief.")
     row = _row(found)
@@ -502,8 +340,8 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
         timeline=_timeline(detail.events, row.phase),
         open_tasks=detail.open_tasks,
         aspects=_aspects(aspect_rows, detail.events),
-        notes=tuple(notes),
-        documents=tuple(documents),
+        notes=found_notes,
+        documents=found_documents,
         history=_history(detail.events),
         highlight=tuple(sorted({t.bpmn_id for t in detail.open_tasks})),
         waiting_for=detail.waiting_for,
@@ -620,125 +458,3 @@ def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
 def diagram(engine: Engine, instance_id: int) -> str:
     """Use case: the BPMN XML of the process version the case runs on (for the viewer)."""
     return engine.diagram(instance_id)
-
-
-# ---------------------------------------------------------------- notes and documents
-
-
-def add_note(engine: Engine, user: User, instance_id: int, body: str) -> NoteItem:
-    """Use case: add an internal note to a case."""
-    text = body.strip()
-    if not text:
-        raise EngineError("De notitie is leeg; schrijf eerst iets.")
-    if len(text) > MAX_NOTE:
-        raise EngineError(f"De notitie is te lang ({len(text)} tekens; maximaal {MAX_NOTE}).")
-    with engine.transaction() as uow:
-        conn = uow.connection
-        _require_case(conn, instance_id)
-        now = engine.now()
-        key = conn.execute(
-            insert(note).values(
-                instance_id=instance_id, author=user.username, body=text, created_at=now
-            )
-        ).inserted_primary_key
-        assert key is not None  # noqa: S101
-        return NoteItem(int(key[0]), user.username, text, now)
-
-
-def add_document(
-    engine: Engine, user: User, instance_id: int, filename: str, content: bytes
-) -> DocumentItem:
-    """Use case: attach an uploaded file to a case (type checked on its content)."""
-    name = _safe_filename(filename)
-    if not content:
-        raise EngineError("Het bestand is leeg.")
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise EngineError(
-            f"Het bestand is te groot ({len(content) / 1_048_576:.1f} MB; maximaal "
-            f"{MAX_DOCUMENT_BYTES // 1_048_576} MB)."
-        )
-    content_type = _sniff(name, content)
-    with engine.transaction() as uow:
-        conn = uow.connection
-        _require_case(conn, instance_id)
-        now = engine.now()
-        key = conn.execute(
-            insert(document).values(
-                instance_id=instance_id,
-                filename=name,
-                content_type=content_type,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                content=content,
-                uploaded_by=user.username,
-                uploaded_at=now,
-            )
-        ).inserted_primary_key
-        assert key is not None  # noqa: S101
-        return DocumentItem(int(key[0]), name, content_type, len(content), user.username, now)
-
-
-@dataclass(frozen=True)
-class DocumentFile:
-    filename: str
-    content_type: str
-    content: bytes
-
-
-def get_document(engine: Engine, instance_id: int, document_id: int) -> DocumentFile:
-    """Use case: one attached file of a case."""
-    with engine.reading() as conn:
-        row = conn.execute(
-            select(document.c.filename, document.c.content_type, document.c.content).where(
-                and_(document.c.id == document_id, document.c.instance_id == instance_id)
-            )
-        ).first()
-    if row is None:
-        raise NotFoundError("Dit document bestaat niet (meer).")
-    return DocumentFile(row.filename, row.content_type, bytes(row.content))
-
-
-def _require_case(conn: Connection, instance_id: int) -> None:
-    if (
-        conn.execute(
-            select(initiative.c.instance_id).where(initiative.c.instance_id == instance_id)
-        ).first()
-        is None
-    ):
-        raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
-
-
-def _safe_filename(filename: str) -> str:
-    base = re.split(r"[\\/]", filename or "")[-1].strip()
-    base = re.sub(r"[^\w.\- ()]+", "_", base)[:200].strip("._ ")
-    if not base:
-        raise EngineError("Het bestand heeft geen bruikbare naam.")
-    return base
-
-
-_MAGIC: tuple[tuple[bytes, tuple[str, ...]], ...] = (
-    (b"%PDF-", ("pdf",)),
-    (b"\x89PNG\r\n\x1a\n", ("png",)),
-    (b"\xff\xd8\xff", ("jpg", "jpeg")),
-    (b"PK\x03\x04", ("docx", "xlsx", "odt")),
-)
-
-
-def _sniff(name: str, content: bytes) -> str:
-    """The content type, when the content really is the kind of file its name says."""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in DOCUMENT_TYPES:
-        raise EngineError(
-            f"Bestandstype '.{ext or '?'}' wordt niet aangenomen. Toegestaan: "
-            f"{', '.join('.' + e for e in DOCUMENT_TYPES)}."
-        )
-    for magic, kinds in _MAGIC:
-        if ext in kinds:
-            if not content.startswith(magic):
-                raise EngineError(f"Het bestand '{name}' is geen echt .{ext}-bestand.")
-            return DOCUMENT_TYPES[ext]
-    try:  # txt and csv: must be text
-        content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise EngineError(f"Het bestand '{name}' is geen leesbare tekst (UTF-8).") from exc
-    return DOCUMENT_TYPES[ext]

@@ -96,7 +96,7 @@ user_team = Table(
     Column("team", String(200), primary_key=True),
 )
 
-# The read model of an initiative, kept in the engine's transaction by initiatives.on_saved.
+# The read model of an initiative, kept in the engine's transaction by read_model.on_saved.
 initiative = Table(
     "initiative",
     metadata,

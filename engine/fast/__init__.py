@@ -33,7 +33,7 @@ def unsupported_versions() -> list[str]:
             installed = version(name)
         except PackageNotFoundError:
             continue  # psycopg is only needed for PostgreSQL
-        if not installed.startswith(prefix):
+        if installed.split(".")[:2] != prefix.split(".")[:2]:
             found.append(f"{name} {installed} (geschreven voor {prefix}x)")
     return found
 

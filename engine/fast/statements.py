@@ -67,9 +67,7 @@ class _Compiled:
         self.processors = [processors.get(name) for name in order]
         #: values the statement itself holds (a literal LIMIT, a JSON path): used unless given
         self.fixed = {
-            name: bind.effective_value
-            for name, bind in compiled.binds.items()
-            if not bind.required
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
         }
 
     def bind(self, params: Mapping[str, Any]) -> Any:

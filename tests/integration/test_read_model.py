@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from tests.integration.conftest import MONDAY
-from workflows import bootstrap, initiatives
+from workflows import bootstrap, read_model
 from workflows.simulation import complex_start
 from workflows.tables import initiative
 
@@ -39,6 +39,6 @@ def test_cases_started_before_the_read_model_get_their_row_at_start_up(database_
         assert row.title.startswith("Buurtmoestuin")
         assert row.gebied == "West"
         assert row.phase == "kennismaking"  # the last phase reached, from the events
-        assert initiatives.backfill(engine) == 0  # nothing left to do
+        assert read_model.backfill(engine) == 0  # nothing left to do
     finally:
         engine.dispose()

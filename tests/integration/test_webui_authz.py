@@ -37,7 +37,7 @@ from tests.webapp import (
     to_decision,
 )
 from webui.auth import CASE_READERS, WORKERS
-from workflows import accounts, initiatives
+from workflows import accounts, notes
 from workflows.bootstrap import MIGRATIONS
 from workflows.roles import LANE_ROLES, ROLES
 from workflows.simulation import Calendar, green_start, wijkwens_start
@@ -299,7 +299,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         tokens[principal] = csrf_token(client)
     casist = accounts.get_user(engine, owner("casist"))
     assert casist is not None
-    doc = initiatives.add_document(engine, casist, case, "begroting.pdf", PDF)
+    doc = notes.add_document(engine, casist, case, "begroting.pdf", PDF)
     yield World(app, engine, case, doc.id, lane_tasks, clients, tokens)
     engine.dispose()
 
