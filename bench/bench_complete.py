@@ -9,6 +9,9 @@ Variants measured:
 - raw:        t.data.update(); t.run(); wf.do_engine_steps()            (in memory, nothing saved)
 - persisted:  Engine.complete_task() on SQLite (WAL): lock, cached workflow, run, serialize,
               instance + human_task + event rows, commit
+- plain:      the persisted variant with the speed-ups of engine/fast off (EngineSettings
+              fast_paths=False, as WEGWIJS_FAST_PATHS=off): SQLAlchemy's Connection.execute
+              and the library's own serializer
 - cold:       the same with the workflow cache disabled (a naive load-complete-save)
 - coldest:    every cache off (WEGWIJS_CACHES=off): the workflow deserialized and its
               version's spec parsed from the stored files on every completion, as the first
@@ -25,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -129,10 +133,16 @@ def engine_instance(engine: Engine, out: Sample) -> None:
     assert result.status == "completed", result.last_error
 
 
-def make_engine(url: str, cache: bool, spec_cache: bool = True) -> Engine:
-    engine = Engine(
-        EngineSettings(database_url=url, workflow_cache_size=512 if cache else 0, caches=spec_cache)
+def make_engine(url: str, cache: bool, spec_cache: bool = True, fast: bool = True) -> Engine:
+    settings = EngineSettings(
+        database_url=url,
+        workflow_cache_size=512 if cache else 0,
+        caches=spec_cache,
+        fast_paths=fast,
     )
+    engine = Engine(settings)
+    # fast paths fall back to the plain twins on untested library versions: say so, not guess
+    assert engine.fast_paths == fast, "engine/fast is off: see the warning about library versions"
     engine.upgrade_schema()
     return engine
 
@@ -155,6 +165,7 @@ def main() -> int:
     (tmp / "bench_case.bpmn").write_text(bpmn, encoding="utf-8")
     variants: dict[str, Engine] = {
         "persisted": make_engine(f"sqlite:///{tmp / 'warm.db'}", cache=True),
+        "plain": make_engine(f"sqlite:///{tmp / 'plain.db'}", cache=True, fast=False),
         "cold": make_engine(f"sqlite:///{tmp / 'cold.db'}", cache=False),
         "coldest": make_engine(f"sqlite:///{tmp / 'coldest.db'}", cache=False, spec_cache=False),
     }
@@ -220,6 +231,7 @@ def main() -> int:
         engine.dispose()
     if pg:
         scratch_postgres.drop(pg)
+    shutil.rmtree(tmp, ignore_errors=True)
     if args.write:
         write_markdown(Path(args.write), result)
     return 0
@@ -246,6 +258,7 @@ def write_markdown(path: Path, result: dict) -> None:
     ]
     labels = {
         "persisted": "**persisted, SQLite WAL (target ≤ 3×)**",
+        "plain": "persisted, SQLite, speed-ups of engine/fast off (`WEGWIJS_FAST_PATHS=off`)",
         "cold": "persisted, SQLite, workflow cache off (naive load-complete-save)",
         "coldest": "persisted, SQLite, every cache off (spec parsed per completion too)",
         "postgres": "persisted, PostgreSQL (local server)",

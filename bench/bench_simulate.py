@@ -31,6 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,23 +51,25 @@ from workflows.simulation import (  # noqa: E402
 
 MARK_BEGIN = "<!-- bench_simulate:begin -->"
 MARK_END = "<!-- bench_simulate:end -->"
+#: the runs' databases, removed when the benchmark ends
+_SCRATCH = tempfile.TemporaryDirectory(prefix="wegwijs-sim-")
 
 
 class Recorder:
     """Wraps the engine's public operations and the service operators; keeps a trace per case."""
 
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
+    def __init__(self) -> None:
         self.trace: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         self.results: dict[int, list[Any]] = defaultdict(list)
         self.engine_seconds = 0.0
+
+    def attach(self, engine: Any) -> None:
+        """Wrap the engine's public operations (its operators are wrapped by `_fresh_engine`)."""
+        self.engine = engine
         self._wrap("start", self._after_start)
         self._wrap_complete()
         self._wrap("send_message", None)
         self._wrap("fire_due_timers", None)
-        operators = engine.dispatcher.operators
-        for name, fn in list(operators.items()):
-            operators[name] = self._record_operator(fn)
 
     def _timed(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -112,7 +115,7 @@ class Recorder:
 
         self.engine.complete_task = wrapped
 
-    def _record_operator(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def record_operator(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapped(call: Any, params: dict[str, Any]) -> Any:
             result = fn(call, params)
             self.results[call.instance_id].append(result)
@@ -185,8 +188,9 @@ def main() -> int:
     start = add_months(end, -args.months)
 
     # 1. the recorded run: the trace the raw replay follows, and the time inside engine calls
-    clock, engine = _fresh_engine(start)
-    recorder = Recorder(engine)
+    recorder = Recorder()
+    clock, engine = _fresh_engine(start, recorder.record_operator)
+    recorder.attach(engine)
     report = Simulation(engine, profiles(clock), start, args.months, seed=args.seed).run()
     recorded = _outcomes(engine)
     recorded_end = clock.now()
@@ -254,11 +258,21 @@ def main() -> int:
     return 0 if same == len(recorded) else 1
 
 
-def _fresh_engine(start: datetime) -> tuple[ManualClock, Any]:
-    """An engine on a new SQLite file with bpmn/ deployed, its virtual clock at `start`."""
+def _fresh_engine(
+    start: datetime, wrap_operator: Callable[[Any], Any] | None = None
+) -> tuple[ManualClock, Any]:
+    """An engine on a new SQLite file with bpmn/ deployed, its virtual clock at `start`
+    (`wrap_operator`: wraps each service operator the composition root registers)."""
     clock = ManualClock(start)
-    db = Path(tempfile.mkdtemp(prefix="wegwijs-sim-")) / "sim.db"
-    engine = bootstrap.open_engine(bootstrap.Settings(database_url=f"sqlite:///{db}"), clock=clock)
+    db = Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "sim.db"
+    settings = bootstrap.Settings(database_url=f"sqlite:///{db}")
+    if wrap_operator is None:
+        engine = bootstrap.open_engine(settings, clock=clock)
+    else:
+        made = operators.operators
+        wrapped = lambda period: {n: wrap_operator(f) for n, f in made(period).items()}  # noqa: E731
+        with mock.patch.object(operators, "operators", wrapped):
+            engine = bootstrap.open_engine(settings, clock=clock)
     engine.deploy_paths([str(bootstrap.BPMN_DIR)])
     return clock, engine
 
