@@ -196,6 +196,12 @@ class Dashboard:
     teams: list[Load]
     started: int = field(default=0)
 
+    @property
+    def changes(self) -> list[Comparison]:
+        """The phases and teams seen in both periods, the largest rise first."""
+        both = [c for c in self.comparisons if c.change_days is not None]
+        return sorted(both, key=lambda c: -(c.change_days or 0.0))
+
 
 # ---------------------------------------------------------------- choices for the filter form
 
@@ -295,24 +301,21 @@ def _version_id(conn: Connection, wanted: Filter) -> int | None:
 
 def _case_conditions(wanted: Filter, instance_col: Any) -> list[Any]:
     """Conditions on the case (category, gebied, wijk) through the read model."""
+    ini = initiative.alias("case_filter")
     out: list[Any] = []
     if wanted.category:
         code = wanted.category.upper()
         implied = [p for p, c in labels.CATEGORY_OF_PROCESS.items() if c == code]
-        matches = func.upper(initiative.c.category) == code
+        matches = func.upper(ini.c.category) == code
         if implied:
-            matches = or_(
-                matches, and_(initiative.c.category.is_(None), initiative.c.process_id.in_(implied))
-            )
+            matches = or_(matches, and_(ini.c.category.is_(None), ini.c.process_id.in_(implied)))
         out.append(matches)
     if wanted.gebied:
-        out.append(initiative.c.gebied == wanted.gebied)
+        out.append(ini.c.gebied == wanted.gebied)
     if wanted.wijk:
-        out.append(initiative.c.wijk == wanted.wijk)
+        out.append(ini.c.wijk == wanted.wijk)
     if out:
-        return [
-            exists().where(initiative.c.instance_id == instance_col, *out),
-        ]
+        return [exists().where(ini.c.instance_id == instance_col, *out)]
     return []
 
 
@@ -514,8 +517,8 @@ def _comparisons(current: Window, previous: Window) -> list[Comparison]:
 def _open_work(conn: Connection, wanted: Filter, version_id: int | None) -> list[dict[str, Any]]:
     """Open tasks in scope, each with the initiator waiting of its case so far."""
     conditions = [TASK_IS_OPEN, *_case_conditions(wanted, human_task.c.instance_id)]
-    if wanted.process_id:
-        conditions.append(human_task.c.process_id == wanted.process_id)
+    if wanted.process_id:  # a task's own process_id is its subprocess's: ask the case
+        conditions.append(process_instance.c.process_id == wanted.process_id)
     if wanted.team:
         conditions.append(_team_condition(wanted, human_task.c.candidate_group, human_task.c.lane))
     query = (
@@ -532,13 +535,12 @@ def _open_work(conn: Connection, wanted: Filter, version_id: int | None) -> list
             initiative.c.zaaknummer,
             initiative.c.title.label("case_title"),
         )
+        .join(process_instance, process_instance.c.id == human_task.c.instance_id)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
         .where(*conditions)
     )
     if version_id is not None:
-        query = query.join(
-            process_instance, process_instance.c.id == human_task.c.instance_id
-        ).where(process_instance.c.process_version_id == version_id)
+        query = query.where(process_instance.c.process_version_id == version_id)
     rows = [dict(r._mapping) for r in conn.execute(query)]
     cases = {r["instance_id"] for r in rows if r["lane"] != INITIATOR_LANE}
     pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
