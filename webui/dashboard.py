@@ -211,7 +211,6 @@ def fund_page() -> str:
     """Show the fund: totals, per month, per gebied and when it runs out."""
     period, _other, _compare = _period()
     found = fundview.overview(engine(), _FUND, period)
-    peak = max([m.held_end for m in found.months] + [found.summary.ceiling, 1])
     bars = charts.columns(
         [
             (
@@ -227,7 +226,7 @@ def fund_page() -> str:
         kinds=fundview.KINDS,
         kind_labels=labels.FUND_KINDS,
         chart=bars,
-        peak=peak,
+        period=period,
         query={k: v for k, v in _query().items() if k in ("van", "tot")},
     )
 
