@@ -85,9 +85,7 @@ def horizontal(
             )
         )
     axis_y = 10 + len(rows) * ROW + 2
-    ticks = [
-        (LABEL_WIDTH + plot * f, f"{_num(top * f)}{unit}") for f in (0, 0.25, 0.5, 0.75, 1)
-    ]
+    ticks = [(LABEL_WIDTH + plot * f, f"{_num(top * f)}{unit}") for f in (0, 0.25, 0.5, 0.75, 1)]
     return HChart(WIDTH, int(axis_y + 22), out, ticks, axis_y)
 
 

@@ -107,8 +107,16 @@ def _charts(d: dashboard.Dashboard) -> dict[str, Any]:
             (
                 m.label.split(" ")[0] if i % (1 if len(d.months) <= 12 else 3) == 0 else "",
                 [
-                    (m.started, "c-started", _("%(month)s: %(n)s gestart", month=m.label, n=m.started)),
-                    (m.completed, "c-completed", _("%(month)s: %(n)s afgerond", month=m.label, n=m.completed)),
+                    (
+                        m.started,
+                        "c-started",
+                        _("%(month)s: %(n)s gestart", month=m.label, n=m.started),
+                    ),
+                    (
+                        m.completed,
+                        "c-completed",
+                        _("%(month)s: %(n)s afgerond", month=m.label, n=m.completed),
+                    ),
                 ],
             )
             for i, m in enumerate(d.months)
@@ -118,7 +126,13 @@ def _charts(d: dashboard.Dashboard) -> dict[str, Any]:
         [
             (
                 p.label,
-                [(p.net.days() or 0.0, "c-net", _("mediaan netto %(d)s dagen", d=days(p.net.median)))],
+                [
+                    (
+                        p.net.days() or 0.0,
+                        "c-net",
+                        _("mediaan netto %(d)s dagen", d=days(p.net.median)),
+                    )
+                ],
                 [(p.net.days("p80") or 0.0, "p80"), (p.net.days("p90") or 0.0, "p90")],
                 f"{days(p.net.median)} d",
             )
@@ -144,8 +158,16 @@ def _charts(d: dashboard.Dashboard) -> dict[str, Any]:
             (
                 s.title,
                 [
-                    (s.waiting.days() or 0.0, "c-waiting", _("wachten %(d)s dagen", d=days(s.waiting.median))),
-                    (s.working.days() or 0.0, "c-working", _("werken %(d)s dagen", d=days(s.working.median))),
+                    (
+                        s.waiting.days() or 0.0,
+                        "c-waiting",
+                        _("wachten %(d)s dagen", d=days(s.waiting.median)),
+                    ),
+                    (
+                        s.working.days() or 0.0,
+                        "c-working",
+                        _("werken %(d)s dagen", d=days(s.working.median)),
+                    ),
                 ],
                 [],
                 f"{days(s.waiting.median)} + {days(s.working.median)} d",
@@ -158,15 +180,32 @@ def _charts(d: dashboard.Dashboard) -> dict[str, Any]:
         [
             (
                 f"{c.label}",
-                [(c.first.days() or 0.0, "c-first", _("deze periode %(d)s dagen", d=days(c.first.median)))],
-                [(c.second.days() or 0.0, _("vorige periode %(d)s dagen", d=days(c.second.median)))],
+                [
+                    (
+                        c.first.days() or 0.0,
+                        "c-first",
+                        _("deze periode %(d)s dagen", d=days(c.first.median)),
+                    )
+                ],
+                [
+                    (
+                        c.second.days() or 0.0,
+                        _("vorige periode %(d)s dagen", d=days(c.second.median)),
+                    )
+                ],
                 f"{days(c.first.median)} / {days(c.second.median)} d",
             )
             for c in d.comparisons
         ],
         unit=" d",
     )
-    return {"months": months, "phases": phases, "norms": norm_rows, "split": split, "compare": compared}
+    return {
+        "months": months,
+        "phases": phases,
+        "norms": norm_rows,
+        "split": split,
+        "compare": compared,
+    }
 
 
 @bp.get("/heatmap")
@@ -182,9 +221,7 @@ def heatmap_page() -> str:
     element = _arg("element", 200)
     known = {e.bpmn_id: e for e in found.elements}
     cases = (
-        heatmap.cases_at(engine(), process_id, found.version, element)
-        if element in known
-        else None
+        heatmap.cases_at(engine(), process_id, found.version, element) if element in known else None
     )
     return render_template(
         "dashboard/heatmap.html",
@@ -215,7 +252,13 @@ def fund_page() -> str:
         [
             (
                 m.label.split(" ")[0],
-                [(m.available_end / 100, "c-available", _("%(month)s: beschikbaar %(a)s", month=m.label, a=euros(m.available_end)))],
+                [
+                    (
+                        m.available_end / 100,
+                        "c-available",
+                        _("%(month)s: beschikbaar %(a)s", month=m.label, a=euros(m.available_end)),
+                    )
+                ],
             )
             for m in found.months
         ]

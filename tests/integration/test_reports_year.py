@@ -25,7 +25,7 @@ from sqlalchemy import select
 from engine import Engine, EngineSettings, as_utc
 from engine.readmodel import event, process_version
 from tests.conftest import FIXTURES, scratch_postgres
-from workflows import accounts, bootstrap, fund, norms
+from workflows import accounts, bootstrap, norms
 from workflows.bootstrap import MIGRATIONS
 from workflows.reports import dashboard, exports, fundview, rollups
 from workflows.reports.periods import Period
@@ -39,7 +39,9 @@ INITIATOR = "initiatiefnemer"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def year(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def year(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A database with a simulated year (seed 7), and an engine on it."""
     with contextlib_for(request, tmp_path_factory) as url:
         migrator = Engine(EngineSettings(database_url=url))
@@ -79,7 +81,9 @@ def _figures(engine: Engine) -> dashboard.Dashboard:
     return dashboard.dashboard(engine, dashboard.Filter(period=PERIOD))
 
 
-def _merge(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+def _merge(
+    spans: list[tuple[datetime, datetime]], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
     out: list[tuple[datetime, datetime]] = []
     for a, b in sorted((max(a, start), min(b, end)) for a, b in spans):
         if b <= a:
@@ -113,7 +117,9 @@ def _tasks_from_events(engine: Engine) -> dict[str, dict[str, Any]]:
     return tasks
 
 
-def _initiator_spans(tasks: dict[str, dict[str, Any]]) -> dict[int, list[tuple[str, datetime, datetime]]]:
+def _initiator_spans(
+    tasks: dict[str, dict[str, Any]],
+) -> dict[int, list[tuple[str, datetime, datetime]]]:
     far = datetime(9999, 1, 1, tzinfo=UTC)
     spans: dict[int, list[tuple[str, datetime, datetime]]] = defaultdict(list)
     for task_id, t in tasks.items():
@@ -163,7 +169,10 @@ def test_the_median_lead_time_gross_and_net_is_what_the_raw_events_give(year: En
 def _norms_from_the_diagrams(engine: Engine) -> dict[str, str]:
     """bpmn_id → norm, read from the deployed BPMN files (not from any task row)."""
     found: dict[str, str] = {}
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+    ns = {
+        "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+        "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    }
     with engine.reading() as conn:
         for (files,) in conn.execute(select(process_version.c.files)):
             for name, text in files.items():
@@ -177,7 +186,9 @@ def _norms_from_the_diagrams(engine: Engine) -> dict[str, str]:
     return found
 
 
-def test_the_share_within_norm_net_of_initiator_waiting_is_what_the_raw_events_give(year: Engine) -> None:
+def test_the_share_within_norm_net_of_initiator_waiting_is_what_the_raw_events_give(
+    year: Engine,
+) -> None:
     norm_of = _norms_from_the_diagrams(year)
     tasks = _tasks_from_events(year)
     spans = _initiator_spans(tasks)
@@ -222,7 +233,9 @@ def test_waiting_versus_working_per_task_is_what_the_claim_events_give(year: Eng
     for bpmn_id, values in waiting.items():
         assert split[bpmn_id].count == len(values)
         assert split[bpmn_id].waiting.median == pytest.approx(statistics.median(values), abs=1e-3)
-        assert split[bpmn_id].working.median == pytest.approx(statistics.median(working[bpmn_id]), abs=1e-3)
+        assert split[bpmn_id].working.median == pytest.approx(
+            statistics.median(working[bpmn_id]), abs=1e-3
+        )
     assert sum(statistics.median(v) for v in working.values()) > 0  # people work, not only wait
 
 
@@ -248,7 +261,9 @@ def _quiet_pm4py() -> Any:
         return pm4py
 
 
-def test_the_xes_export_is_read_back_by_pm4py_with_every_trace_and_event(year: Engine, tmp_path: Path) -> None:
+def test_the_xes_export_is_read_back_by_pm4py_with_every_trace_and_event(
+    year: Engine, tmp_path: Path
+) -> None:
     path = tmp_path / "year.xes"
     path.write_text("".join(exports.xes(year, exports.Scope())), encoding="utf-8")
     pm4py = _quiet_pm4py()
@@ -281,7 +296,11 @@ def test_the_ocel_export_validates_against_the_published_ocel_2_schema(year: Eng
     related = {r["objectId"] for e in log["events"] for r in e["relationships"]}
     assert related <= ids  # every relationship points at an object in the log
     # a multi-aspect case is not flattened: one event per assessment, each with its own object
-    multi = [e for e in log["events"] if len(e["relationships"]) == 2 and e["relationships"][1]["qualifier"] == "beoordeling"]
+    multi = [
+        e
+        for e in log["events"]
+        if len(e["relationships"]) == 2 and e["relationships"][1]["qualifier"] == "beoordeling"
+    ]
     assert len({r["relationships"][1]["objectId"] for r in multi}) == kinds["aspectbeoordeling"]
 
 
@@ -300,7 +319,9 @@ def test_no_export_holds_a_password_hash_or_contact_or_bank_details(year: Engine
 
         for (state,) in conn.execute(select(process_instance.c.state).limit(50)):
             for key in ("initiator_email", "iban"):
-                found = json.loads(state).get("data", {}).get(key) if state.startswith("{") else None
+                found = (
+                    json.loads(state).get("data", {}).get(key) if state.startswith("{") else None
+                )
                 if found:
                     secrets.add(str(found))
     assert len(secrets) > 10
@@ -319,10 +340,25 @@ def test_no_export_holds_a_password_hash_or_contact_or_bank_details(year: Engine
 def test_the_command_line_gives_the_dashboards_figures_as_json_and_csv(year: Engine) -> None:
     url = year.db.url.render_as_string(hide_password=False)
     env = {"WEGWIJS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
-    base = [str(Path(sys.executable).parent / "wegwijs"), "report", "leadtimes", "--from", PERIOD.first, "--to", PERIOD.last]
+    base = [
+        str(Path(sys.executable).parent / "wegwijs"),
+        "report",
+        "leadtimes",
+        "--from",
+        PERIOD.first,
+        "--to",
+        PERIOD.last,
+    ]
 
     def run(*extra: str) -> str:
-        done = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, check=False, cwd=Path(__file__).parents[2])
+        done = subprocess.run(
+            [*base, *extra],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            cwd=Path(__file__).parents[2],
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 

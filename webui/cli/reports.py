@@ -24,6 +24,7 @@ def _days(seconds: float | None) -> str:
 
 def _period(first: str | None, last: str | None, eng: Any) -> Period:
     default = last_months(eng.now(), 12)
+
     def month(text: str | None, fallback: str, name: str) -> str:
         if not text:
             return fallback
@@ -31,17 +32,29 @@ def _period(first: str | None, last: str | None, eng: Any) -> Period:
         if found is None:
             raise click.BadParameter("geef een maand als JJJJ-MM, zoals 2026-03", param_hint=name)
         return found
+
     return Period(month(first, default.first, "--from"), month(last, default.last, "--to"))
 
 
 def _filters(function: Any) -> Any:
     for option in reversed(
         [
-            click.option("--from", "first", default=None, help="Eerste maand (JJJJ-MM); standaard 12 maanden terug."),
-            click.option("--to", "last", default=None, help="Laatste maand (JJJJ-MM); standaard deze maand."),
+            click.option(
+                "--from",
+                "first",
+                default=None,
+                help="Eerste maand (JJJJ-MM); standaard 12 maanden terug.",
+            ),
+            click.option(
+                "--to", "last", default=None, help="Laatste maand (JJJJ-MM); standaard deze maand."
+            ),
             click.option("--process", "process_id", default="", help="Alleen dit proces (id)."),
-            click.option("--version", type=int, default=None, help="Alleen deze versie van --process."),
-            click.option("--category", default="", help="COMPLEX, WIJKWENS, EENVOUDIG_GROEN of OVERIG."),
+            click.option(
+                "--version", type=int, default=None, help="Alleen deze versie van --process."
+            ),
+            click.option(
+                "--category", default="", help="COMPLEX, WIJKWENS, EENVOUDIG_GROEN of OVERIG."
+            ),
             click.option("--gebied", default=""),
             click.option("--wijk", default=""),
             click.option("--team", default="", help="Een aspectteam of rol."),
@@ -51,7 +64,9 @@ def _filters(function: Any) -> Any:
     return function
 
 
-def _filter(eng: Any, first: str | None, last: str | None, compare: bool = True, **kw: Any) -> dashboard.Filter:
+def _filter(
+    eng: Any, first: str | None, last: str | None, compare: bool = True, **kw: Any
+) -> dashboard.Filter:
     period = _period(first, last, eng)
     return dashboard.Filter(period=period, compare=period.before() if compare else None, **kw)
 
@@ -68,7 +83,14 @@ def _rows(d: dashboard.Dashboard, by: str) -> tuple[list[str], list[list[Any]]]:
         ]
     if by == "norm":
         return ["taak", "bpmn_id", "norm", "afgerond", "binnen_norm", "aandeel"], [
-            [n.title, n.bpmn_id, n.norm, n.count, n.within, "-" if n.share is None else f"{n.share:.3f}"]
+            [
+                n.title,
+                n.bpmn_id,
+                n.norm,
+                n.count,
+                n.within,
+                "-" if n.share is None else f"{n.share:.3f}",
+            ]
             for n in cur.norms
         ]
     if by == "task":
@@ -78,12 +100,21 @@ def _rows(d: dashboard.Dashboard, by: str) -> tuple[list[str], list[list[Any]]]:
         ]
     if by == "team":
         return ["team", "periode", "taken", "mediaan_dagen", "vorige_periode_mediaan_dagen"], [
-            [c.label, d.filter.period.label, c.first.count, _days(c.first.median), _days(c.second.median)]
+            [
+                c.label,
+                d.filter.period.label,
+                c.first.count,
+                _days(c.first.median),
+                _days(c.second.median),
+            ]
             for c in d.comparisons
             if c.kind == "team"
         ]
     head = ["fase", "keer", "mediaan_dagen", "p80_dagen", "p90_dagen"]
-    rows = [_stats_row("doorlooptijd (bruto)", cur.lead), _stats_row("doorlooptijd (netto)", cur.lead_net)]
+    rows = [
+        _stats_row("doorlooptijd (bruto)", cur.lead),
+        _stats_row("doorlooptijd (netto)", cur.lead_net),
+    ]
     rows += [_stats_row(p.label, p.net) for p in cur.phases]
     return head, rows
 
@@ -98,7 +129,9 @@ def report() -> None:
 @click.option("--by", type=click.Choice(BY), default="phase", help="Welke tabel (tekst en --csv).")
 @click.option("--json", "as_json", is_flag=True, help="Alle cijfers van het dashboard als JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="De gekozen tabel als CSV.")
-def leadtimes(first: str | None, last: str | None, by: str, as_json: bool, as_csv: bool, **kw: Any) -> None:
+def leadtimes(
+    first: str | None, last: str | None, by: str, as_json: bool, as_csv: bool, **kw: Any
+) -> None:
     """Doorlooptijden (mediaan, 80%, 90%), binnen de norm, wachten en werken."""
     eng = engine()
     wanted = _filter(eng, first, last, **kw)
@@ -126,8 +159,15 @@ def leadtimes(first: str | None, last: str | None, by: str, as_json: bool, as_cs
 @click.option("--from", "first", default=None, help="Zaken gestart vanaf deze maand (JJJJ-MM).")
 @click.option("--to", "last", default=None)
 @click.option("--process", "process_id", default="")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Bestand (standaard: het scherm).")
-def export(kind: str, first: str | None, last: str | None, process_id: str, output: str | None) -> None:
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Bestand (standaard: het scherm).",
+)
+def export(
+    kind: str, first: str | None, last: str | None, process_id: str, output: str | None
+) -> None:
     """Exporteer zaken of taken (CSV), een eventlog (XES) of een OCEL 2.0-log (JSON)."""
     eng = engine()
     period = _period(first, last, eng) if (first or last) else None
@@ -160,7 +200,10 @@ def audit_command(instance_id: int, as_csv: bool) -> None:
         click.echo(audit.trail_csv(found), nl=False)
         return
     table(
-        [[line.number, fmt(line.at), line.what, line.step, line.actor, line.detail] for line in found.lines],
+        [
+            [line.number, fmt(line.at), line.what, line.step, line.actor, line.detail]
+            for line in found.lines
+        ],
         ["#", "tijdstip", "gebeurtenis", "stap", "door", "toelichting"],
     )
 
@@ -186,7 +229,15 @@ def fund_report(first: str | None, last: str | None, code: str, as_json: bool) -
             f"bij € {fc.burn_per_month / 100:,.0f} per maand over {fc.basis} maanden"
         )
     table(
-        [[m.month, m.applications, *(m.amounts[k] / 100 for k in fundview.KINDS), m.available_end / 100] for m in found.months],
+        [
+            [
+                m.month,
+                m.applications,
+                *(m.amounts[k] / 100 for k in fundview.KINDS),
+                m.available_end / 100,
+            ]
+            for m in found.months
+        ],
         ["maand", "aanvragen", *fundview.KINDS, "beschikbaar"],
     )
 

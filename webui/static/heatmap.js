@@ -38,7 +38,8 @@
         badge.className = "heat-badge" + (s.open ? " has-open" : "");
         badge.href = s.href;
         badge.textContent = s.open + (s.median !== "–" ? " · " + s.median + " d" : "");
-        badge.setAttribute("aria-label", s.name + ": " + s.open + " nu, mediaan " + s.median + " dagen");
+        // the visible text first in the name (WCAG 2.5.3), then what it means
+        badge.setAttribute("aria-label", badge.textContent + ": " + s.name + " (zaken nu · mediaan in dagen)");
         overlays.add(id, { position: { top: -12, right: 60 }, html: badge });
       });
       viewer.on("element.click", function (event) {

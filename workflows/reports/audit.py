@@ -133,7 +133,9 @@ def trail_csv(found: AuditTrail) -> str:
     """The audit trail as CSV (UTF-8, comma-separated, ISO 8601 times in UTC)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["nr", "zaaknummer", "tijdstip", "gebeurtenis", "stap", "door", "toelichting", "code"])
+    writer.writerow(
+        ["nr", "zaaknummer", "tijdstip", "gebeurtenis", "stap", "door", "toelichting", "code"]
+    )
     for line in found.lines:
         writer.writerow(
             [

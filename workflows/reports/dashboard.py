@@ -227,14 +227,10 @@ def choices(engine: Engine) -> Choices:
                 )
             )
         ]
-        gebieden = sorted(
-            g for (g,) in conn.execute(select(initiative.c.gebied).distinct()) if g
-        )
+        gebieden = sorted(g for (g,) in conn.execute(select(initiative.c.gebied).distinct()) if g)
         wijken = sorted(w for (w,) in conn.execute(select(initiative.c.wijk).distinct()) if w)
         lanes = {t for (t,) in conn.execute(select(human_task.c.lane).distinct()) if t}
-        groups = {
-            t for (t,) in conn.execute(select(human_task.c.candidate_group).distinct()) if t
-        }
+        groups = {t for (t,) in conn.execute(select(human_task.c.candidate_group).distinct()) if t}
     processes = sorted({p for p, _v in versions})
     teams = sorted(
         ((code, labels.team(code)) for code in (lanes - {INITIATOR_LANE}) | groups),
@@ -263,9 +259,7 @@ def dashboard(engine: Engine, wanted: Filter) -> Dashboard:
     with engine.reading() as conn:
         version_id = _version_id(conn, wanted)
         current = _window(conn, wanted, wanted.period, version_id)
-        previous = (
-            _window(conn, wanted, wanted.compare, version_id) if wanted.compare else None
-        )
+        previous = _window(conn, wanted, wanted.compare, version_id) if wanted.compare else None
         flows, started = _flows(conn, wanted, version_id)
         open_rows = _open_work(conn, wanted, version_id)
         people_names = _names(conn, {r["assignee"] for r in open_rows if r["assignee"]})
@@ -350,7 +344,9 @@ def _months(period: Period, column: Any) -> list[Any]:
 
 def _window(conn: Connection, wanted: Filter, period: Period, version_id: int | None) -> Window:
     cases = conn.execute(
-        select(report_case.c.end_status, report_case.c.lead_seconds, report_case.c.net_seconds).where(
+        select(
+            report_case.c.end_status, report_case.c.lead_seconds, report_case.c.net_seconds
+        ).where(
             *_months(period, report_case.c.ended_month),
             *_scope(wanted, report_case, version_id),
             *_case_conditions(wanted, report_case.c.instance_id),
@@ -422,7 +418,9 @@ def _window(conn: Connection, wanted: Filter, period: Period, version_id: int | 
     )
     split = sorted(
         (
-            SplitRow(b, titles[b], len(waiting[b]), Durations.of(waiting[b]), Durations.of(working[b]))
+            SplitRow(
+                b, titles[b], len(waiting[b]), Durations.of(waiting[b]), Durations.of(working[b])
+            )
             for b in waiting
         ),
         key=lambda s: -((s.waiting.median or 0) + (s.working.median or 0)),
@@ -546,7 +544,9 @@ def _open_work(conn: Connection, wanted: Filter, version_id: int | None) -> list
     pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
     if cases:
         for p in conn.execute(
-            select(human_task.c.instance_id, human_task.c.created_at, human_task.c.completed_at).where(
+            select(
+                human_task.c.instance_id, human_task.c.created_at, human_task.c.completed_at
+            ).where(
                 human_task.c.lane == INITIATOR_LANE, human_task.c.instance_id.in_(sorted(cases))
             )
         ):
@@ -558,7 +558,9 @@ def _open_work(conn: Connection, wanted: Filter, version_id: int | None) -> list
     return rows
 
 
-def _breaches(rows: Iterable[dict[str, Any]], now: datetime, days: int) -> tuple[list[OpenItem], int]:
+def _breaches(
+    rows: Iterable[dict[str, Any]], now: datetime, days: int
+) -> tuple[list[OpenItem], int]:
     items: list[OpenItem] = []
     overdue = 0
     for r in rows:
@@ -571,8 +573,10 @@ def _breaches(rows: Iterable[dict[str, Any]], now: datetime, days: int) -> tuple
             due = norms.due_at(created, norms.parse_norm(str(norm)), spans)
         except norms.NormError:
             continue
-        left = norms.working_days_between(now, due) if due >= now else -max(
-            1, norms.working_days_between(due, now)
+        left = (
+            norms.working_days_between(now, due)
+            if due >= now
+            else -max(1, norms.working_days_between(due, now))
         )
         if left < 0:
             overdue += 1

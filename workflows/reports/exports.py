@@ -365,9 +365,7 @@ def ocel(engine: Engine, scope: Scope) -> dict[str, Any]:
             objects[oid] = {
                 "id": oid,
                 "type": kind,
-                "attributes": [
-                    {"name": n, "value": v, "time": _iso(t)} for n, v, t in attributes
-                ],
+                "attributes": [{"name": n, "value": v, "time": _iso(t)} for n, v, t in attributes],
                 "relationships": [],
             }
 
@@ -411,7 +409,9 @@ def ocel(engine: Engine, scope: Scope) -> dict[str, Any]:
                         ("team", labels.team(str(aspect.get("team") or "")), as_utc(e.at)),
                     ],
                 )
-                if {"objectId": case_id, "qualifier": "beoordeelt"} not in objects[aspect_id]["relationships"]:
+                if {"objectId": case_id, "qualifier": "beoordeelt"} not in objects[aspect_id][
+                    "relationships"
+                ]:
                     objects[aspect_id]["relationships"].append(
                         {"objectId": case_id, "qualifier": "beoordeelt"}
                     )
@@ -443,7 +443,10 @@ def ocel(engine: Engine, scope: Scope) -> dict[str, Any]:
             },
             {
                 "name": "aspectbeoordeling",
-                "attributes": [{"name": "aspect", "type": "string"}, {"name": "team", "type": "string"}],
+                "attributes": [
+                    {"name": "aspect", "type": "string"},
+                    {"name": "team", "type": "string"},
+                ],
             },
             {
                 "name": "fondsaanvraag",
@@ -455,7 +458,15 @@ def ocel(engine: Engine, scope: Scope) -> dict[str, Any]:
             },
         ],
         "eventTypes": [
-            {"name": a, "attributes": [{"name": "element", "type": "string"}, {"name": "door", "type": "string"}, {"name": "oordeel", "type": "string"}, {"name": "bedrag", "type": "float"}]}
+            {
+                "name": a,
+                "attributes": [
+                    {"name": "element", "type": "string"},
+                    {"name": "door", "type": "string"},
+                    {"name": "oordeel", "type": "string"},
+                    {"name": "bedrag", "type": "float"},
+                ],
+            }
             for a in sorted(activities)
         ],
         "objects": list(objects.values()),
@@ -490,8 +501,16 @@ def _fund_objects(
             "type": "fondsaanvraag",
             "attributes": [
                 {"name": "volgnummer", "value": str(entry.volgnummer), "time": _iso(applied)},
-                {"name": "gevraagd_bedrag", "value": f"{entry.requested_cents / 100:.2f}", "time": _iso(applied)},
-                {"name": "stand", "value": labels.FUND_KINDS.get(entry.state, entry.state), "time": _iso(as_utc(entry.updated_at))},
+                {
+                    "name": "gevraagd_bedrag",
+                    "value": f"{entry.requested_cents / 100:.2f}",
+                    "time": _iso(applied),
+                },
+                {
+                    "name": "stand",
+                    "value": labels.FUND_KINDS.get(entry.state, entry.state),
+                    "time": _iso(as_utc(entry.updated_at)),
+                },
             ],
             "relationships": [
                 {"objectId": f"initiatief:{entry.initiative_key}", "qualifier": "aanvraag van"}

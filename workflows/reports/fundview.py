@@ -86,14 +86,18 @@ def overview(engine: Engine, code: str, period: Period) -> FundOverview:
             .order_by(fund_movement.c.at, fund_movement.c.id)
         ).all()
         keys = {m.initiative_key for m in moves}
-        gebied = {
-            z: g
-            for z, g in conn.execute(
-                select(initiative.c.zaaknummer, initiative.c.gebied).where(
-                    initiative.c.zaaknummer.in_(sorted(keys))
+        gebied = (
+            {
+                z: g
+                for z, g in conn.execute(
+                    select(initiative.c.zaaknummer, initiative.c.gebied).where(
+                        initiative.c.zaaknummer.in_(sorted(keys))
+                    )
                 )
-            )
-        } if keys else {}
+            }
+            if keys
+            else {}
+        )
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
     applications: dict[str, int] = defaultdict(int)
     delta: dict[str, int] = defaultdict(int)

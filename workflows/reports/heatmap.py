@@ -105,7 +105,9 @@ def heatmap(engine: Engine, process_id: str, version: int | None, period: Period
         )
         if version is not None:
             there = there.where(process_instance.c.process_version_id == versions[version])
-        open_now = dict(conn.execute(there.group_by(human_task.c.bpmn_id)).all())
+        open_now: dict[str, int] = {
+            str(b): int(n) for b, n in conn.execute(there.group_by(human_task.c.bpmn_id))
+        }
     names = user_task_names(_main_file(files, process_id))
     elements = [
         Element(
@@ -170,6 +172,12 @@ def cases_at(
         ).where(process_version.c.version == version)
     with engine.reading() as conn:
         rows = conn.execute(query).all()
+    seen: set[int] = set()
+    first_task = []
+    for r in rows:  # a case at a multi-instance task (one per aspect) is listed once
+        if int(r.instance_id) not in seen:
+            seen.add(int(r.instance_id))
+            first_task.append(r)
     return [
         CaseThere(
             instance_id=int(r.instance_id),
@@ -180,7 +188,7 @@ def cases_at(
             holder=r.assignee,
             due_at=None if r.due_at is None else as_utc(r.due_at),
         )
-        for r in rows
+        for r in first_task
     ]
 
 

@@ -319,7 +319,6 @@ def on_saved(saved: SavedInstance) -> None:
         saved.connection.execute(insert(report_phase), phases)
 
 
-
 # ---------------------------------------------------------------- recomputed from the events
 
 
@@ -354,7 +353,9 @@ def _instance_rows(
         if e.type == "instance_started":
             started = at
         elif e.type == "task_created" and e.task_id:
-            tasks[e.task_id] = _Task(at, e.bpmn_id or "", str(detail.get("title", "")), detail.get("lane"))
+            tasks[e.task_id] = _Task(
+                at, e.bpmn_id or "", str(detail.get("title", "")), detail.get("lane")
+            )
         elif e.type in ("task_claimed", "task_reassigned") and e.task_id in tasks:
             tasks[e.task_id].claimed = at if detail.get("assignee") else None
         elif e.type == "task_released" and e.task_id in tasks:
@@ -412,7 +413,9 @@ def compute(conn: Connection, batch: int = 500) -> Iterator[tuple[str, dict[str,
     """Every rollup row from the events, as (table name, row), case by case."""
     instances = conn.execute(
         select(
-            process_instance.c.id, process_instance.c.process_id, process_instance.c.process_version_id
+            process_instance.c.id,
+            process_instance.c.process_id,
+            process_instance.c.process_version_id,
         ).order_by(process_instance.c.id)
     ).all()
     for offset in range(0, len(instances), batch):
@@ -479,7 +482,9 @@ def backfill(engine: Engine) -> bool:
     one cheap read when they are filled or there is nothing to fill."""
     with engine.reading() as conn:
         filled = conn.execute(select(report_task.c.task_id).limit(1)).first() is not None
-        filled = filled or conn.execute(select(report_case.c.instance_id).limit(1)).first() is not None
+        filled = (
+            filled or conn.execute(select(report_case.c.instance_id).limit(1)).first() is not None
+        )
         if filled:
             return False
         closed = conn.execute(
@@ -501,7 +506,10 @@ def differences(engine: Engine) -> dict[str, tuple[int, int, int]]:
         out: dict[str, tuple[int, int, int]] = {}
         for table in ROLLUPS:
             columns = [c.name for c in table.columns if c.name != "id"]
-            kept = {_key(dict(r._mapping), columns) for r in conn.execute(select(*[table.c[c] for c in columns]))}
+            kept = {
+                _key(dict(r._mapping), columns)
+                for r in conn.execute(select(*[table.c[c] for c in columns]))
+            }
             computed = {_key(r, columns) for r in wanted[table.name]}
             out[table.name] = (len(kept), len(computed), len(kept ^ computed))
     return out
@@ -520,4 +528,6 @@ def _key(row: Mapping[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
 
 
 def count_rows(conn: Connection) -> dict[str, int]:
-    return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in ROLLUPS}
+    return {
+        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in ROLLUPS
+    }
