@@ -4,7 +4,6 @@ follow a diagram element to the cases there; axe finds no serious or critical vi
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,9 +69,12 @@ def test_a_manager_switches_period_and_filter_and_follows_the_heatmap_to_the_cas
 
     busy = page.locator("tr[data-element]:not([data-open='0'])").first
     element, there = busy.get_attribute("data-element"), int(busy.get_attribute("data-open") or 0)
-    assert element and there > 0
+    assert element
+    assert there > 0
     page.locator(f'.djs-element[data-element-id="{element}"]').first.click()
     expect(page).to_have_url(re.compile(f"element={element}"))
     expect(page.get_by_role("heading", name="Zaken bij")).to_be_visible()
-    expect(page.locator("#zaken ~ table tbody tr, section[aria-labelledby=zaken] tbody tr")).to_have_count(there)
+    expect(
+        page.locator("#zaken ~ table tbody tr, section[aria-labelledby=zaken] tbody tr")
+    ).to_have_count(there)
     check(page, axe_script, "the cases at a heatmap element")
