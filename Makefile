@@ -49,6 +49,7 @@ demo: install
 bench: install
 	$(BIN)/python bench/bench_complete.py
 	$(BIN)/python bench/bench_worklist.py
+	$(BIN)/python bench/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 from webui import (
     ENGINE_KEY,
     auth,
+    dashboard,
     errors,
     formatting,
     i18n,
@@ -76,7 +77,7 @@ def create_app(
 
     app.url_map.converters["id"] = inputs.IdConverter
     app.url_map.converters["task"] = inputs.TaskIdConverter
-    for module in (auth, worklist, tasks, initiatives):
+    for module in (auth, worklist, tasks, initiatives, dashboard):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
     errors.register(app)
@@ -112,9 +113,12 @@ def create_app(
         nav = {"worklist.mine": "mine", "worklist.team": "team"}.get(endpoint)
         if endpoint.startswith("initiatives."):
             nav = "all"
+        elif endpoint.startswith("dashboard."):
+            nav = "dashboard"
         return {
             "workers": auth.WORKERS,
             "case_readers": auth.CASE_READERS,
+            "managers": dashboard.MANAGERS,
             "nav": nav,
             "language": i18n.language,
         }

@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine import Clock, Engine, EngineError, EngineSettings, caches_enabled
+from engine import Clock, Engine, EngineError, EngineSettings, SavedInstance, caches_enabled
 from workflows import fund, operators, phases, read_model
+from workflows.reports import rollups
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -52,8 +53,15 @@ def engine_settings(settings: Settings) -> EngineSettings:
         task_due=operators.task_due,
         milestone_property="phase",
         property_checks={"norm": operators.check_norm, "phase": phases.check_phase},
-        on_saved=read_model.on_saved,
+        on_saved=on_saved,
     )
+
+
+def on_saved(saved: SavedInstance) -> None:
+    """After every step, in its transaction: the reports' rollups (which read the phase the
+    case was in before this step), then the initiative read model."""
+    rollups.on_saved(saved)
+    read_model.on_saved(saved)
 
 
 class SchemaBehindError(EngineError):
@@ -84,6 +92,7 @@ def open_engine(settings: Settings, clock: Clock | None = None, upgrade: bool = 
             engine.upgrade_schema(MIGRATIONS)
         _open_fund(engine, settings)
         read_model.backfill(engine)
+        rollups.backfill(engine)
     except BaseException:
         engine.dispose()
         raise

@@ -24,7 +24,8 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from engine import Engine
 from workflows.errors import EngineError
-from workflows.tables import fund_entry, fund_period
+from workflows.reports.periods import month_of
+from workflows.tables import fund_entry, fund_movement, fund_period
 
 HOLDING = ("reserved", "committed", "paid")
 
@@ -197,7 +198,9 @@ def apply(
             updated_at=now,
         )
     )
-    return entry(conn, code, initiative_key, volgnummer=volgnummer)
+    got = entry(conn, code, initiative_key, volgnummer=volgnummer)
+    _journal(conn, period.id, got, "reserved" if amount else "refused", amount, amount, now)
+    return got
 
 
 def commit(
@@ -211,7 +214,9 @@ def commit(
             f"Het toe te kennen bedrag moet tussen € 0 en de reservering ({euros(current.amount_cents)}) liggen."
         )
     _set(conn, current.id, now, state="committed", amount_cents=amount)
-    return entry(conn, code, initiative_key)
+    got = entry(conn, code, initiative_key)
+    _journal(conn, current.period_id, got, "committed", amount, amount - current.amount_cents, now)
+    return got
 
 
 def pay(
@@ -233,7 +238,9 @@ def pay(
         paid_cents=paid,
         state="paid" if paid == current.amount_cents else "committed",
     )
-    return entry(conn, code, initiative_key)
+    got = entry(conn, code, initiative_key)
+    _journal(conn, current.period_id, got, "paid", amount, 0, now)
+    return got
 
 
 def release(
@@ -255,7 +262,10 @@ def release(
         _set(conn, current.id, now, state="paid", amount_cents=current.paid_cents, note=reason)
     else:
         _set(conn, current.id, now, state="released", note=reason)
-    return entry(conn, code, initiative_key, volgnummer=current.volgnummer)
+    got = entry(conn, code, initiative_key, volgnummer=current.volgnummer)
+    freed = current.amount_cents - current.paid_cents
+    _journal(conn, period.id, got, "released", freed, -freed, now)
+    return got
 
 
 def entry(conn: Connection, code: str, initiative_key: str, volgnummer: int | None = None) -> Entry:
@@ -367,6 +377,24 @@ def _holding(conn: Connection, code: str, initiative_key: str, state: str) -> An
 def _set(conn: Connection, entry_id: int, now: datetime, **values: Any) -> None:
     conn.execute(
         update(fund_entry).where(fund_entry.c.id == entry_id).values(updated_at=now, **values)
+    )
+
+
+def _journal(
+    conn: Connection, period_id: int, got: Entry, kind: str, amount: int, delta: int, now: datetime
+) -> None:
+    """Record a movement in the fund's journal (the history the fund overview reads)."""
+    conn.execute(
+        insert(fund_movement).values(
+            period_id=period_id,
+            entry_id=got.id,
+            initiative_key=got.initiative_key,
+            kind=kind,
+            amount_cents=amount,
+            held_delta_cents=delta,
+            at=now,
+            month=month_of(now),
+        )
     )
 
 

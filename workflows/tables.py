@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -156,4 +157,90 @@ task_draft = Table(
     Column("data", JSON, nullable=False),
     Column("saved_by", String(80), nullable=False),
     Column("saved_at", DateTime(timezone=True), nullable=False),
+)
+
+# ---------------------------------------------------------------- reports (workflows/reports)
+# The fund's journal: one row per movement of money, written by workflows/fund.py in the same
+# transaction as the ledger change (primary data, like the engine's event table: never rebuilt).
+fund_movement = Table(
+    "fund_movement",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("period_id", ForeignKey("fund_period.id"), nullable=False),
+    Column("entry_id", ForeignKey("fund_entry.id"), nullable=False),
+    Column("initiative_key", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # reserved/refused/committed/paid/released
+    Column("amount_cents", BigInteger, nullable=False),  # the amount this movement is about
+    Column("held_delta_cents", BigInteger, nullable=False),  # change of what the fund holds
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("month", String(7), nullable=False),  # YYYY-MM in Dordrecht
+    Index("ix_fund_movement_period_at", "period_id", "at"),
+)
+
+# Rollups kept by workflows.reports.rollups.on_saved in the engine's transaction, and
+# recomputed from the events by `wegwijs reports rebuild`: the dashboard reads these, never
+# the whole history. Months are YYYY-MM in Dordrecht's time zone.
+report_case = Table(  # one row per case that ended (completed or cancelled)
+    "report_case",
+    metadata,
+    Column(
+        "instance_id",
+        ForeignKey(process_instance.c.id, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("process_id", String(200), nullable=False),
+    Column("process_version_id", Id, nullable=False),
+    Column("end_status", String(20), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("ended_month", String(7), nullable=False),
+    Column("lead_seconds", Float, nullable=False),
+    Column("initiator_seconds", Float, nullable=False),  # waiting on the initiator
+    Column("net_seconds", Float, nullable=False),
+    Index("ix_report_case_month", "ended_month", "process_id"),
+)
+
+report_task = Table(  # one row per user task that closed (completed or cancelled)
+    "report_task",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("process_version_id", Id, nullable=False),
+    Column("bpmn_id", String(200), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("lane", String(200)),
+    Column("team", String(200)),  # the candidate group (an aspect's team), if any
+    Column("state", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),  # who held it last took it then
+    Column("closed_at", DateTime(timezone=True), nullable=False),
+    Column("closed_month", String(7), nullable=False),
+    Column("closed_by", String(200)),
+    Column("norm", String(100)),
+    Column("due_at", DateTime(timezone=True)),  # the norm's end, net of initiator waiting
+    Column("within_norm", Boolean),  # NULL: no norm, or not completed
+    Column("waiting_seconds", Float, nullable=False),  # created → claimed
+    Column("working_seconds", Float, nullable=False),  # claimed → closed
+    Column("initiator_seconds", Float, nullable=False),
+    Index("ix_report_task_month", "closed_month", "process_id"),
+    Index("ix_report_task_instance", "instance_id"),
+)
+
+report_phase = Table(  # one row per phase a case left (the phase it is in now: initiative)
+    "report_phase",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("process_version_id", Id, nullable=False),
+    Column("phase", String(40), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("left_at", DateTime(timezone=True), nullable=False),
+    Column("left_month", String(7), nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("net_seconds", Float, nullable=False),
+    Index("ix_report_phase_month", "left_month", "process_id"),
+    Index("ix_report_phase_instance", "instance_id"),
 )

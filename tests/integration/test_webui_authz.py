@@ -531,6 +531,27 @@ def _add_document(w: World, p: str) -> list[Cell]:
     ]
 
 
+# ---------------------------------------------------------------- the managers' dashboard
+
+
+def _manager_page(url: Callable[[World], str]) -> Callable[[World, str], list[Cell]]:
+    def check(w: World, p: str) -> list[Cell]:
+        allowed = bool(roles_of(p) & {"manager", "beheerder"})
+        return [(url(w), guarded(p, allowed, OK), observe(w.send(p, "GET", url(w))))]
+
+    return check
+
+
+route("dashboard.index", "GET")(_manager_page(lambda w: "/dashboard"))
+route("dashboard.heatmap_page", "GET")(_manager_page(lambda w: "/dashboard/heatmap"))
+route("dashboard.heatmap_diagram", "GET")(_manager_page(lambda w: "/dashboard/heatmap/1/diagram.bpmn"))
+route("dashboard.fund_page", "GET")(_manager_page(lambda w: "/dashboard/fonds"))
+route("dashboard.audit_page", "GET")(_manager_page(lambda w: f"/dashboard/zaken/{w.case}/audit"))
+route("dashboard.audit_csv", "GET")(_manager_page(lambda w: f"/dashboard/zaken/{w.case}/audit.csv"))
+route("dashboard.exports_page", "GET")(_manager_page(lambda w: "/dashboard/exports"))
+route("dashboard.export", "GET")(_manager_page(lambda w: "/dashboard/export/eventlog.xes"))
+
+
 def _route_id(key: tuple[str, str, str]) -> str:
     endpoint, method, variant = key
     return f"{method} {endpoint}" + (f" ({variant})" if variant else "")
@@ -651,3 +672,4 @@ def test_a_user_cannot_open_claim_draft_or_complete_a_task_outside_their_roles_b
     rightful = flask_app.test_client()
     login(rightful, "rechthebbende")
     assert rightful.get(f"/taken/{task_id}").status_code == 200
+

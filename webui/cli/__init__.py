@@ -7,6 +7,7 @@
 | `tasks` | `tasks`, `task`, `complete`, `claim`, `release`, `reassign` (as a person) |
 | `users` | `users add`, `list`, `set-roles`, `set-teams`, `set-password` |
 | `running` | `demo`, `simulate`, `serve` |
+| `reports` | `report leadtimes`, `export`, `audit`, `fund`; `reports rebuild`, `check` |
 
 Every state change goes through the same use case in `workflows/` as the web app. Errors print
 one clear Dutch line and exit non-zero; no traceback unless WEGWIJS_DEBUG=1.
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 
 import click
 
-from webui.cli import cases, processes, running, tasks, users
+from webui.cli import cases, processes, reports, running, tasks, users
 from workflows.errors import DefinitionError, EngineError
 
 
@@ -30,7 +31,7 @@ def cli() -> None:
     """Wegwijs: initiatieven van inwoners als BPMN-processen."""
 
 
-for _module in (processes, cases, tasks, users, running):
+for _module in (processes, cases, tasks, users, running, reports):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

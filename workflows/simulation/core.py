@@ -27,6 +27,20 @@ Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
 
 _Z90 = 1.2815515655446004  # the 90th percentile of the standard normal distribution
 
+#: simulated colleagues (usernames) who take the tasks of their lane; the initiator has no account
+COLLEAGUES: Mapping[str, tuple[str, ...]] = {
+    "initiatieventeam": ("anouk", "bas", "chantal"),
+    "casist": ("daan", "eva", "fleur", "joost"),
+    "vakspecialist": ("kim", "lars", "mila", "noor"),
+    "fondsbeheer": ("olaf", "pim"),
+    "budgethouder": ("sanne",),
+    "regiegroep": ("thijs", "yara"),
+    "gebiedsmanager": ("wouter", "lotte"),
+    "gebiedsbeheer": ("ruud", "hanna"),
+}
+#: the share of tasks someone takes from the queue before doing them (the rest: taken when done)
+CLAIMED_FIRST = 0.85
+
 
 @dataclass(frozen=True)
 class Duration:
@@ -134,6 +148,9 @@ class Simulation:
         self.profiles = {p.process_id: p for p in profiles}
         self.start, self.end = start, add_months(start, months)
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
+        #: who takes which task, and when: a stream of its own, so the story stays the same
+        self.claims = random.Random(seed + 104_729)  # noqa: S311
+        self.holder: dict[str, str] = {}
         self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
         self.sequence = 0
         self.scheduled: set[str] = set()
@@ -206,12 +223,21 @@ class Simulation:
             data = self.engine.task_data(task.id)  # what a person filling in the form sees
             plan = profile.tasks.get(task.bpmn_id, profile.default_task)
             summary = self.engine.complete_task(
-                task.id, plan.answer(self.rng, data), actor=f"sim-{task.lane or 'systeem'}"
+                task.id,
+                plan.answer(self.rng, data),
+                actor=self.holder.pop(task.id, None) or f"sim-{task.lane or 'systeem'}",
+                claim=True,
             )
             self.report.tasks_completed += 1
         except ConflictError:
             return  # cancelled or completed meanwhile (e.g. by a boundary timer)
         self._after_step(summary)
+
+    def _on_claim(self, task: HumanTask, who: str) -> None:
+        try:
+            self.engine.claim_task(task.id, who)
+        except (ConflictError, EngineError):
+            return  # closed meanwhile (a timer, a withdrawal): nothing to take
 
     def _on_message(self, instance_id: int, plan: MessagePlan, tries: int) -> None:
         status = self.engine.get_instance(instance_id).summary.status
@@ -250,7 +276,15 @@ class Simulation:
             self.scheduled.add(task.id)
             plan = self.instance_profile[task.instance_id].tasks.get(task.bpmn_id)
             plan = plan or self.instance_profile[task.instance_id].default_task
-            self._push(plan.duration.after(self.rng, self.clock.now()), "complete", task)
+            now = self.clock.now()
+            done = plan.duration.after(self.rng, now)
+            self._push(done, "complete", task)
+            people = COLLEAGUES.get(task.lane or "")
+            if people:
+                who = self.claims.choice(people)
+                self.holder[task.id] = who
+                if self.claims.random() < CLAIMED_FIRST:
+                    self._push(now + (done - now) * self.claims.betavariate(2, 3), "claim", task, who)
 
     def _collect(self) -> None:
         for instance in self.engine.list_instances(limit=1_000_000):

@@ -1,0 +1,115 @@
+"""Dutch names for the codes the reports meet: processes, categories, phases, lanes, teams,
+aspects and event types. A code without a name is shown tidied up, never raw."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from workflows import phases
+from workflows.initiatives import CATEGORY_LABELS, PROCESS_LABELS
+from workflows.roles import ROLES
+
+#: the aspect teams of dmn_aspect_selection (a vakspecialist's team)
+TEAM_LABELS: Mapping[str, str] = {
+    "BELEID": "Beleid",
+    "CASIST": "Casist",
+    "COMMUNICATIE": "Communicatie",
+    "EVENEMENTENBUREAU_OOV": "Evenementenbureau en OOV",
+    "FONDSBEHEER": "Fondsbeheer",
+    "GRONDZAKEN_VASTGOED": "Grondzaken en vastgoed",
+    "JURIDISCHE_ZAKEN": "Juridische zaken",
+    "MAATSCHAPPELIJKE_ONTWIKKELING": "Maatschappelijke ontwikkeling",
+    "MILIEU_OZHZ": "Milieu (OZHZ)",
+    "STADSBEHEER": "Stadsbeheer",
+    "STADSONTWIKKELING_PLANJURIST": "Stadsontwikkeling (planjurist)",
+}
+#: the aspects of DOMAIN.md §1.3
+ASPECT_LABELS: Mapping[str, str] = {
+    "BELEIDSFIT": "Beleidsmatige aansluiting",
+    "FINANCIEEL": "Financiële haalbaarheid",
+    "ORGANISATIE": "Organisatiekracht",
+    "DRAAGVLAK_PARTICIPATIE": "Draagvlak en participatie",
+    "RUIMTELIJK_JURIDISCH": "Omgevingsplan en vergunning",
+    "GROND_VASTGOED": "Grond en vastgoed",
+    "BEHEER_OPENBARE_RUIMTE": "Beheer openbare ruimte",
+    "VEILIGHEID_EVENEMENT": "Veiligheid en evenement",
+    "MILIEU_BODEM": "Milieu en bodem",
+    "SOCIAAL_DOMEIN": "Sociaal domein",
+    "JURIDISCH_STAATSSTEUN": "Juridisch en staatssteun",
+    "COMMUNICATIE": "Communicatie",
+}
+#: how the audit trail names what happened (engine event types)
+EVENT_LABELS: Mapping[str, str] = {
+    "instance_started": "Zaak gestart",
+    "instance_completed": "Zaak afgerond",
+    "instance_cancelled": "Zaak gestopt",
+    "instance_errored": "Zaak in fout",
+    "instance_retried": "Zaak opnieuw gestart na fout",
+    "task_created": "Taak klaargezet",
+    "task_claimed": "Taak opgepakt",
+    "task_released": "Taak teruggelegd",
+    "task_reassigned": "Taak toegewezen",
+    "task_completed": "Taak afgerond",
+    "task_cancelled": "Taak vervallen",
+    "milestone_reached": "Fase bereikt",
+    "timer_fired": "Termijn verstreken",
+    "message_received": "Bericht ontvangen",
+    "data_edited": "Gegevens gewijzigd",
+    "version_migrated": "Naar nieuwe versie gezet",
+}
+FUND_KINDS: Mapping[str, str] = {
+    "reserved": "Gereserveerd",
+    "refused": "Geweigerd (plafond)",
+    "committed": "Toegekend",
+    "paid": "Betaald",
+    "released": "Vrijgegeven",
+}
+#: the effective category of a case whose process does not triage (only the complex one does)
+CATEGORY_OF_PROCESS: Mapping[str, str] = {
+    "wijkwens_process": "WIJKWENS",
+    "simple_green_initiative_process": "EENVOUDIG_GROEN",
+}
+
+
+def tidy(code: str) -> str:
+    """A code nobody named yet, readable: 'MILIEU_OZHZ' → 'Milieu ozhz'."""
+    words = code.replace("_", " ").strip().lower()
+    return words[:1].upper() + words[1:] if words else "–"
+
+
+def process(code: str | None) -> str:
+    return PROCESS_LABELS.get(code or "", tidy(code or ""))
+
+
+def category(code: str | None) -> str:
+    return CATEGORY_LABELS.get((code or "").lower(), tidy(code or ""))
+
+
+def phase(code: str | None) -> str:
+    found = phases.BY_CODE.get(code or "")
+    return found.label if found else tidy(code or "")
+
+
+def lane(code: str | None) -> str:
+    if not code:
+        return "–"
+    return ROLES.get(code, tidy(code)).split(" (")[0]
+
+
+def team(code: str | None) -> str:
+    """A task's team: an aspect team, else the lane (role) it belongs to."""
+    if not code:
+        return "–"
+    if code in TEAM_LABELS:
+        return TEAM_LABELS[code]
+    if code in ROLES:
+        return lane(code)
+    return tidy(code)
+
+
+def aspect(code: str | None) -> str:
+    return ASPECT_LABELS.get(code or "", tidy(code or ""))
+
+
+def event(kind: str) -> str:
+    return EVENT_LABELS.get(kind, tidy(kind))
