@@ -33,6 +33,7 @@ from engine.types import (
     InstanceSummary,
     OpenTask,
     ProcessVersionInfo,
+    Trail,
 )
 from engine.unit_of_work import Reads, UnitOfWork
 
@@ -62,6 +63,7 @@ __all__ = [
     "SystemClock",
     "TaskDueInput",
     "TaskNotAllowedError",
+    "Trail",
     "UnitOfWork",
     "as_utc",
     "caches_enabled",

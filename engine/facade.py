@@ -32,7 +32,7 @@ from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.settings import EngineSettings
 from engine.specs import SpecLibrary
-from engine.spiff import GROUP_PROPERTY, check_group_path
+from engine.spiff import ASSIGNEE_PROPERTY, GROUP_PROPERTY, check_group_path
 from engine.types import (
     DeployResult,
     EventRecord,
@@ -41,6 +41,7 @@ from engine.types import (
     InstanceSummary,
     OpenTask,
     ProcessVersionInfo,
+    Trail,
 )
 from engine.unit_of_work import Database, Reads, UnitOfWork
 
@@ -72,7 +73,11 @@ class Engine:
             specs=SpecLibrary(codec, settings.spec_cache_size if settings.caches else 0),
             workflows=WorkflowCache(settings.workflow_cache_size if settings.caches else 0),
             # the engine's own extension properties first; the application's checks on top
-            property_checks={GROUP_PROPERTY: check_group_path, **settings.property_checks},
+            property_checks={
+                GROUP_PROPERTY: check_group_path,
+                ASSIGNEE_PROPERTY: check_group_path,
+                **settings.property_checks,
+            },
         )
         #: the SQLAlchemy engine (listeners, tests) and the pool of `statement_reads`
         self.db = data.engine
@@ -199,6 +204,18 @@ class Engine:
         """Run an errored instance again from its failed step (optionally after fixing data)."""
         return instances.retry(self._rt, instance_id, actor, data, uow)
 
+    def update_data(
+        self,
+        instance_id: int,
+        values: Mapping[str, Any],
+        actor: str | None = None,
+        uow: UnitOfWork | None = None,
+        kind: str = "data_edited",
+        detail: Mapping[str, Any] | None = None,
+    ) -> InstanceSummary:
+        """Change a running case's data, recorded as an event of type `kind`."""
+        return instances.update_data(self._rt, instance_id, values, actor, uow, kind, detail)
+
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Fire the timers that are due; each instance in its own transaction. Returns how many ran."""
         return instances.fire_due_timers(self._rt, now, limit)
@@ -292,6 +309,10 @@ class Engine:
     def diagram(self, instance_id: int) -> str:
         """The BPMN file (text) of the version an instance runs on that defines its process."""
         return queries.diagram(self._rt, instance_id)
+
+    def trail(self, instance_id: int) -> Trail:
+        """Where a case has been and where it is, by BPMN element id (its diagram's colours)."""
+        return queries.trail(self._rt, instance_id)
 
     def events(self, instance_id: int | None = None, limit: int = 1000) -> list[EventRecord]:
         return queries.events(self._rt, instance_id, limit)

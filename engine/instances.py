@@ -397,6 +397,31 @@ def retry(
         return saving.save(rt, u, loaded, actor, now)
 
 
+def update_data(
+    rt: Runtime,
+    instance_id: int,
+    values: Mapping[str, Any],
+    actor: str | None,
+    uow: UnitOfWork | None,
+    kind: str = "data_edited",
+    detail: Mapping[str, Any] | None = None,
+) -> InstanceSummary:
+    """Change a running case's data (recorded as an event `kind`, with the keys changed)."""
+    check_data(values)
+    with rt.database.within(uow) as u:
+        loaded = lock_and_load(rt, u, instance_id)
+        if loaded.row.status not in ACTIVE:
+            raise InstanceStateError(
+                refusals.not_active(
+                    instance_id, loaded.row.status, "haar gegevens veranderen niet meer."
+                )
+            )
+        now = rt.now()
+        spiff.set_values(loaded.workflow, values)
+        loaded.add_event(kind, now, actor, detail={"keys": sorted(values), **dict(detail or {})})
+        return saving.save(rt, u, loaded, actor, now)
+
+
 # ---------------------------------------------------------------------- timers
 
 

@@ -22,7 +22,7 @@ from engine.persistence import rows
 from engine.persistence import statements as sql
 from engine.persistence.tables import event, human_task, process_instance
 from engine.runtime import ACTIVE, Runtime
-from engine.types import EventRecord, HumanTask, InstanceDetail, InstanceSummary
+from engine.types import EventRecord, HumanTask, InstanceDetail, InstanceSummary, Trail
 from engine.unit_of_work import Reads
 
 
@@ -195,3 +195,14 @@ def events(rt: Runtime, instance_id: int | None, limit: int) -> list[EventRecord
         query = query.where(event.c.instance_id == instance_id)
     with rt.database.reading() as conn:
         return [rows.event_record(e) for e in conn.execute(query).all()]
+
+
+def trail(rt: Runtime, instance_id: int) -> Trail:
+    """Where a case has been and where it is (BPMN element ids)."""
+    with rt.database.reading() as conn:
+        reads = Reads(conn, rt.database.statements)
+        found = reads.all(sql.INSTANCE_BY_ID, {"b_id": instance_id})
+        if not found:
+            raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+        done, current, ended = instances.read_data(rt, reads, found[0], spiff.trail)
+    return Trail(tuple(done), tuple(current), tuple(ended))

@@ -177,6 +177,8 @@ def sync_tasks(
                 "due_at": _due(rt, t, now),
                 "properties": t.properties,
                 "candidate_group": t.group,
+                "assignee": t.assignee,
+                "claimed_at": now if t.assignee else None,
             }
             for t in new
         ]
@@ -189,7 +191,8 @@ def sync_tasks(
                 None,
                 task_id=t.id,
                 bpmn_id=t.bpmn_id,
-                detail={"title": t.title, "lane": t.lane},
+                detail={"title": t.title, "lane": t.lane}
+                | ({"assignee": t.assignee} if t.assignee else {}),
             )
     gone = [
         (task_id, bpmn_id) for task_id, bpmn_id in open_tasks.items() if task_id not in ready_ids

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
@@ -87,6 +88,7 @@ class ReadyUserTask:
     process_id: str
     properties: dict[str, Any]
     group: str | None = None  # the candidate group within the lane (see GROUP_PROPERTY)
+    assignee: str | None = None  # who holds it from the start (see ASSIGNEE_PROPERTY)
 
 
 def _all_tasks(workflow: Any) -> Iterator[Any]:
@@ -125,6 +127,15 @@ def current_data(workflow: Any) -> dict[str, Any]:
     return copy.deepcopy(dict(_current(workflow)))
 
 
+def set_values(workflow: Any, values: Mapping[str, Any]) -> None:
+    """Change case data as it stands: in the current data and in every task still to finish
+    (READY, WAITING or STARTED), so the change goes on with the case."""
+    _current(workflow).update(copy.deepcopy(dict(values)))
+    for task in _all_tasks(workflow):
+        if task.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            task.data.update(copy.deepcopy(dict(values)))
+
+
 def current_values(workflow: Any, keys: Iterable[str]) -> dict[str, Any]:
     """Deep copies of just these keys of the current case data (cheaper than current_data)."""
     data = _current(workflow)
@@ -136,6 +147,9 @@ CONTEXT_PROPERTY = "context"
 #: a user task property naming a data path (e.g. `aspect.team`) whose value is the task's
 #: candidate group: who in the lane may take it (each aspect's assessment goes to its team)
 GROUP_PROPERTY = "group"
+#: a user task property naming a data path (e.g. `casist`) whose value is the user who holds
+#: the task from the moment it opens: the case's own casist does the casist's tasks
+ASSIGNEE_PROPERTY = "assignee"
 _DATA_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 MAX_GROUP_LENGTH = 200
 
@@ -151,7 +165,8 @@ def check_group_path(value: str) -> str | None:
 
 
 def _group_of(data: Mapping[str, Any], path: str) -> str | None:
-    """The value at a dotted path of the task's data as text, or None when it is not there."""
+    """The value at a dotted path of the task's data as text, or None when it is not there
+    (a candidate group or an assignee)."""
     value: Any = data
     for key in path.strip().split("."):
         if not isinstance(value, Mapping) or key not in value:
@@ -174,6 +189,7 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
             k: copy.deepcopy(task.data[k]) for k in keys if k in task.data
         }
     group_path = properties.get(GROUP_PROPERTY)
+    assignee_path = properties.get(ASSIGNEE_PROPERTY)
     return ReadyUserTask(
         id=str(task.id),
         bpmn_id=spec.bpmn_id or spec.name,
@@ -182,6 +198,7 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
         process_id=task.workflow.spec.name,
         properties=properties,
         group=_group_of(task.data, str(group_path)) if group_path else None,
+        assignee=_group_of(task.data, str(assignee_path)) if assignee_path else None,
     )
 
 
@@ -316,3 +333,23 @@ def merge_unmerged_loop_children(workflow: Any) -> int:
                 spec.merge_child(task.workflow, child)
                 repaired += 1
     return repaired
+
+
+def trail(workflow: Any) -> tuple[list[str], list[str], list[str]]:
+    """(done, current, ended end events) as BPMN element ids, subprocesses included."""
+    done: set[str] = set()
+    current: set[str] = set()
+    ended: set[str] = set()
+    for task in _all_tasks(workflow):
+        spec = task.task_spec
+        bpmn_id = getattr(spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        state = task.state
+        if state == TaskState.COMPLETED:
+            done.add(bpmn_id)
+            if isinstance(spec, EndEvent):
+                ended.add(bpmn_id)
+        elif state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            current.add(bpmn_id)
+    return sorted(done), sorted(current - done), sorted(ended)

@@ -105,3 +105,15 @@ class InstanceDetail:
     open_tasks: tuple[HumanTask, ...]
     waiting_for: tuple[str, ...]
     events: tuple[EventRecord, ...]
+
+
+@dataclass(frozen=True)
+class Trail:
+    """Where a case has been and where it is, by BPMN element id (for drawing it on its diagram).
+
+    Elements inside subprocesses and call activities are included; `ended` are the end events
+    a finished case reached."""
+
+    done: tuple[str, ...]
+    current: tuple[str, ...]
+    ended: tuple[str, ...] = ()

@@ -17,7 +17,7 @@ from workflows.simulation import complex_start
 
 PASSWORD = "correct-horse-battery"
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-TASK_LINK = re.compile(r'href="/taken/([0-9a-f-]{36})"')
+TASK_LINK = re.compile(r'href="/taken/([0-9a-f-]{36})(?:\?[^"]*)?"')
 
 
 def make_app(database_url: str, clock: ManualClock, **config: Any) -> Flask:

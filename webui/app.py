@@ -68,6 +68,7 @@ def create_app(
     i18n.ensure_compiled()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om verder te gaan."
@@ -111,7 +112,11 @@ def create_app(
     def navigation() -> dict[str, Any]:
         endpoint = request.endpoint or ""
         nav = {"worklist.mine": "mine", "worklist.team": "team"}.get(endpoint)
-        if endpoint.startswith("initiatives."):
+        if endpoint == "initiatives.mine" or (
+            endpoint == "initiatives.show" and request.args.get("van") == "mijn"
+        ):
+            nav = "my-cases"
+        elif endpoint.startswith("initiatives."):
             nav = "all"
         elif endpoint.startswith("dashboard."):
             nav = "dashboard"

@@ -1,4 +1,5 @@
-"""Alle initiatieven and the initiative page: data, phases, diagram, aspects, notes, documents."""
+"""Alle initiatieven, Mijn initiatieven and the initiative page: data, contact person, phases,
+diagram, aspects, notes, documents."""
 
 from __future__ import annotations
 
@@ -6,41 +7,69 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from webui import inputs
+from webui import inputs, navigation
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
-from workflows import initiatives, notes
+from workflows import contacts, initiatives, notes
 from workflows.errors import EngineError, NotFoundError
+from workflows.roles import MAY_CHOOSE_CASIST
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatieven")
 
-_FILTERS = ("q", "wijk", "gebied", "category", "process_id", "phase", "casist", "status")
+_FILTERS = (
+    "q",
+    "wijk",
+    "gebied",
+    "category",
+    "process_id",
+    "phase",
+    "casist",
+    "status",
+    "outcome",
+)
+
+
+def _list(heading: str, mine: bool) -> str:
+    wanted = {name: inputs.text(request.args.get(name, "")).strip()[:200] for name in _FILTERS}
+    if mine:
+        wanted["casist"] = me().username
+    filters = initiatives.InitiativeFilter(**wanted)
+    return render_template(
+        "initiatives/list.html",
+        heading=heading,
+        mine=mine,
+        filters=filters,
+        choices=initiatives.filter_choices(engine()),
+        page=initiatives.search(engine(), filters, inputs.page_number()),
+        query={k: v for k, v in request.args.items() if k in _FILTERS and v},
+    )
 
 
 @bp.get("")
 @requires(CASE_READERS)
 def index() -> str:
     """List all initiatives, newest first, narrowed by search and filters."""
-    filters = initiatives.InitiativeFilter(
-        **{name: inputs.text(request.args.get(name, "")).strip()[:200] for name in _FILTERS}
-    )
-    page = inputs.page_number()
-    return render_template(
-        "initiatives/list.html",
-        filters=filters,
-        choices=initiatives.filter_choices(engine()),
-        page=initiatives.search(engine(), filters, page),
-        query={k: v for k, v in request.args.items() if k in _FILTERS and v},
-    )
+    return _list(_("Alle initiatieven"), mine=False)
+
+
+@bp.get("/mijn")
+@requires(WORKERS)
+def mine() -> str:
+    """List the initiatives whose casist I am, newest first."""
+    return _list(_("Mijn initiatieven"), mine=True)
 
 
 def _render(
     instance_id: int, note_text: str = "", note_error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     user = me()
+    may_choose = user.has_any(MAY_CHOOSE_CASIST)
     return render_template(
         "initiatives/show.html",
         view=initiatives.get_initiative(engine(), instance_id),
         may_write=user.has_any(WORKERS),
+        may_choose_casist=may_choose,
+        casists=contacts.candidates(engine()) if may_choose else [],
+        back=navigation.back(),
         note_text=note_text,
         note_error=note_error,
         now=engine().now(),
@@ -59,6 +88,19 @@ def show(instance_id: int) -> tuple[str, int]:
 def diagram(instance_id: int) -> Response:
     """Send the BPMN of the version this case runs on (for the diagram viewer)."""
     return Response(initiatives.diagram(engine(), instance_id), mimetype="application/xml")
+
+
+@bp.post("/<id:instance_id>/casist")
+@requires(MAY_CHOOSE_CASIST)
+def change_casist(instance_id: int) -> BaseResponse:
+    """Make someone else the case's casist (and hand over their open casist tasks)."""
+    to = inputs.text(request.form.get("casist", "")).strip()
+    if not to:
+        flash(_("Kies een casist."), "error")
+    else:
+        contacts.change_casist(engine(), me(), instance_id, to)
+        flash(_("Casist gewijzigd."), "success")
+    return redirect(url_for("initiatives.show", instance_id=instance_id) + "#aanspreekpunt")
 
 
 @bp.post("/<id:instance_id>/notities")

@@ -8,8 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webui import inputs
-from webui.auth import WORKERS, engine, me, requires
+from webui import inputs, navigation
+from webui.auth import CASE_READERS, WORKERS, engine, me, requires
 from workflows import tasks as task_actions
 from workflows.errors import ConflictError, EngineError, NotFoundError, TaskNotAllowedError
 
@@ -27,15 +27,16 @@ def _render(page: task_actions.TaskPage, status: int = 200) -> tuple[str, int]:
     return render_template(
         "tasks/task.html",
         page=page,
-        colleagues=task_actions.assignable_users(engine(), page.item.lane, page.item.group)
+        colleagues=task_actions.colleague_choices(engine(), page.item.lane, page.item.group)
         if page.can_reassign
         else [],
+        back=navigation.back(),
         now=engine().now(),
     ), status
 
 
 @bp.get("/<task:task_id>")
-@requires(WORKERS)
+@requires(CASE_READERS)
 def show(task_id: str) -> tuple[str, int]:
     """Show a task with its form."""
     return _render(task_actions.open_task(engine(), me(), task_id))

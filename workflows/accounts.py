@@ -17,7 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Column, delete, insert, select, update
+from sqlalchemy import Column, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -68,6 +68,8 @@ class User:
     session_key: str = ""
     #: the teams they belong to: tasks with a candidate group (an aspect's team) go to them
     teams: frozenset[str] = frozenset()
+    #: how initiators reach them when they are a case's contact person
+    phone: str | None = None
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -125,6 +127,38 @@ def _check_username(username: str) -> str:
     return name
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+
+
+def _check_email(email: str | None) -> str | None:
+    if not email or not email.strip():
+        return None
+    if not _EMAIL.match(email.strip()) or len(email) > 254:
+        raise AccountError(f"'{email}' is geen geldig e-mailadres.")
+    return email.strip()
+
+
+def _check_phone(phone: str | None) -> str | None:
+    if not phone or not phone.strip():
+        return None
+    if not _PHONE.match(phone.strip()):
+        raise AccountError(f"'{phone}' is geen telefoonnummer (cijfers, spaties, +, - en haakjes).")
+    return phone.strip()
+
+
+def set_contact(engine: Engine, username: str, email: str | None, phone: str | None) -> User:
+    """Use case: how people reach a user (e-mail and phone; empty leaves it unset)."""
+    with engine.transaction() as uow:
+        user = _load(uow.connection, username.strip().lower())
+        uow.connection.execute(
+            update(app_user)
+            .where(app_user.c.id == user.id)
+            .values(email=_check_email(email), phone=_check_phone(phone))
+        )
+        return _load(uow.connection, user.username)
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn.")
@@ -143,6 +177,7 @@ def add_user(
     display_name: str | None = None,
     email: str | None = None,
     teams: Iterable[str] = (),
+    phone: str | None = None,
 ) -> User:
     """Use case: create an account with these roles (and teams)."""
     name = _check_username(username)
@@ -157,7 +192,8 @@ def add_user(
             insert(app_user).values(
                 username=name,
                 display_name=(display_name or name).strip(),
-                email=email,
+                email=_check_email(email),
+                phone=_check_phone(phone),
                 password_hash=_hasher.hash(password),
                 created_at=engine.now(),
             )
@@ -221,12 +257,44 @@ def list_users(engine: Engine) -> list[User]:
         return _users(conn, None)
 
 
+#: one user with every role and team (rows: roles × teams; every page loads the session's user)
+_ONE_USER = (
+    select(
+        app_user.c.id,
+        app_user.c.username,
+        app_user.c.display_name,
+        app_user.c.email,
+        app_user.c.phone,
+        app_user.c.active,
+        app_user.c.password_hash,
+        user_role.c.role,
+        user_team.c.team,
+    )
+    .outerjoin(user_role, user_role.c.user_id == app_user.c.id)
+    .outerjoin(user_team, user_team.c.user_id == app_user.c.id)
+    .where(app_user.c.username == bindparam("b_username"))
+)
+
+
 def get_user(engine: Engine, username: str) -> User | None:
-    """The active user with this name, or None."""
+    """The active user with this name, or None (one statement: it runs on every request)."""
     name = username.strip().lower()
-    with engine.reading() as conn:
-        found = _users(conn, name)
-    return found[0] if found and found[0].active else None
+    with engine.statement_reads() as reads:
+        rows = reads.all(_ONE_USER, {"b_username": name})
+    if not rows or not rows[0].active:
+        return None
+    first = rows[0]
+    return User(
+        id=int(first.id),
+        username=first.username,
+        display_name=first.display_name,
+        email=first.email,
+        roles=frozenset(r.role for r in rows if r.role),
+        active=True,
+        session_key=hashlib.sha256(first.password_hash.encode()).hexdigest()[:24],
+        teams=frozenset(r.team for r in rows if r.team),
+        phone=first.phone,
+    )
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User:
@@ -336,6 +404,7 @@ def _users(conn: Connection, username: str | None) -> list[User]:
             active=bool(r.active),
             session_key=hashlib.sha256(r.password_hash.encode()).hexdigest()[:24],
             teams=frozenset(teams.get(key, ())),
+            phone=r.phone,
         )
         for key, r in rows.items()
     ]

@@ -27,20 +27,15 @@ class Settings:
     caches: bool = field(default_factory=lambda: caches_enabled(os.environ))
 
 
-def default_database_url(cwd: Path | None = None, file: str | None = None) -> str:
-    path = (cwd or Path.cwd()) / (DEFAULT_DB_FILE.parent / file if file else DEFAULT_DB_FILE)
-    return f"sqlite:///{path}"
+def default_database_url(cwd: Path | None = None) -> str:
+    """The one database every command (and the demo) uses when none is named."""
+    return f"sqlite:///{(cwd or Path.cwd()) / DEFAULT_DB_FILE}"
 
 
-def settings_from_env(
-    environ: dict[str, str] | None = None, default_file: str | None = None
-) -> Settings:
-    """Read `WEGWIJS_DATABASE_URL` (default: a SQLite file under instance/ in the cwd:
-    wegwijs.db, or `default_file`)."""
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    """Read `WEGWIJS_DATABASE_URL` (default: instance/wegwijs.db under the cwd)."""
     env = os.environ if environ is None else environ
-    return Settings(
-        database_url=env.get("WEGWIJS_DATABASE_URL") or default_database_url(file=default_file)
-    )
+    return Settings(database_url=env.get("WEGWIJS_DATABASE_URL") or default_database_url())
 
 
 def engine_settings(settings: Settings) -> EngineSettings:

@@ -1,4 +1,6 @@
-"""Demo accounts: one user per role, with fresh passwords each time the demo starts."""
+"""Demo accounts: one user per role, with fresh passwords each time the demo starts, and the
+colleagues who did the simulated year's work beside them (accounts without a demo password:
+their names, e-mail and phone are what the pages show)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from engine import Engine
 from workflows import accounts
 from workflows.roles import LANE_ROLES, may_act
+from workflows.simulation.staff import DEFAULT_STAFF
 
 #: (username, display name, roles) — one person per role, plus a team lead who also does the work
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -47,15 +50,20 @@ DEMO_TEAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: the demo's accounts: the people one logs in as, and their colleagues
+DEMO_USERNAMES = frozenset(
+    [name for name, _, _ in DEMO_USERS] + [c.username for c in DEFAULT_STAFF]
+)
+#: how initiators reach the demo's casists (the number of the municipality, an extension each)
+DEMO_PHONES = {"carla": "078 770 4100", "tom": "078 770 4109"}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
     password: str
     roles: tuple[str, ...]
     teams: tuple[str, ...] = ()
-
-
-DEMO_DB_FILE = "demo.db"
 
 
 class NotADemoDatabaseError(accounts.AccountError):
@@ -66,7 +74,7 @@ def check_demo_database(engine: Engine, force: bool = False) -> None:
     """Refuse a database with accounts that are not demo users (unless forced): resetting
     passwords and handing out tasks there would take over real people's work."""
     existing = {u.username for u in accounts.list_users(engine)}
-    foreign = sorted(existing - {name for name, _, _ in DEMO_USERS})
+    foreign = sorted(existing - DEMO_USERNAMES)
     if foreign and not force:
         raise NotADemoDatabaseError(
             f"Deze database heeft echte gebruikers ({', '.join(foreign[:5])}"
@@ -76,7 +84,8 @@ def check_demo_database(engine: Engine, force: bool = False) -> None:
 
 
 def ensure_demo_users(engine: Engine, force: bool = False) -> list[DemoLogin]:
-    """Use case: create the demo users, or give existing ones a new password; returns the logins."""
+    """Use case: create the demo users and their colleagues, or give the demo users a new
+    password; returns the logins (the colleagues get none)."""
     check_demo_database(engine, force)
     existing = {u.username for u in accounts.list_users(engine)}
     logins = []
@@ -88,17 +97,39 @@ def ensure_demo_users(engine: Engine, force: bool = False) -> list[DemoLogin]:
             accounts.set_roles(engine, username, roles)
             accounts.set_teams(engine, username, teams)
         else:
-            accounts.add_user(engine, username, roles, password, display_name=name, teams=teams)
+            accounts.add_user(
+                engine,
+                username,
+                roles,
+                password,
+                display_name=name,
+                teams=teams,
+                email=f"{username}@dordrecht.example",
+                phone=DEMO_PHONES.get(username),
+            )
         logins.append(DemoLogin(username, password, roles, teams))
-    _give_some_work(engine)
+    for person in DEFAULT_STAFF:
+        if person.username not in existing:
+            accounts.add_user(
+                engine,
+                person.username,
+                sorted(person.roles),
+                accounts.generate_password(),
+                display_name=person.display_name,
+                teams=sorted(person.teams),
+                email=person.email,
+                phone=person.phone,
+            )
     return logins
 
 
-def _give_some_work(engine: Engine, per_user: int = 3) -> None:
-    """Give each demo worker a few unassigned open tasks of their role, so Mijn taken is not empty."""
+def give_some_work(engine: Engine, per_user: int = 3) -> None:
+    """Give each demo worker up to `per_user` open tasks of their role (unassigned ones), so Mijn
+    taken shows some work."""
     for username, _name, roles in DEMO_USERS:
         lanes = [r for r in roles if r in LANE_ROLES]
-        if not lanes or engine.list_tasks(assignee=username, limit=1):
+        held_now = len(engine.list_tasks(assignee=username, limit=per_user))
+        if not lanes or held_now >= per_user:
             continue
         held, teams = frozenset(roles), frozenset(DEMO_TEAMS.get(username, ()))
         free = [
@@ -106,5 +137,5 @@ def _give_some_work(engine: Engine, per_user: int = 3) -> None:
             for t in engine.list_tasks(lanes=lanes[:1], limit=200)
             if t.assignee is None and may_act(held, teams, t.lane, t.group)
         ]
-        for task in free[:per_user]:
+        for task in free[: per_user - held_now]:
             engine.claim_task(task.id, username)

@@ -19,7 +19,13 @@ name contains "amount" or "bedrag" (any case). Amounts are written the Dutch way
 
 Own keywords a form schema may use (ignored by JSON Schema itself):
 - `errorMessage`: a string replaces the message for `pattern` and `format` errors of that field;
-  an object maps a keyword to its message (`{"required": "Vul uw postcode in."}`).
+  an object maps a keyword to its message (`{"required": "Vul uw postcode in."}`). On a rule
+  (the `then` of an `if`, or a schema with `dependentRequired`) `{"required": ...}` words every
+  field the rule requires, so the message says why the field is needed now.
+
+Rules between fields are plain JSON Schema (`if`/`then` under `allOf`, `dependentRequired`,
+`const`, `exclusiveMinimum` …); their messages land on the field they are about, never on the
+form as a whole.
 - `enumNames`, or `oneOf`/`anyOf` of `{"const": ..., "title": ...}`: labels of the options.
 
 It is one module (~770 lines) of pure functions over one schema: converting, checking and
@@ -182,11 +188,16 @@ def _translate(root: Mapping[str, Any], error: ValidationError) -> list[tuple[st
     value = error.validator_value
     instance = error.instance
 
-    if keyword == "required" and isinstance(instance, Mapping):
-        properties = schema.get("properties", {})
+    if keyword in ("required", "dependentRequired") and isinstance(instance, Mapping):
+        # a rule (an `if`/`then`, `dependentRequired`) words the fields it requires itself
+        own = _own_message(schema, keyword)
+        names = value if keyword == "required" else _dependent_missing(value, instance)
         return [
-            (_path(root, [*parts, name]), _required_message(root, properties.get(name, {})))
-            for name in value
+            (
+                _path(root, [*parts, name]),
+                own or _required_message(root, _declared(root, [*parts, name])),
+            )
+            for name in dict.fromkeys(names)
             if name not in instance
         ]
     if keyword == "additionalProperties" and isinstance(instance, Mapping):
@@ -274,6 +285,30 @@ def _required_message(root: Mapping[str, Any], missing: Mapping[str, Any]) -> st
     if _options(missing):
         return MSG_REQUIRED_CHOICE
     return MSG_REQUIRED
+
+
+def _dependent_missing(rule: Any, instance: Mapping[str, Any]) -> list[str]:
+    """The fields `dependentRequired` asks for because the fields they depend on are filled in."""
+    if not isinstance(rule, Mapping):
+        return []
+    return [
+        str(name)
+        for present, needed in rule.items()
+        if present in instance
+        for name in needed
+        if name not in instance
+    ]
+
+
+def _declared(root: Mapping[str, Any], parts: Sequence[PathPart]) -> Mapping[str, Any]:
+    """The schema the form declares for the field at this path ({} when it declares none)."""
+    schema = _resolve(root, root)
+    for part in parts:
+        if isinstance(part, int):
+            schema = _resolve(root, schema.get("items", {}))
+        else:
+            schema = dict(_properties(root, schema)).get(part, {})
+    return schema
 
 
 def _choose_message(options: Sequence[Option]) -> str:
@@ -583,6 +618,36 @@ def fields(
 ) -> list[FieldSpec]:
     """Describe the form's fields flat and in order (schema order, or the UI schema's `ui:order`)."""
     return list(_field_specs(schema, _resolve(schema, schema), ui_schema or {}, ""))
+
+
+def answers(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What someone filled in, as people read it: (field title, value in words) per field the
+    form has and the data holds, in the form's order; a choice by its option's title."""
+    out = []
+    for spec in fields(schema):
+        value = _at(data, spec.name)
+        if value is None or value == "" or value == []:
+            continue
+        words = {o.value: o.label for o in spec.options}
+        items = value if isinstance(value, list) else [value]
+        shown = ", ".join(
+            words.get(_html_value(v)) or _number(v, spec.money)
+            if not isinstance(v, bool)
+            else _label(v)
+            for v in items
+        )
+        out.append((spec.title or spec.name, shown))
+    return out
+
+
+def _at(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a field path ("address.postcode"); None when absent."""
+    found: Any = data
+    for part in path.split("."):
+        if not isinstance(found, Mapping):
+            return None
+        found = found.get(part)
+    return found
 
 
 def _field_specs(

@@ -77,6 +77,22 @@ class Entry:
             return "partial"
         return self.state
 
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words ("gereserveerd", "betaald", …)."""
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+
+#: an application's place in the fund, in words
+OUTCOME_LABELS = {
+    "reserved": "gereserveerd",
+    "partial": "deels gereserveerd",
+    "refused_ceiling": "geweigerd (plafond bereikt)",
+    "committed": "toegekend",
+    "paid": "betaald",
+    "released": "vrijgegeven",
+}
+
 
 def to_cents(amount: Any) -> int:
     """Euros (number or Dutch/English decimal text) to whole cents; refuses negatives and junk."""

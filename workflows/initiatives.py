@@ -1,12 +1,12 @@
-"""Initiatives as the municipality sees them: the read model, the search list, the initiative page,
-notes and documents.
+"""Initiatives as the municipality sees them: the search list ("Alle initiatieven", "Mijn
+initiatieven") and the initiative page — in words and names, never codes or user names.
 
-The `initiative` table is a read model of the running processes: `on_saved` keeps it up to date
-inside the engine's own transaction after every step, so the lists never deserialize a workflow.
+The list reads the `initiative` read model (workflows/read_model.py), never a workflow.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,13 +16,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.engine import Connection
 
-from engine import Engine, EventRecord, HumanTask, NotFoundError, as_utc
+from engine import Engine, EventRecord, NotFoundError, as_utc
 from engine.readmodel import human_task, process_instance
-from workflows import fund, notes, phases
+from workflows import fund, labels, notes, people, phases
 from workflows.notes import DocumentItem, NoteItem
 from workflows.pages import Page
+from workflows.people import Contact
 from workflows.places import GEBIED_OF
-from workflows.tables import initiative
+from workflows.roles import ROLES
+from workflows.tables import app_user, initiative
 
 PROCESS_LABELS: Mapping[str, str] = {
     "complex_initiative_process": "Complex initiatief",
@@ -36,12 +38,6 @@ STATUS_LABELS: Mapping[str, str] = {
     "cancelled": "Gestopt",
     "errored": "In fout",
 }
-CATEGORY_LABELS: Mapping[str, str] = {  # the codes of dmn_category_triage, lower-cased
-    "complex": "Complex initiatief",
-    "wijkwens": "Wijkwens",
-    "eenvoudig_groen": "Eenvoudig groen",
-    "overig": "Overig (ander loket)",
-}
 #: how the history names the messages a case can receive (by BPMN message name)
 MESSAGE_TEXTS: Mapping[str, str] = {
     "initiative_withdrawn": "De initiatiefnemer heeft het initiatief ingetrokken",
@@ -50,19 +46,11 @@ MESSAGE_TEXTS: Mapping[str, str] = {
 
 def category_label(code: str | None) -> str:
     """The Dutch label of a triage category (the DMN writes codes in capitals)."""
-    if not code:
-        return "–"
-    return CATEGORY_LABELS.get(code.lower(), code)
+    return labels.word("category", code)
 
 
 #: the user task whose instances make up the aspect board
 ASPECT_TASK = "assess_aspect"
-VERDICT_LABELS: Mapping[str, str] = {
-    "POSITIEF": "Positief",
-    "POSITIEF_MET_VOORWAARDEN": "Positief met voorwaarden",
-    "NEGATIEF": "Negatief",
-    "MEER_INFO_NODIG": "Meer informatie nodig",
-}
 #: the case data shown on the initiative page, in this order, with Dutch labels
 KEY_DATA: tuple[tuple[str, str], ...] = (
     ("description", "Omschrijving"),
@@ -74,9 +62,9 @@ KEY_DATA: tuple[tuple[str, str], ...] = (
     ("category", "Categorie"),
     ("requested_amount", "Gevraagd bedrag"),
     ("granted_amount", "Toegekend bedrag"),
-    ("casist_name", "Casist"),
-    ("casist_email", "E-mail casist"),
 )
+#: amounts a case starts with at 0 until someone decides: not shown while 0
+NONE_MEANS_ZERO = frozenset({"granted_amount"})
 PAGE_SIZE = 50
 # ---------------------------------------------------------------- the search list
 
@@ -93,12 +81,14 @@ class InitiativeRow:
     gebied: str | None
     category: str | None
     requested_cents: int | None
-    casist: str | None
+    casist: str | None  # the casist's user name
+    casist_name: str | None  # and how the page names them
     phase: str | None
     phase_at: datetime | None
     status: str
     started_at: datetime
     ended_at: datetime | None
+    outcome: str | None = None
 
     @property
     def process_label(self) -> str:
@@ -117,6 +107,19 @@ class InitiativeRow:
     def category_label(self) -> str:
         return category_label(self.category)
 
+    @property
+    def outcome_label(self) -> str:
+        """How a finished case ended, in Dutch ("" while it runs)."""
+        if self.status == "cancelled":
+            return "Gestopt"
+        if self.status != "completed":
+            return ""
+        return labels.word("outcome", self.outcome) if self.outcome else "Afgerond"
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("completed", "cancelled")
+
 
 @dataclass(frozen=True)
 class InitiativeFilter:
@@ -128,8 +131,9 @@ class InitiativeFilter:
     category: str = ""
     process_id: str = ""
     phase: str = ""
-    casist: str = ""
+    casist: str = ""  # a user name
     status: str = ""  # "", "open" or "closed"
+    outcome: str = ""
 
     def active(self) -> bool:
         return any(getattr(self, f) for f in self.__dataclass_fields__)
@@ -145,20 +149,27 @@ _ROW_COLUMNS = (
     initiative.c.category,
     initiative.c.requested_cents,
     initiative.c.casist,
+    app_user.c.display_name.label("casist_name"),
     initiative.c.phase,
     initiative.c.phase_at,
     process_instance.c.status,
     initiative.c.started_at,
     process_instance.c.ended_at,
+    initiative.c.outcome,
 )
+
+
+def _from_initiatives(query: Any) -> Any:
+    return query.join(
+        process_instance, process_instance.c.id == initiative.c.instance_id
+    ).outerjoin(app_user, app_user.c.username == initiative.c.casist)
 
 
 def search(engine: Engine, filters: InitiativeFilter, page: int = 1) -> Page[InitiativeRow]:
     """Use case: the initiatives matching the filters, newest first, one page at a time."""
     page = max(1, page)
     query = (
-        select(*_ROW_COLUMNS)
-        .join(process_instance, process_instance.c.id == initiative.c.instance_id)
+        _from_initiatives(select(*_ROW_COLUMNS))
         .where(*_conditions(filters))
         .order_by(initiative.c.started_at.desc(), initiative.c.instance_id.desc())
         .limit(PAGE_SIZE + 1)
@@ -186,6 +197,7 @@ def _conditions(f: InitiativeFilter) -> list[ColumnElement[bool]]:
         (f.process_id, initiative.c.process_id),
         (f.phase, initiative.c.phase),
         (f.casist, initiative.c.casist),
+        (f.outcome, initiative.c.outcome),
     ):
         if value:
             out.append(column == value)
@@ -211,11 +223,13 @@ def _row(r: Any) -> InitiativeRow:
         category=r.category,
         requested_cents=r.requested_cents,
         casist=r.casist,
+        casist_name=r.casist_name or people.label(r.casist, {}) if r.casist else None,
         phase=r.phase,
         phase_at=as_utc(r.phase_at) if r.phase_at else None,
         status=r.status,
         started_at=as_utc(r.started_at),
         ended_at=as_utc(r.ended_at) if r.ended_at else None,
+        outcome=r.outcome,
     )
 
 
@@ -228,7 +242,8 @@ class FilterChoices:
     categories: tuple[tuple[str, str], ...]
     processes: tuple[tuple[str, str], ...]
     phases: tuple[tuple[str, str], ...]
-    casists: tuple[str, ...]
+    casists: tuple[tuple[str, str], ...]  # (user name, name)
+    outcomes: tuple[tuple[str, str], ...]
 
 
 def filter_choices(engine: Engine) -> FilterChoices:
@@ -237,13 +252,20 @@ def filter_choices(engine: Engine) -> FilterChoices:
         categories = _distinct(conn, initiative.c.category)
         casists = _distinct(conn, initiative.c.casist)
         wijken = _distinct(conn, initiative.c.wijk)
+        outcomes = _distinct(conn, initiative.c.outcome)
+    known = people.names(engine, casists)
     return FilterChoices(
         wijken=tuple(sorted(set(wijken) | set(GEBIED_OF))),
         gebieden=tuple(sorted(set(GEBIED_OF.values()))),
         categories=tuple((c, category_label(c)) for c in categories),
         processes=tuple(PROCESS_LABELS.items()),
         phases=tuple((p.code, p.label) for p in phases.PHASES),
-        casists=tuple(casists),
+        casists=tuple(
+            sorted(((c, people.label(c, known)) for c in casists), key=lambda pair: pair[1])
+        ),
+        outcomes=tuple(
+            sorted(((o, labels.word("outcome", o)) for o in outcomes), key=lambda pair: pair[1])
+        ),
     )
 
 
@@ -268,6 +290,7 @@ class PhaseStep:
     text: str
     reached_at: datetime | None
     current: bool
+    skipped: bool = False  # the case ended without passing it
 
 
 @dataclass(frozen=True)
@@ -286,14 +309,33 @@ class AspectRow:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS.get(self.verdict or "", "Nog niet beoordeeld")
+        return labels.word("verdict", self.verdict) if self.verdict else "Nog niet beoordeeld"
+
+    @property
+    def aspect_label(self) -> str:
+        return labels.word("aspect", self.code)
+
+    @property
+    def team_label(self) -> str:
+        return labels.word("team", self.team)
 
 
 @dataclass(frozen=True)
 class HistoryItem:
     at: datetime
-    actor: str | None
+    actor: str | None  # the person's name (or the system's)
     text: str
+
+
+@dataclass(frozen=True)
+class OpenTaskItem:
+    """An open task of the case as its page lists it."""
+
+    task_id: str
+    title: str
+    lane: str
+    holder: str  # who holds it, by name ("nog niemand")
+    due_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -303,25 +345,29 @@ class InitiativePage:
     row: InitiativeRow
     key_data: tuple[tuple[str, str], ...]
     timeline: tuple[PhaseStep, ...]
-    open_tasks: tuple[HumanTask, ...]
+    open_tasks: tuple[OpenTaskItem, ...]
     aspects: tuple[AspectRow, ...]
     notes: tuple[NoteItem, ...]
     documents: tuple[DocumentItem, ...]
     history: tuple[HistoryItem, ...]
+    #: the diagram's colours: elements passed, where the case is now, the ends it reached
+    done: tuple[str, ...]
     highlight: tuple[str, ...]
+    ended: tuple[str, ...]
     waiting_for: tuple[str, ...]
     last_error: str | None
+    #: the case's casist: the initiator's one point of contact (None until one is chosen)
+    contact: Contact | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
     """Use case: the initiative page of one case."""
     detail = engine.get_instance(instance_id)
+    trail = engine.trail(instance_id)
     with engine.reading() as conn:
         found = conn.execute(
-            select(*_ROW_COLUMNS)
-            .join(process_instance, process_instance.c.id == initiative.c.instance_id)
-            .where(initiative.c.instance_id == instance_id)
+            _from_initiatives(select(*_ROW_COLUMNS)).where(initiative.c.instance_id == instance_id)
         ).first()
         aspect_rows = conn.execute(
             select(human_task)
@@ -333,19 +379,47 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
     if found is None:
         raise NotFoundError(f"Zaak {instance_id} is geen initiatief.")
     row = _row(found)
-    data = detail.data
+    known = people.names(
+        engine,
+        [
+            *(e.actor for e in detail.events if e.actor),
+            *(str(e.detail.get("assignee")) for e in detail.events if e.detail.get("assignee")),
+            *(r.completed_by or r.assignee for r in aspect_rows if r.completed_by or r.assignee),
+            *(t.assignee for t in detail.open_tasks if t.assignee),
+            *(n.author for n in found_notes),
+            *(d.uploaded_by for d in found_documents),
+            *([row.casist] if row.casist else []),
+        ],
+    )
     return InitiativePage(
         row=row,
-        key_data=key_data(data),
-        timeline=_timeline(detail.events, row.phase),
-        open_tasks=detail.open_tasks,
-        aspects=_aspects(aspect_rows, detail.events),
-        notes=found_notes,
-        documents=found_documents,
-        history=_history(detail.events),
-        highlight=tuple(sorted({t.bpmn_id for t in detail.open_tasks})),
+        key_data=key_data(detail.data),
+        timeline=_timeline(detail.events, row.phase, row.closed),
+        open_tasks=tuple(
+            OpenTaskItem(
+                t.id,
+                t.title,
+                ROLES.get(t.lane or "", t.lane or "–"),
+                people.label(t.assignee, known) if t.assignee else "nog niemand",
+                t.due_at,
+            )
+            for t in detail.open_tasks
+        ),
+        aspects=_aspects(aspect_rows, detail.events, known),
+        notes=tuple(
+            NoteItem(n.id, people.label(n.author, known), n.body, n.created_at) for n in found_notes
+        ),
+        documents=tuple(
+            dataclasses.replace(d, uploaded_by=people.label(d.uploaded_by, known))
+            for d in found_documents
+        ),
+        history=_history(detail.events, known),
+        done=trail.done,
+        highlight=() if row.closed else trail.current,  # a closed case stands nowhere
+        ended=trail.ended if row.closed else (),
         waiting_for=detail.waiting_for,
         last_error=detail.summary.last_error if detail.summary.status == "errored" else None,
+        contact=known.get(row.casist) if row.casist else None,
     )
 
 
@@ -355,6 +429,8 @@ def key_data(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         (label, _show(key, data[key]))
         for key, label in KEY_DATA
         if data.get(key) not in (None, "", [])
+        # nothing granted (yet): the outcome says why; "€ 0,00" would read as a decision
+        and not (key in NONE_MEANS_ZERO and data.get(key) == 0)
     )
 
 
@@ -366,22 +442,34 @@ def _show(key: str, value: Any) -> str:
     if key == "category":
         return category_label(str(value))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(_show(key, v) for v in value)
+    return labels.value(key, value) or str(value)
 
 
-def _timeline(events: Sequence[EventRecord], current: str | None) -> tuple[PhaseStep, ...]:
+def _timeline(
+    events: Sequence[EventRecord], current: str | None, closed: bool
+) -> tuple[PhaseStep, ...]:
+    """The phases with when each was reached; a closed case's unreached phases were skipped."""
     reached: dict[str, datetime] = {}
     for e in events:
         if e.type == "milestone_reached":
             reached.setdefault(str(e.detail.get("milestone")), e.at)
     return tuple(
-        PhaseStep(p.code, p.label, p.text, reached.get(p.code), p.code == current)
+        PhaseStep(
+            p.code,
+            p.label,
+            p.text,
+            reached.get(p.code),
+            p.code == current,
+            skipped=closed and p.code not in reached,
+        )
         for p in phases.PHASES
     )
 
 
-def _aspects(rows: Iterable[Any], events: Sequence[EventRecord]) -> tuple[AspectRow, ...]:
+def _aspects(
+    rows: Iterable[Any], events: Sequence[EventRecord], known: Mapping[str, Contact]
+) -> tuple[AspectRow, ...]:
     submitted = {
         e.task_id: e.detail.get("data") or {} for e in events if e.type == "task_completed"
     }
@@ -394,7 +482,9 @@ def _aspects(rows: Iterable[Any], events: Sequence[EventRecord]) -> tuple[Aspect
                 task_id=r.task_id,
                 code=str(context.get("code") or "?"),
                 team=str(context.get("team") or "–"),
-                assessor=r.completed_by or r.assignee,
+                assessor=people.label(r.completed_by or r.assignee, known)
+                if (r.completed_by or r.assignee)
+                else None,
                 state=r.state,
                 verdict=data.get("verdict"),
                 conditions=data.get("conditions") or None,
@@ -405,18 +495,31 @@ def _aspects(rows: Iterable[Any], events: Sequence[EventRecord]) -> tuple[Aspect
     return tuple(out)
 
 
-def _history(events: Sequence[EventRecord]) -> tuple[HistoryItem, ...]:
+def _history(
+    events: Sequence[EventRecord], known: Mapping[str, Contact]
+) -> tuple[HistoryItem, ...]:
     titles = {e.task_id: e.detail.get("title") for e in events if e.type == "task_created"}
     items = []
     for e in events:
         title = e.detail.get("title") or titles.get(e.task_id) or e.bpmn_id or ""
-        items.append(HistoryItem(e.at, e.actor, describe_event(e.type, title, e.detail)))
+        detail = dict(e.detail)
+        if detail.get("assignee"):
+            detail["assignee"] = people.label(str(detail["assignee"]), known)
+        items.append(
+            HistoryItem(
+                e.at,
+                people.label(e.actor, known) if e.actor else None,
+                describe_event(e.type, title, detail),
+            )
+        )
     return tuple(reversed(items))
 
 
 #: the history's line per event type; `{title}` is the task's name, the rest come from the detail
 EVENT_TEXTS: Mapping[str, str] = {
     "task_created": "Taak klaargezet: {title} (rol {lane})",
+    "data_edited": "Gegevens gewijzigd: {keys}",
+    "casist_changed": "Casist gewijzigd: {previous} → {assignee}",
     "task_claimed": "Taak opgepakt: {title}",
     "task_released": "Taak teruggelegd in de teambak: {title}",
     "task_reassigned": "Taak toegewezen aan {assignee}: {title}",
@@ -442,15 +545,20 @@ def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
     if kind == "message_received":
         name = str(detail.get("message") or detail.get("name") or title)
         return MESSAGE_TEXTS.get(name, f"Bericht ontvangen: {name}")
+    if kind == "task_reassigned" and not detail.get("assignee"):
+        return f"Taak teruggelegd in de teambak: {title}"
     if kind == "instance_cancelled":
         return f"Zaak gestopt{': ' + str(detail['reason']) if detail.get('reason') else ''}"
     template = EVENT_TEXTS.get(kind)
     if template is None:
         return kind.replace("_", " ")
+    lane = str(detail.get("lane") or "")
     return template.format(
         title=title,
-        lane=detail.get("lane") or "–",
+        lane=ROLES.get(lane, lane or "–"),
         assignee=detail.get("assignee") or "–",
+        previous=detail.get("previous") or "–",
+        keys=", ".join(str(k) for k in detail.get("keys") or ()) or "–",
         error=detail.get("error") or "",
     )
 

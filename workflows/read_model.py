@@ -16,7 +16,16 @@ from workflows import fund
 from workflows.places import GEBIED_OF
 from workflows.tables import initiative, task_draft
 
-_PROJECTED = ("title", "wijk", "gebied", "category", "requested_amount", "casist_name")
+_PROJECTED = (
+    "title",
+    "wijk",
+    "gebied",
+    "category",
+    "requested_amount",
+    "casist",
+    "casist_name",
+    "outcome",
+)
 #: built once: on_saved runs at every step of every case
 _UPDATE_INITIATIVE = update(initiative).where(
     initiative.c.instance_id == bindparam("b_instance_id")
@@ -61,7 +70,9 @@ def _projected(values: Mapping[str, Any], at: datetime) -> dict[str, Any]:
         "gebied": _text(values.get("gebied"), 100) or (GEBIED_OF.get(wijk) if wijk else None),
         "category": _text(values.get("category"), 60),
         "requested_cents": _cents(values.get("requested_amount")),
-        "casist": _text(values.get("casist_name"), 200),
+        # the casist's user name (older cases: only a name was typed in)
+        "casist": _text(values.get("casist") or values.get("casist_name"), 200),
+        "outcome": _text(values.get("outcome"), 60),
         "updated_at": at,
     }
 

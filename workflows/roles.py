@@ -75,3 +75,5 @@ MAY_CANCEL = frozenset({"beheerder", "teamleider"})
 MAY_RETRY = frozenset({"beheerder"})
 #: deploy process definitions
 MAY_DEPLOY = frozenset({"procesbeheerder", "beheerder"})
+#: choose or change a case's casist (the initiator's contact person)
+MAY_CHOOSE_CASIST = frozenset({"initiatieventeam", "teamleider", "beheerder"})

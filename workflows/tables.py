@@ -66,6 +66,7 @@ app_user = Table(
     Column("username", String(80), nullable=False, unique=True),  # stored lower-case
     Column("display_name", String(200), nullable=False),
     Column("email", String(254)),
+    Column("phone", String(40)),
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("last_login_at", DateTime(timezone=True)),
@@ -117,11 +118,13 @@ initiative = Table(
     Column("casist", String(200)),
     Column("phase", String(40)),
     Column("phase_at", DateTime(timezone=True)),
+    Column("outcome", String(60)),  # how a finished case ended (its data's `outcome`)
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_initiative_zaaknummer", "zaaknummer"),
     Index("ix_initiative_started", "started_at"),
     Index("ix_initiative_phase", "phase", "started_at"),
+    Index("ix_initiative_outcome", "outcome"),
 )
 
 note = Table(

@@ -29,10 +29,10 @@ from engine import (
     as_utc,
 )
 from engine.readmodel import human_task, process_instance
-from workflows import forms, initiatives
+from workflows import forms, initiatives, labels, people
 from workflows.accounts import User, get_user, list_users
 from workflows.roles import ROLES, TEAM_LEAD, acting_lanes, may_act
-from workflows.tables import initiative, task_draft
+from workflows.tables import app_user, initiative, task_draft
 from workflows.worklist import WorkItem, item_of
 
 #: a draft is what one person typed into one form
@@ -53,7 +53,8 @@ def check_lane(user: User, task: HumanTask) -> None:
             "die rol heeft u niet."
         )
     raise TaskNotAllowedError(
-        f"Taak '{task.title}' is voor team {task.group}; daar bent u geen lid van. "
+        f"Taak '{task.title}' is voor team {labels.word('team', task.group)}; daar bent u geen "
+        "lid van. "
         "Een teamleider kan de taak aan u toewijzen als dat nodig is."
     )
 
@@ -141,7 +142,25 @@ def reassign(engine: Engine, user: User, task_id: str, to_username: str) -> Huma
 def assignable_users(engine: Engine, lane: str | None, group: str | None = None) -> list[User]:
     """The active users who may be given a task of this lane: the task's team first."""
     found = [u for u in list_users(engine) if u.active and may_act(u.roles, u.teams, lane, None)]
-    return sorted(found, key=lambda u: group is not None and group not in u.teams)
+    return sorted(found, key=lambda u: (group is not None and group not in u.teams, u.display_name))
+
+
+def colleague_choices(
+    engine: Engine, lane: str | None, group: str | None = None
+) -> list[tuple[str, str]]:
+    """(user name, "Name — teams: …") of whom a task of this lane can be given to."""
+    return [
+        (
+            u.username,
+            u.display_name
+            + (
+                " — teams: " + ", ".join(sorted(labels.word("team", t) for t in u.teams))
+                if u.teams
+                else ""
+            ),
+        )
+        for u in assignable_users(engine, lane, group)
+    ]
 
 
 # ---------------------------------------------------------------- the task page
@@ -162,6 +181,12 @@ class TaskPage:
     can_reassign: bool
     on_behalf_of: str | None = None  # the lane's label when filled in for someone without account
     case_problem: str | None = None  # why it cannot be completed now (e.g. the case is in error)
+    #: who holds it, by name (None: nobody yet)
+    holder: str | None = None
+    #: shown without a form: why this user may not fill it in (another's task, another role)
+    read_only: str | None = None
+    #: the user may put it back in the team queue (theirs, or a team lead of its lane)
+    can_release: bool = False
 
 
 def _task_row(conn: Any, task_id: str) -> Any:
@@ -186,8 +211,10 @@ def _task_row(conn: Any, task_id: str) -> Any:
             process_instance.c.status.label("case_status"),
             initiative.c.zaaknummer,
             initiative.c.title.label("initiative_title"),
+            app_user.c.display_name.label("assignee_name"),
         )
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+        .outerjoin(app_user, app_user.c.username == human_task.c.assignee)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
         .where(human_task.c.task_id == task_id)
     ).first()
@@ -218,24 +245,39 @@ def _as_human_task(row: Any) -> HumanTask:
 
 
 def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
-    """Use case: the task page, with a saved draft or else the task's current values."""
+    """Use case: the task page, with a saved draft or else the task's current values.
+
+    Someone who may read the case but not do this task (another role, a manager, a colleague
+    holding it) sees it read-only, with the reason.
+    """
     with engine.reading() as conn:
         row = _task_row(conn, task_id)
         draft = conn.execute(select(task_draft).where(task_draft.c.task_id == task_id)).first()
     task = _as_human_task(row)
-    check_lane(user, task)
     if row.state != "open":
         raise ConflictError(
             f"Taak '{row.title}' is niet meer open"
             f"{' (afgerond)' if row.state == 'completed' else ''}; er is niets meer te doen."
         )
-    schema = engine.task_form(task_id) or _NO_FORM
+    read_only = None
+    try:
+        check_lane(user, task)
+    except TaskNotAllowedError as refused:
+        read_only = str(refused)
+    mine = row.assignee == user.username
+    holder = people.contact(engine, row.assignee).name if row.assignee else None
+    if read_only is None and row.assignee and not mine:
+        read_only = (
+            f"Deze taak is van {holder}. U kunt haar bekijken; afronden kan alleen wie haar heeft."
+        )
+    schema = people.with_people(engine, engine.task_form(task_id) or _NO_FORM)
     specs = tuple(forms.fields(schema))
     seen = engine.task_data(task_id)  # this task's own data, not a sibling's newer answers
-    if draft is not None:
+    if draft is not None and read_only is None:
         values: Mapping[str, Any] = dict(draft.data)
     else:
         values = {s.name: _as_form_value(seen.get(s.name)) for s in specs if s.name in seen}
+    lead = TEAM_LEAD in user.roles and (task.lane or "") in user.roles
     return TaskPage(
         key_data=initiatives.key_data(seen),
         item=item_of(row, engine.now()),
@@ -244,10 +286,13 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         values=values,
         errors={},
         draft_saved_at=as_utc(draft.saved_at) if draft is not None else None,
-        mine=row.assignee == user.username,
-        can_reassign=TEAM_LEAD in user.roles,
+        mine=mine,
+        can_reassign=lead,
         on_behalf_of=ROLES.get(row.lane) if row.lane and row.lane not in user.roles else None,
         case_problem=case_problem(row.case_status),
+        holder=holder,
+        read_only=read_only,
+        can_release=bool(row.assignee) and (mine or lead),
     )
 
 
@@ -340,11 +385,11 @@ def complete(
         problem = case_problem(task.case_status)
         if problem:
             raise InstanceStateError(problem)
-        schema = task.form or _NO_FORM
+        schema = people.with_people(engine, task.form or _NO_FORM)
         result = forms.clean(schema, raw) if raw is not None else forms.validate(schema, data or {})
         if result.errors:
             raise _FormNotValid(result)
-        return result.data
+        return people.enrich(engine, schema, result.data)
 
     try:
         summary = engine.complete_task(task_id, actor=user.username, check=check, claim=True)

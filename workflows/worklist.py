@@ -7,6 +7,7 @@ people do with a task is `workflows.tasks`.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,11 +17,11 @@ from sqlalchemy import Integer, and_, bindparam, func, select, union_all
 
 from engine import Engine, as_utc
 from engine.readmodel import TASK_IS_OPEN, human_task
-from workflows import norms
+from workflows import labels, norms
 from workflows.accounts import User
 from workflows.pages import Page
 from workflows.roles import LANE_ROLES, ROLES, TEAM_LEAD, lacks_team
-from workflows.tables import initiative
+from workflows.tables import app_user, initiative
 
 
 class WorkItem(NamedTuple):
@@ -39,6 +40,7 @@ class WorkItem(NamedTuple):
     due_at: datetime | None
     urgency: str | None  # overdue / near_due / None
     group: str | None = None  # the team within the lane the task is for (None: the whole lane)
+    assignee_name: str | None = None  # who holds it, by name
 
     @property
     def lane_label(self) -> str:
@@ -67,6 +69,7 @@ _ITEM_COLUMNS = (
     human_task.c.candidate_group,
     initiative.c.zaaknummer,
     initiative.c.title.label("initiative_title"),
+    app_user.c.display_name.label("assignee_name"),
 )
 
 
@@ -165,23 +168,27 @@ def _index_order(one_group: bool) -> tuple[Any, ...]:
     return (human_task.c.candidate_group, *order) if one_group else order
 
 
+@functools.lru_cache(maxsize=128)  # a statement per queue shape (immutable, no engine state)
 def _counts_query(whole: int, scoped: int, teams: int) -> Any:
     """The counts alone (for a page without rows)."""
     return select(*_counts(whole, scoped, teams))
 
 
+@functools.lru_cache(maxsize=128)  # a statement per queue shape (immutable, no engine state)
 def _mine_query(whole: int, scoped: int, teams: int) -> Any:
     """My open tasks, oldest first, read in the order of the open-assignee index (with the
     counts of this shape of team queue as the last columns)."""
     return (
         select(*_ITEM_COLUMNS, human_task.c.id, *_counts(whole, scoped, teams))
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
+        .outerjoin(app_user, app_user.c.username == human_task.c.assignee)
         .where(TASK_IS_OPEN, human_task.c.assignee == bindparam("me"))
         .order_by(human_task.c.created_at, human_task.c.id)
         .limit(bindparam("wanted", type_=Integer))
     )
 
 
+@functools.lru_cache(maxsize=128)  # a statement per queue shape (immutable, no engine state)
 def _team_query(whole: int, scoped: int, teams: int) -> Any:
     """The page's task ids from each part of the queue, read in index order and merged (no
     sort over the whole queue), then only those tasks joined with their rows and initiatives
@@ -211,6 +218,7 @@ def _team_query(whole: int, scoped: int, teams: int) -> Any:
         .select_from(page)
         .join(human_task, human_task.c.id == page.c.id)
         .outerjoin(initiative, initiative.c.instance_id == human_task.c.instance_id)
+        .outerjoin(app_user, app_user.c.username == human_task.c.assignee)
         .order_by(page.c.created_at, page.c.id)
     )
 
@@ -220,6 +228,7 @@ def _capped_count(condition: Any) -> Any:
     return select(func.count()).select_from(capped).scalar_subquery()
 
 
+@functools.lru_cache(maxsize=128)  # a statement per queue shape (immutable, no engine state)
 def _counts(whole: int, scoped: int, teams: int) -> tuple[Any, ...]:
     """Mine and the team queue's, each capped: scalar subqueries that do not depend on the
     row, so a page statement can carry them as its last columns.
@@ -253,6 +262,7 @@ def item_of(r: Any, now: datetime) -> WorkItem:
         due,
         norms.urgency(due, now),
         r.candidate_group,
+        getattr(r, "assignee_name", None),
     )
 
 
@@ -270,11 +280,11 @@ def _context(values: Any) -> str:
     if not isinstance(values, dict):
         return ""
     parts = []
-    for value in values.values():
+    for key, value in values.items():
         if isinstance(value, dict):
-            label = value.get("code") or value.get("name")
-            team = value.get("team")
-            parts.append(f"{label} ({team})" if label and team else str(label or team or ""))
+            parts.append(
+                labels.aspect(value) if value.get("code") else str(value.get("name") or "")
+            )
         elif value not in (None, ""):
-            parts.append(str(value))
+            parts.append(labels.value(key, value) or str(value))
     return ", ".join(p for p in parts if p)

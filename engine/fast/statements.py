@@ -247,6 +247,9 @@ class PreparedStatements:
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
         self._prepared: OrderedDict[Any, PreparedRead | PreparedWrite | None] = OrderedDict()
+        #: the same statement object again (the usual case: statements built once) skips
+        #: working out its cache key; it holds the statement, so its id is not reused
+        self._by_identity: dict[int, tuple[Any, Any]] = {}
         self._lock = threading.Lock()
 
     def all(self, connection: Connection, statement: Any, params: Mapping[str, Any]) -> list[Any]:
@@ -261,7 +264,7 @@ class PreparedStatements:
             try:
                 return prepared.execute(connection, params)
             except NotPreparableError:
-                self._keep(_key(statement), None)
+                self._unprepared(statement)
         return int(connection.execute(statement, dict(params)).rowcount)
 
     def run_many(
@@ -275,7 +278,7 @@ class PreparedStatements:
                 prepared.execute_many(connection, rows)
                 return
             except NotPreparableError:
-                self._keep(_key(statement), None)
+                self._unprepared(statement)
         connection.execute(statement, [dict(r) for r in rows])
 
     def savepoint(
@@ -284,6 +287,9 @@ class PreparedStatements:
         return savepoint(connection, name)
 
     def _get(self, statement: Any, kind: Callable[..., Any]) -> Any:
+        seen = self._by_identity.get(id(statement))
+        if seen is not None and seen[0] is statement:
+            return seen[1]
         key = _key(statement)
         if key is not None:
             with self._lock:
@@ -295,7 +301,17 @@ class PreparedStatements:
         except NotPreparableError:
             prepared = None
         self._keep(key, prepared)
+        with self._lock:
+            if len(self._by_identity) >= CACHE_SIZE:
+                self._by_identity.clear()
+            self._by_identity[id(statement)] = (statement, prepared)
         return prepared
+
+    def _unprepared(self, statement: Any) -> None:
+        """Remember that this statement runs through Connection.execute (an IN list)."""
+        self._keep(_key(statement), None)
+        with self._lock:
+            self._by_identity[id(statement)] = (statement, None)
 
     def _keep(self, key: Any, prepared: Any) -> None:
         if key is None:

@@ -65,8 +65,8 @@ def human_task(row: Any) -> HumanTask:
 
 
 def opened_task(row: dict[str, Any], business_key: str | None) -> HumanTask:
-    """The HumanTask of a human_task row this transaction has just inserted (open, unclaimed)."""
-    unset = dict.fromkeys(("assignee", "claimed_at", "completed_at", "completed_by"))
+    """The HumanTask of a human_task row this transaction has just inserted (open)."""
+    unset = dict.fromkeys(("completed_at", "completed_by"))
     return human_task(SimpleNamespace(**row, **unset, business_key=business_key))
 
 

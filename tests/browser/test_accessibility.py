@@ -160,7 +160,7 @@ def test_initiative_page_with_its_diagram(
     # The drawn SVG takes keyboard focus (arrow keys pan), so it carries a role and a name.
     diagram = page.locator("#bpmn-canvas svg[role=img]").first
     expect(diagram).to_have_attribute(
-        "aria-label", "Procesdiagram met de huidige positie gemarkeerd"
+        "aria-label", "Procesdiagram met de afgelegde weg en de huidige positie gemarkeerd"
     )
     expect(page.get_by_role("group", name="Diagram")).to_be_visible()
     check(page, axe_script, "the initiative page")

@@ -40,7 +40,7 @@ def test_a_budgethouder_grants_the_subsidy(
 
     # Open it straight from Team: completing an unclaimed task claims it on the way.
     row.get_by_role("link", name=DECISION).click()
-    expect(page).to_have_url(live_server.url(f"/taken/{task_id}"))
+    expect(page).to_have_url(live_server.url(f"/taken/{task_id}?van=team"))
     expect(page.get_by_role("heading", level=1)).to_have_text(DECISION)
     expect(page.get_by_text("Beslis binnen 8 weken")).to_be_visible()
     decision = page.get_by_role("group", name=re.compile("^Besluit"))

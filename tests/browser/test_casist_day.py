@@ -46,7 +46,7 @@ def test_a_casist_assesses_an_aspect_from_the_team_queue(
     context = row.locator("td").nth(1).locator(".muted").inner_text()
     row.get_by_role("button", name=re.compile(r"^Oppakken")).click()
     expect(page.get_by_role("status")).to_contain_text("Taak opgepakt")
-    expect(page.locator(f'tr[data-task-id="{task_id}"] td').nth(3)).to_have_text("carla")
+    expect(page.locator(f'tr[data-task-id="{task_id}"] td').nth(3)).to_have_text("Carla")
 
     # Mijn taken now holds it.
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn taken").click()
@@ -56,23 +56,26 @@ def test_a_casist_assesses_an_aspect_from_the_team_queue(
 
     # The initiative page: the diagram renders with the task marked, the aspect is still open.
     mine.get_by_role("link", name=re.compile("Buurtmoestuin")).click()
-    expect(page).to_have_url(live_server.url(f"/initiatieven/{instance_id}"))
+    expect(page).to_have_url(live_server.url(f"/initiatieven/{instance_id}?van=mine"))
+    expect(page.locator(".breadcrumb")).to_contain_text("Mijn taken")  # back where I came from
     expect(page.locator('#bpmn-canvas[data-loaded="true"]')).to_be_attached(timeout=15_000)
     assert page.locator("#bpmn-canvas svg .djs-element").count() > 20
     marked = page.locator(f'.djs-element.current-position[data-element-id="{ASPECT_TASK}"]')
     expect(marked).to_have_count(1)
     fill = marked.locator(".djs-visual > :first-child").evaluate("el => getComputedStyle(el).fill")
     assert fill == "rgb(253, 230, 138)", fill  # the calm yellow from wegwijs.css
-    board_row = page.locator(f'tr[data-aspect]:has(a[href="/taken/{task_id}"])')
+    board_row = page.locator(f'tr[data-aspect]:has(a[href^="/taken/{task_id}"])')
     expect(board_row).to_have_attribute("data-state", "open")
     aspect = board_row.get_attribute("data-aspect")
     assert aspect
-    assert context.startswith(aspect)
+    aspect_label = board_row.get_by_role("link").inner_text()
+    assert "_" not in aspect_label, aspect_label
+    assert context.startswith(aspect_label), (aspect_label, context)
 
     # Open the task from the board and submit it empty: errors, announced and focused.
-    board_row.get_by_role("link", name=aspect).click()
+    board_row.get_by_role("link", name=aspect_label).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Aspect beoordelen")
-    conditions = page.get_by_label("Voorwaarden en opmerkingen")
+    conditions = page.get_by_label("Voorwaarden en toelichting")
     conditions.fill("Vergunning voor de moestuin aanvragen")
     page.get_by_role("button", name="Afronden").click()
     summary = page.locator("#error-summary")
@@ -128,7 +131,7 @@ def test_a_casist_assesses_an_aspect_from_the_team_queue(
     expect(done).to_have_attribute("data-state", "completed")
     expect(done.locator(".verdict")).to_contain_text("Positief met voorwaarden")
     expect(done.locator(".verdict")).to_contain_text("Vergunning aanvragen voor de moestuinbakken")
-    expect(done).to_contain_text("carla")
+    expect(done).to_contain_text("Carla")
     assert page.locator('tr[data-aspect][data-state="open"]').count() >= 1
     expect(page.locator('#bpmn-canvas[data-loaded="true"]')).to_be_attached(timeout=15_000)
 

@@ -93,7 +93,7 @@ def test_cli_runs_the_tiny_process_start_to_end(database_url: str, tmp_path: Pat
     assert shown["data"]["level"] == "high"
     assert shown["data"]["payment"] == {"amount": 42}
     assert [e["type"] for e in shown["events"]][-1] == "instance_completed"
-    assert "completed" in cli.run("show", instance).stdout
+    assert "afgerond" in cli.run("show", instance).stdout
     [listed] = cli.json("instances")
     assert listed["status"] == "completed"
 

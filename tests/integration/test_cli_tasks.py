@@ -45,7 +45,10 @@ def test_a_task_of_another_lane_is_refused_by_the_cli_with_the_web_pages_message
 
     client = flask_app.test_client()
     login(client, "victor")
-    web = client.get(f"/taken/{task_id}")
+    seen = client.get(f"/taken/{task_id}")  # he may read the case: read-only, saying why
+    assert seen.status_code == 200
+    assert message in html.unescape(seen.text)
+    web = post(client, f"/taken/{task_id}", {"action": "complete"})
     assert web.status_code == 403
     assert message in html.unescape(web.text)
     cli = Cli(database_url, tmp_path).run(
@@ -60,7 +63,7 @@ def test_someone_elses_task_is_refused_by_the_cli_with_the_web_pages_message(
     flask_app, _clock = app
     task_id, _ines, ivo = intake_for_two(flask_app, 3)
     cli = Cli(database_url, tmp_path)
-    assert "is nu van ines" in cli.run("claim", task_id, "--user", "ines").stdout
+    assert "is nu van Ines" in cli.run("claim", task_id, "--user", "ines").stdout
     message = "is intussen toegewezen aan ines; uw invoer is niet verwerkt."
 
     web = post(ivo, f"/taken/{task_id}", {"action": "complete"})

@@ -66,10 +66,14 @@ def test_demo_refuses_a_database_with_real_users_unless_forced(tmp_path: Path) -
     assert "carla" in forced
 
 
-def test_demo_uses_its_own_database_file_by_default(tmp_path: Path) -> None:
+def test_demo_uses_the_database_every_command_uses(tmp_path: Path) -> None:
+    """After `wegwijs demo` (no WEGWIJS_DATABASE_URL), `wegwijs processes` shows the demo."""
     cli = Cli("", tmp_path)
     cli.env.pop("WEGWIJS_DATABASE_URL", None)
     out = cli.run("demo", "--months", "1", "--no-serve").stdout
-    assert "instance/demo.db" in out
-    assert (tmp_path / "instance" / "demo.db").exists()
-    assert not (tmp_path / "instance" / "wegwijs.db").exists()
+    assert "instance/wegwijs.db" in out
+    assert "'wegwijs processes'" in out
+    processes = cli.run("processes").stdout
+    assert "complex_initiative_process" in processes
+    assert "wijkwens_process" in processes
+    assert "zaak" in cli.run("instances").stdout.lower()

@@ -166,11 +166,16 @@ def intake(d: Driver, complete: bool = True) -> None:
     )
 
 
-def to_assessment(d: Driver) -> None:
+#: the casist the driver picks at "Casist koppelen" (a user name: she does the casist's tasks)
+CASIST = "fatima"
+
+
+def to_assessment(d: Driver, casist: str = CASIST) -> None:
     intake(d)
     d.do(
         "assign_casist",
         {
+            "casist": casist,
             "casist_name": "Fatima el Amrani",
             "casist_email": "f.elamrani@dordrecht.nl",
             "casist_role": "gebiedsmanager",
@@ -186,7 +191,10 @@ def assess_all(d: Driver, verdict: str = "POSITIEF") -> int:
         assert task.lane == "vakspecialist"
         d.engine.complete_task(
             task.id,
-            {"verdict": verdict, "conditions": ""},
+            {
+                "verdict": verdict,
+                **({} if verdict == "POSITIEF" else {"conditions": "Zie advies."}),
+            },
             actor="specialist",
             lanes=["vakspecialist"],
         )

@@ -105,7 +105,8 @@ def _tasks_from_events(engine: Engine) -> dict[str, dict[str, Any]]:
         if e.type == "task_created":
             tasks[e.task_id] = {
                 "case": e.instance_id, "bpmn_id": e.bpmn_id, "lane": e.detail.get("lane"),
-                "created": at, "claimed": None, "closed": None, "state": "open",
+                "created": at, "claimed": at if e.detail.get("assignee") else None,
+                "closed": None, "state": "open",
             }  # fmt: skip
         elif e.type in ("task_claimed", "task_reassigned"):
             tasks[e.task_id]["claimed"] = at if e.detail.get("assignee") else None

@@ -14,8 +14,8 @@ from engine import ManualClock
 from tests.conftest import count_statements
 from tests.webapp import csrf_token, engine_of, intake_for_two
 
-#: loading the session's user: the account with its roles, and its teams
-USER = 2
+#: loading the session's user: the account with its roles and teams, one statement
+USER = 1
 
 
 def _postgres(app: Flask) -> bool:

@@ -39,7 +39,7 @@ from tests.webapp import (
 from webui.auth import CASE_READERS, WORKERS
 from workflows import accounts, notes
 from workflows.bootstrap import MIGRATIONS
-from workflows.roles import LANE_ROLES, ROLES
+from workflows.roles import LANE_ROLES, MAY_CHOOSE_CASIST, ROLES
 from workflows.simulation import Calendar, green_start, wijkwens_start
 from workflows.tables import document, note, task_draft
 
@@ -141,6 +141,11 @@ class World:
     clients: dict[str, FlaskClient]
     tokens: dict[str, str]
 
+    @property
+    def casist(self) -> str:
+        """A user with the casist role (for the route that makes someone a case's casist)."""
+        return owner("casist")
+
     def send(
         self, principal: str, method: str, url: str, data: dict[str, Any] | None = None, **kw: Any
     ) -> TestResponse:
@@ -200,14 +205,9 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
 
     d = driver(app, clock, start_complex(app, 2))
     intake(d)
-    d.do(
-        "assign_casist",
-        {
-            "casist_name": "Fatima el Amrani",
-            "casist_email": "f.elamrani@dordrecht.nl",
-            "casist_role": "gebiedsmanager",
-        },
-    )
+    # no casist picked by name here: the kickoff stays in the casists' team queue
+    d.do("assign_casist", {"casist": "nog-niemand", "casist_role": "gebiedsmanager"})
+    engine.release_task(_only(engine, d.id, "kickoff"), "test")
     tasks["casist"] = _only(engine, d.id, "kickoff")
 
     d = to_assessment(app, clock, start_complex(app, 3))
@@ -395,14 +395,16 @@ def _team(w: World, p: str) -> list[Cell]:
 
 @route("tasks.show", "GET")
 def _task_page(w: World, p: str) -> list[Cell]:
-    return [
-        (
-            f"task of {lane}",
-            guarded(p, may_work_on(p, lane), OK),
-            observe(w.send(p, "GET", f"/taken/{task_id}")),
-        )
-        for lane, task_id in w.lane_tasks.items()
-    ]
+    """Who may work on a task sees its form; who may read the case sees it read-only."""
+    cells: list[Cell] = []
+    for lane, task_id in w.lane_tasks.items():
+        out = w.send(p, "GET", f"/taken/{task_id}")
+        readable = bool(roles_of(p) & CASE_READERS)
+        cells.append((f"task of {lane}", guarded(p, readable, OK), observe(out)))
+        if p != ANONYMOUS and readable:
+            form = 'class="task-form"' in out.text
+            cells.append((f"task of {lane} has a form", may_work_on(p, lane), form))
+    return cells
 
 
 @route("tasks.submit", "POST", "draft")
@@ -494,6 +496,23 @@ def _reader_page(url: Callable[[World], str]) -> Callable[[World, str], list[Cel
 
 
 route("initiatives.index", "GET")(_reader_page(lambda w: "/initiatieven"))
+
+
+@route("initiatives.mine", "GET")
+def _my_cases(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & WORKERS)
+    out = w.send(p, "GET", "/initiatieven/mijn")
+    return [("mijn initiatieven", guarded(p, allowed, OK), observe(out))]
+
+
+@route("initiatives.change_casist", "POST")
+def _change_casist(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & MAY_CHOOSE_CASIST)
+    out = w.send(p, "POST", f"/initiatieven/{w.case}/casist", {"casist": w.casist})
+    expected = redirect(f"/initiatieven/{w.case}")
+    return [("change casist", guarded(p, allowed, expected), observe(out))]
+
+
 route("initiatives.show", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}"))
 route("initiatives.diagram", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}/diagram.bpmn"))
 route("initiatives.document", "GET")(
@@ -544,7 +563,9 @@ def _manager_page(url: Callable[[World], str]) -> Callable[[World, str], list[Ce
 
 route("dashboard.index", "GET")(_manager_page(lambda w: "/dashboard"))
 route("dashboard.heatmap_page", "GET")(_manager_page(lambda w: "/dashboard/heatmap"))
-route("dashboard.heatmap_diagram", "GET")(_manager_page(lambda w: "/dashboard/heatmap/1/diagram.bpmn"))
+route("dashboard.heatmap_diagram", "GET")(
+    _manager_page(lambda w: "/dashboard/heatmap/1/diagram.bpmn")
+)
 route("dashboard.fund_page", "GET")(_manager_page(lambda w: "/dashboard/fonds"))
 route("dashboard.audit_page", "GET")(_manager_page(lambda w: f"/dashboard/zaken/{w.case}/audit"))
 route("dashboard.audit_csv", "GET")(_manager_page(lambda w: f"/dashboard/zaken/{w.case}/audit.csv"))
@@ -651,12 +672,22 @@ def test_a_user_cannot_open_claim_draft_or_complete_a_task_outside_their_roles_b
                 f"/taken/{task_id}/toewijzen", data={"to": "rechthebbende", **token}
             ),
         }
+        opened = attempts.pop("open")
+        if set(roles) & CASE_READERS:  # may read the case: the task read-only, with why
+            if (
+                opened.status_code != 200
+                or "task-form" in opened.text
+                or "alleen-lezen" not in opened.text
+            ):
+                refused.append(f"{name} {roles} open: {opened.status_code} (not read-only)")
+        elif opened.status_code != 403:
+            refused.append(f"{name} {roles} open: {opened.status_code}")
         refused += [
             f"{name} {roles} {what}: {r.status_code}"
             for what, r in attempts.items()
             if r.status_code != 403 or "Geen toegang" not in r.text
         ]
-    assert refused == [], "every attempt from outside the role must be a Dutch 403"
+    assert refused == [], "every change from outside the role must be a Dutch 403"
 
     task = engine.get_task(task_id)
     assert (task.state, task.assignee, task.completed_by) == ("open", None, None)
@@ -672,4 +703,3 @@ def test_a_user_cannot_open_claim_draft_or_complete_a_task_outside_their_roles_b
     rightful = flask_app.test_client()
     login(rightful, "rechthebbende")
     assert rightful.get(f"/taken/{task_id}").status_code == 200
-

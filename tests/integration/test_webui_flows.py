@@ -239,7 +239,10 @@ def test_a_casist_fills_in_the_initiators_task_on_their_behalf_and_it_is_recorde
 
     specialist = flask_app.test_client()
     login(specialist, "victor")
-    assert specialist.get(f"/taken/{task.id}").status_code == 403  # only casist or team
+    seen = specialist.get(f"/taken/{task.id}")  # only casist or team fill it in: read-only
+    assert seen.status_code == 200
+    assert 'class="task-form"' not in seen.text
+    assert post(specialist, f"/taken/{task.id}", {"action": "complete"}).status_code == 403
 
     client = flask_app.test_client()
     login(client, "carla")

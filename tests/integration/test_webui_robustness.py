@@ -200,7 +200,9 @@ def not_first_page(client: FlaskClient, numbers: list[str], instance_id: int) ->
     for url in LISTS:
         for number in numbers:
             answer = client.get(f"{url}?pagina={number}")
-            shows_case = f'href="/initiatieven/{instance_id}"' in answer.text
+            shows_case = (
+                re.search(rf'href="/initiatieven/{instance_id}[?"]', answer.text) is not None
+            )
             if answer.status_code != 200 or (url != "/taken/mijn" and not shows_case):
                 wrong.append(f"{url}?pagina={number}: {answer.status_code}")
     return wrong
@@ -505,7 +507,7 @@ def test_the_filters_of_alle_initiatieven_narrow_the_list(
         ("?process_id=complex_initiative_process", {garden, playground}),
         ("?process_id=wijkwens_process", {wish}),
         (f"?phase={phase[playground]}", {playground}),
-        ("?casist=Fatima+el+Amrani", {playground}),
+        ("?casist=fatima", {playground}),
         ("?status=open", {playground, wish}),
         ("?status=closed", {garden}),
         ("?status=iets-anders", everything),

@@ -15,7 +15,7 @@ from workflows.initiatives import describe_event
             {"process_id": "wijkwens_process", "version": 2},
             "Zaak gestart (Wijkwens, versie 2)",
         ),
-        ("task_created", {"lane": "casist"}, "Taak klaargezet: Advies (rol casist)"),
+        ("task_created", {"lane": "casist"}, "Taak klaargezet: Advies (rol Casist)"),
         ("task_claimed", {}, "Taak opgepakt: Advies"),
         ("task_released", {}, "Taak teruggelegd in de teambak: Advies"),
         ("task_reassigned", {"assignee": "ivo"}, "Taak toegewezen aan ivo: Advies"),

@@ -15,14 +15,18 @@ one clear Dutch line and exit non-zero; no traceback unless WEGWIJS_DEBUG=1.
 
 from __future__ import annotations
 
+import gettext
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
+from webui import i18n
 from webui.cli import cases, processes, reports, running, tasks, users
+from webui.cli.common import dutch_help
 from workflows.errors import DefinitionError, EngineError
 
 
@@ -34,11 +38,31 @@ def cli() -> None:
 for _module in (processes, cases, tasks, users, running, reports):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+dutch_help(cli)
+
+
+#: click's own messages (usage, errors, --help) in Dutch: webui/cli/translations
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def speak_dutch() -> None:
+    """Click's own texts in Dutch, like ours: its messages go through the standard `gettext`
+    module, which takes the language from LANGUAGE and the catalog from the text domain."""
+    i18n.ensure_compiled(TRANSLATIONS)
+    os.environ["LANGUAGE"] = "nl"
+    gettext.bindtextdomain("click", str(TRANSLATIONS))
+    gettext.textdomain("click")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point with clear errors instead of tracebacks."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    debug = bool(os.environ.get("WEGWIJS_DEBUG"))
+    # what went wrong is printed as one Dutch line; the log's warnings are for WEGWIJS_DEBUG
+    logging.basicConfig(
+        level=logging.WARNING if debug else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    speak_dutch()
     try:
         cli.main(
             args=list(argv) if argv is not None else None,
@@ -58,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"Fout: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:
-        if os.environ.get("WEGWIJS_DEBUG"):
+        if debug:
             raise
         click.echo(f"Onverwachte fout ({exc.__class__.__name__}): {_first_line(exc)}", err=True)
         click.echo("Zet WEGWIJS_DEBUG=1 voor details.", err=True)

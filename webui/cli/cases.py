@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from webui.cli.common import engine, fmt, parse_data, print_json, system, table
-from workflows import bootstrap, cases, fund
-
-STATUSES = ["running", "waiting", "completed", "errored", "cancelled"]
+from webui.cli.common import (
+    data_lines,
+    engine,
+    engine_status,
+    fmt,
+    json_option,
+    limit_option,
+    more,
+    parse_data,
+    print_json,
+    status_choice,
+    status_word,
+    system,
+    table,
+)
+from workflows import bootstrap, cases, fund, people
+from workflows.reports import labels
 
 
 @click.command()
@@ -17,72 +28,77 @@ STATUSES = ["running", "waiting", "completed", "errored", "cancelled"]
 @click.option("--data", default=None, help="Startgegevens als JSON-object.")
 @click.option("--key", "business_key", default=None, help="Zaaknummer (business key).")
 @click.option("--user", default=None, help="Wie start (voor de audittrail).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def start(
     process_id: str, data: str | None, business_key: str | None, user: str | None, as_json: bool
 ) -> None:
-    """Start een nieuwe zaak van PROCESS_ID."""
+    """Start een nieuwe zaak van PROCES."""
     summary = cases.start(engine(), system(user), process_id, parse_data(data), business_key)
     if as_json:
         print_json(summary)
         return
-    click.echo(f"Zaak {summary.id} gestart ({summary.process_id}), status: {summary.status}")
+    click.echo(
+        f"Zaak {summary.id} gestart ({summary.process_id} versie {summary.version}), "
+        f"status: {status_word(summary.status)}"
+    )
     if summary.last_error:
         click.echo(f"Fout: {summary.last_error}")
 
 
 @click.command()
 @click.argument("name")
-@click.option("--instance", "instance_id", type=int, default=None)
-@click.option("--key", "business_key", default=None)
+@click.option("--instance", "instance_id", type=int, default=None, help="Het nummer van de zaak.")
+@click.option("--key", "business_key", default=None, help="Of: het zaaknummer.")
 @click.option("--data", default=None, help="Inhoud van het bericht als JSON-object.")
-@click.option("--user", default=None)
+@click.option("--user", default=None, help="Wie het bericht stuurt (voor de audittrail).")
 def message(
     name: str, instance_id: int | None, business_key: str | None, data: str | None, user: str | None
 ) -> None:
-    """Stuur bericht NAME naar een wachtende zaak."""
+    """Stuur bericht NAAM naar een wachtende zaak."""
     summary = cases.send_message(
         engine(), system(user), name, parse_data(data), instance_id, business_key
     )
-    click.echo(f"Bericht afgeleverd. Zaak {summary.id}: {summary.status}")
+    click.echo(f"Bericht afgeleverd. Zaak {summary.id}: {status_word(summary.status)}")
 
 
 @click.command()
 @click.argument("instance_id", type=int)
-@click.option("--user", default=None)
-@click.option("--reason", default=None)
+@click.option("--user", default=None, help="Wie stopt (voor de audittrail).")
+@click.option("--reason", default=None, help="Waarom (komt in de geschiedenis).")
 def cancel(instance_id: int, user: str | None, reason: str | None) -> None:
-    """Annuleer zaak INSTANCE_ID."""
+    """Stop zaak ZAAK (het nummer uit 'wegwijs instances')."""
     summary = cases.cancel(engine(), system(user), instance_id, reason)
-    click.echo(f"Zaak {summary.id}: {summary.status}")
+    click.echo(f"Zaak {summary.id}: {status_word(summary.status)}")
 
 
 @click.command()
 @click.argument("instance_id", type=int)
-@click.option("--user", default=None)
+@click.option("--user", default=None, help="Wie het opnieuw probeert (voor de audittrail).")
 def retry(instance_id: int, user: str | None) -> None:
     """Voer een zaak in fout opnieuw uit vanaf de mislukte stap."""
     summary = cases.retry(engine(), system(user), instance_id)
     click.echo(
-        f"Zaak {summary.id}: {summary.status}"
+        f"Zaak {summary.id}: {status_word(summary.status)}"
         + (f" — {summary.last_error}" if summary.last_error else "")
     )
 
 
 @click.command()
 def timers() -> None:
-    """Laat timers aflopen die nu verlopen zijn (de worker doet dit later in een lus)."""
+    """Laat timers aflopen die nu verlopen zijn ('wegwijs serve' doet dit doorlopend)."""
     fired = cases.fire_timers(engine())
     click.echo(f"{fired} zaak/zaken bijgewerkt door timers.")
 
 
 @click.command()
-@click.option("--status", default=None, type=click.Choice(STATUSES))
-@click.option("--process", "process_id", default=None)
-@click.option("--json", "as_json", is_flag=True)
-def instances(status: str | None, process_id: str | None, as_json: bool) -> None:
+@click.option("--status", default=None, type=status_choice(), help="Alleen zaken met deze status.")
+@click.option("--process", "process_id", default=None, help="Alleen zaken van dit proces (id).")
+@limit_option("zaken")
+@json_option
+def instances(status: str | None, process_id: str | None, limit: int, as_json: bool) -> None:
     """Toon zaken (nieuwste eerst)."""
-    items = engine().list_instances(status=status, process_id=process_id)
+    eng, wanted = engine(), engine_status(status)
+    items = eng.list_instances(status=wanted, process_id=process_id, limit=limit)
     if as_json:
         print_json(items)
         return
@@ -93,7 +109,7 @@ def instances(status: str | None, process_id: str | None, as_json: bool) -> None
                 i.process_id,
                 i.version,
                 i.business_key,
-                i.status,
+                status_word(i.status),
                 fmt(i.started_at),
                 fmt(i.next_timer_due),
             )
@@ -101,44 +117,69 @@ def instances(status: str | None, process_id: str | None, as_json: bool) -> None
         ],
         ["zaak", "proces", "versie", "zaaknummer", "status", "gestart", "volgende timer"],
     )
+    if len(items) == limit:
+        more(
+            len(items), eng.count_instances(status=wanted, process_id=process_id), ("zaak", "zaken")
+        )
 
 
 @click.command()
 @click.argument("instance_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def show(instance_id: int, as_json: bool) -> None:
     """Toon één zaak: status, gegevens, open taken en geschiedenis."""
-    detail = engine().get_instance(instance_id)
+    eng = engine()
+    detail = eng.get_instance(instance_id)
     if as_json:
         print_json(detail)
         return
     s = detail.summary
-    click.echo(f"Zaak {s.id} — {s.process_id} v{s.version} — status: {s.status}")
-    if s.business_key:
-        click.echo(f"Zaaknummer: {s.business_key}")
     click.echo(
-        f"Gestart: {fmt(s.started_at)}   Beëindigd: {fmt(s.ended_at)}   Volgende timer: {fmt(s.next_timer_due)}"
+        f"Zaak {s.id} — {labels.process(s.process_id)} ({s.process_id} versie {s.version}) — "
+        f"{status_word(s.status)}"
     )
+    if s.business_key:
+        click.echo(f"Zaaknummer:      {s.business_key}")
+    click.echo(f"Gestart:         {fmt(s.started_at)}")
+    if s.ended_at:
+        click.echo(f"Beëindigd:       {fmt(s.ended_at)}")
+    if s.next_timer_due:
+        click.echo(f"Volgende timer:  {fmt(s.next_timer_due)}")
     if s.last_error:
-        click.echo(f"Fout: {s.last_error}")
-    click.echo("Gegevens: " + json.dumps(detail.data, ensure_ascii=False, default=str))
+        click.echo(f"Fout:            {s.last_error}")
     if detail.waiting_for:
-        click.echo("Wacht op: " + ", ".join(detail.waiting_for))
+        click.echo("Wacht op:        " + ", ".join(detail.waiting_for))
+    click.echo("\nGegevens:")
+    data_lines(detail.data)
+    known = people.names(
+        eng, [t.assignee or "" for t in detail.open_tasks] + [e.actor or "" for e in detail.events]
+    )
     click.echo("\nOpen taken:")
     table(
-        [(t.id, t.bpmn_id, t.title, t.lane, t.assignee) for t in detail.open_tasks],
-        ["taak", "bpmn-id", "titel", "rol", "toegewezen"],
+        [
+            (
+                t.id,
+                t.title,
+                labels.lane(t.lane),
+                people.label(t.assignee, known) if t.assignee else "",
+            )
+            for t in detail.open_tasks
+        ],
+        ["taak", "titel", "rol", "toegewezen aan"],
     )
     click.echo("\nGeschiedenis:")
     table(
-        [(fmt(e.at), e.type, e.bpmn_id, e.actor) for e in detail.events],
+        [
+            (fmt(e.at), labels.event(e.type), e.bpmn_id, people.label(e.actor, known))
+            for e in detail.events
+        ],
         ["wanneer", "gebeurtenis", "element", "door"],
     )
 
 
 @click.command("fund")
 @click.option("--period", default=None, help="Fondsperiode (standaard: die uit de instellingen).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def fund_command(period: str | None, as_json: bool) -> None:
     """Toon het initiatievenfonds: plafond, gereserveerd, toegekend, betaald, beschikbaar."""
     settings = bootstrap.settings_from_env()
@@ -163,7 +204,7 @@ def fund_command(period: str | None, as_json: bool) -> None:
                 e.initiative_key,
                 fund.euros(e.requested),
                 fund.euros(e.amount),
-                e.outcome,
+                e.outcome_label,
             )
             for e in items
         ],

@@ -11,8 +11,107 @@ from typing import Any
 
 import click
 
+from webui.formatting import ZONE
 from workflows import accounts, bootstrap
 from workflows.errors import NotFoundError
+
+#: how the command line names a case's status (the engine's word → Dutch, as the web app)
+STATUS_WORDS = {
+    "running": "lopend",
+    "waiting": "wacht",
+    "completed": "afgerond",
+    "errored": "in-fout",
+    "cancelled": "gestopt",
+}
+#: how many rows a list shows unless --limit says otherwise
+DEFAULT_LIMIT = 50
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Uitvoer als JSON (voor scripts; tijden in UTC)."
+)
+
+
+def limit_option(noun: str) -> Any:
+    return click.option(
+        "--limit",
+        default=DEFAULT_LIMIT,
+        show_default=True,
+        type=click.IntRange(1, 100_000),
+        help=f"Hoeveel {noun} hoogstens.",
+    )
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def status_choice() -> click.Choice[str]:
+    """`--status` in Dutch."""
+    return click.Choice(list(STATUS_WORDS.values()), case_sensitive=False)
+
+
+#: how --help names the kind of value an option takes
+_METAVARS = {
+    "text": "TEKST",
+    "integer": "GETAL",
+    "integer range": "GETAL",
+    "float": "GETAL",
+    "path": "PAD",
+    "boolean": "JA/NEE",
+    "filename": "BESTAND",
+}
+
+
+#: how --help names the arguments (the code's own names are English)
+_ARGUMENTS = {
+    "instance_id": "ZAAK",
+    "task_id": "TAAK",
+    "process_id": "PROCES",
+    "username": "GEBRUIKER",
+    "name": "NAAM",
+    "to": "NAAR",
+    "paths": "PADEN...",
+    "roles": "ROLLEN",
+    "teams": "TEAMS",
+    "kind": "SOORT",
+}
+
+
+def dutch_help(command: click.Command) -> None:
+    """The words click puts in --help itself ([OPTIONS], TEXT, COMMAND [ARGS]...) in Dutch, for
+    this command and every command under it."""
+    command.options_metavar = "[OPTIES]"
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = "OPDRACHT [ARGUMENTEN]..."
+        for sub in command.commands.values():
+            dutch_help(sub)
+    for param in command.params:
+        if isinstance(param, click.Argument) and param.name in _ARGUMENTS:
+            param.metavar = _ARGUMENTS[param.name]
+        if (
+            isinstance(param, click.Option)
+            and param.metavar is None
+            and not isinstance(param.type, click.Choice)
+        ):
+            word = _METAVARS.get(param.type.name)
+            if word:
+                param.metavar = word
+
+
+def engine_status(word: str | None) -> str | None:
+    """The engine's status for a `--status` word (Dutch or the engine's own)."""
+    if word is None:
+        return None
+    found = {v: k for k, v in STATUS_WORDS.items()}.get(word.lower())
+    return found or word.lower()
+
+
+def more(shown: int, total: int, nouns: tuple[str, str]) -> None:
+    """The line under a list that stopped at --limit: how many more there are."""
+    rest = total - shown
+    if rest > 0:
+        noun = nouns[0] if rest == 1 else nouns[1]
+        click.echo(f"… en nog {rest} {noun} (toon ze allemaal met --limit {total}).")
 
 
 def engine(upgrade: bool = False) -> Any:
@@ -79,7 +178,35 @@ def parse_data(raw: str | None) -> dict[str, Any]:
 
 
 def fmt(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+    """A moment as the web app shows it: local time (Europe/Amsterdam), with the zone."""
+    return value.astimezone(ZONE).strftime("%d-%m-%Y %H:%M %Z") if value else "-"
+
+
+def show_value(value: Any) -> str:
+    """One value of case data on one line, readable: text as is, the rest as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if value is None:
+        return "-"
+    return json.dumps(to_jsonable(value), ensure_ascii=False, default=str)
+
+
+def data_lines(data: dict[str, Any], indent: str = "  ") -> None:
+    """Case or task data, one field per line, aligned, long values wrapped."""
+    import textwrap
+
+    if not data:
+        click.echo(f"{indent}(geen)")
+        return
+    width = min(max(len(k) for k in data), 28)
+    for key in sorted(data):
+        text = show_value(data[key])
+        lines = textwrap.wrap(text, 100 - width - len(indent) - 2) or [""]
+        click.echo(f"{indent}{key.ljust(width)}  {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"{indent}{' ' * width}  {line}")
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:

@@ -194,7 +194,7 @@ def export(
 @click.argument("instance_id", type=int)
 @click.option("--csv", "as_csv", is_flag=True)
 def audit_command(instance_id: int, as_csv: bool) -> None:
-    """De audittrail van zaak INSTANCE_ID: elke gebeurtenis met wie en wanneer."""
+    """De audittrail van zaak ZAAK: elke gebeurtenis met wie en wanneer."""
     found = audit.trail(engine(), instance_id)
     if as_csv:
         click.echo(audit.trail_csv(found), nl=False)

@@ -11,7 +11,10 @@ from webui import server
 from webui.cli.common import redact, table
 from workflows import bootstrap
 from workflows import demo as demo_data
+from workflows import labels as words
+from workflows.reports.labels import process as process_label
 from workflows.simulation import simulate_year
+from workflows.simulation.staff import DEFAULT_STAFF
 
 
 @click.command()
@@ -39,10 +42,13 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
         f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "
         f"{report.messages_delivered} berichten, {report.timer_runs} timerrondes."
     )
-    table(sorted((p, n) for p, n in report.started.items()), ["proces", "gestart"])
+    table(sorted((process_label(p), n) for p, n in report.started.items()), ["proces", "gestart"])
     click.echo("")
     table(
-        sorted((p, o, n) for (p, o), n in report.outcomes.items()), ["proces", "uitkomst", "aantal"]
+        sorted(
+            (process_label(p), words.word("outcome", o), n) for (p, o), n in report.outcomes.items()
+        ),
+        ["proces", "uitkomst", "aantal"],
     )
     if report.errored:
         click.echo(
@@ -60,17 +66,20 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
 def demo(months: int, host: str, port: int, no_serve: bool, force: bool) -> None:
     """Zet de demo op (processen, gebruikers, een gesimuleerd jaar) en start de webapp.
 
-    Zonder WEGWIJS_DATABASE_URL gebruikt de demo haar eigen database, instance/demo.db.
+    Zonder WEGWIJS_DATABASE_URL gebruikt de demo de standaarddatabase instance/wegwijs.db,
+    dezelfde als alle andere opdrachten: `wegwijs processes` toont daarna de demo.
     """
-    settings = bootstrap.settings_from_env(default_file=demo_data.DEMO_DB_FILE)
+    settings = bootstrap.settings_from_env()
     engine = bootstrap.open_engine(settings, upgrade=True)
     click.echo(f"Demodatabase: {redact(settings.database_url)}")
     demo_data.check_demo_database(engine, force)
+    # the people first: the simulated year's work goes to them (and their colleagues)
+    logins = demo_data.ensure_demo_users(engine, force=force)
     if engine.list_instances(limit=1):
         click.echo("De demodatabase bevat al zaken; er wordt niets opnieuw gesimuleerd.")
     else:
         _run_simulation(settings, months, seed=1)
-    logins = demo_data.ensure_demo_users(engine, force=force)
+    demo_data.give_some_work(engine)
     engine.dispose()
     click.echo("\nDemogebruikers (wachtwoorden gelden tot de volgende 'wegwijs demo'):")
     table(
@@ -84,6 +93,17 @@ def demo(months: int, host: str, port: int, no_serve: bool, force: bool) -> None
         ],
         ["gebruiker", "wachtwoord", "rollen"],
     )
+    click.echo(
+        f"\nDaarnaast {len(DEFAULT_STAFF)} collega's zonder demowachtwoord; zij deden "
+        "een deel van het gesimuleerde werk."
+    )
+    if settings.database_url == bootstrap.default_database_url():
+        click.echo("De opdrachten van wegwijs werken op deze database, bv. 'wegwijs processes'.")
+    else:
+        click.echo(
+            "De opdrachten van wegwijs werken op deze database met dezelfde "
+            "WEGWIJS_DATABASE_URL, bv. 'wegwijs processes'."
+        )
     if no_serve:
         return
     click.echo(f"\nWegwijs draait op http://{host}:{port}  (stoppen: Ctrl+C)")

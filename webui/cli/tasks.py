@@ -6,62 +6,106 @@ web pages, so they check the same: the role, the team, whose the task is, and th
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from webui.cli.common import engine, fmt, parse_data, person, print_json, table
+from webui.cli.common import (
+    data_lines,
+    engine,
+    fmt,
+    json_option,
+    limit_option,
+    more,
+    parse_data,
+    person,
+    print_json,
+    status_word,
+    table,
+)
+from workflows import people
 from workflows import tasks as task_actions
+from workflows.reports import labels
+
+#: a task's state in words
+TASK_STATES = {"open": "open", "completed": "afgerond", "cancelled": "vervallen"}
 
 
 @click.command("tasks")
 @click.option("--lane", "lanes", multiple=True, help="Alleen taken van deze rol(len).")
-@click.option("--instance", "instance_id", type=int, default=None)
-@click.option("--assignee", default=None)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--instance", "instance_id", type=int, default=None, help="Alleen van deze zaak.")
+@click.option("--assignee", default=None, help="Alleen taken van deze gebruiker.")
+@limit_option("taken")
+@json_option
 def tasks_command(
-    lanes: tuple[str, ...], instance_id: int | None, assignee: str | None, as_json: bool
+    lanes: tuple[str, ...], instance_id: int | None, assignee: str | None, limit: int, as_json: bool
 ) -> None:
-    """Toon open gebruikerstaken."""
-    items = engine().list_tasks(lanes=lanes or None, instance_id=instance_id, assignee=assignee)
+    """Toon open gebruikerstaken (oudste eerst)."""
+    eng = engine()
+    items = eng.list_tasks(
+        lanes=lanes or None, instance_id=instance_id, assignee=assignee, limit=limit
+    )
     if as_json:
         print_json(items)
         return
+    known = people.names(eng, [t.assignee or "" for t in items])
     table(
         [
-            (t.id, t.instance_id, t.bpmn_id, t.title, t.lane, t.assignee, fmt(t.created_at))
+            (
+                t.id,
+                t.instance_id,
+                t.title,
+                labels.team(t.group) if t.group else labels.lane(t.lane),
+                people.label(t.assignee, known) if t.assignee else "",
+                fmt(t.created_at),
+            )
             for t in items
         ],
-        ["taak", "zaak", "bpmn-id", "titel", "rol", "toegewezen", "aangemaakt"],
+        ["taak", "zaak", "titel", "rol of team", "toegewezen aan", "klaargezet"],
     )
+    if len(items) == limit:
+        everything = eng.list_tasks(
+            lanes=lanes or None, instance_id=instance_id, assignee=assignee, limit=1_000_000
+        )
+        more(len(items), len(everything), ("taak", "taken"))
 
 
 @click.command()
 @click.argument("task_id")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def task(task_id: str, as_json: bool) -> None:
-    """Toon taak TASK_ID met de gegevens waarmee haar formulier begint."""
+    """Toon taak TAAK met de gegevens waarmee haar formulier begint."""
     eng = engine()
     found = eng.get_task(task_id)
     data = eng.task_data(task_id) if found.state == "open" else {}
     if as_json:
         print_json({"task": found, "data": data})
         return
-    click.echo(f"Taak {found.id} — {found.title} ({found.bpmn_id}) — zaak {found.instance_id}")
+    known = people.names(eng, [found.assignee or ""])
+    click.echo(f"Taak {found.id}")
+    click.echo(f"  {found.title} ({found.bpmn_id}), zaak {found.instance_id}")
+    click.echo(f"  Rol:            {labels.lane(found.lane)}")
+    if found.group:
+        click.echo(f"  Team:           {labels.team(found.group)}")
     click.echo(
-        f"Rol: {found.lane or '-'}   Toegewezen: {found.assignee or '-'}   Status: {found.state}"
+        f"  Toegewezen aan: {people.label(found.assignee, known) if found.assignee else '-'}"
     )
-    click.echo("Gegevens: " + json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    click.echo(f"  Status:         {TASK_STATES.get(found.state, found.state)}")
+    click.echo(f"  Klaargezet:     {fmt(found.created_at)}")
+    if found.due_at:
+        click.echo(f"  Uiterlijk:      {fmt(found.due_at)}")
+    if found.state == "open":
+        click.echo("\nGegevens waarmee het formulier begint:")
+        data_lines(data)
 
 
 @click.command()
 @click.argument("task_id")
 @click.option("--data", default=None, help="Formuliergegevens als JSON-object.")
 @click.option("--user", required=True, help="Wie de taak afrondt (een gebruiker met account).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def complete(task_id: str, data: str | None, user: str, as_json: bool) -> None:
-    """Rond taak TASK_ID af (met dezelfde controles als op de website)."""
+    """Rond taak TAAK af (met dezelfde controles als op de website)."""
     eng = engine()
     result = task_actions.complete(eng, person(eng, user), task_id, data=parse_data(data))
     if result.refused:
@@ -77,7 +121,7 @@ def complete(task_id: str, data: str | None, user: str, as_json: bool) -> None:
     if as_json:
         print_json(summary)
         return
-    click.echo(f"Taak afgerond. Zaak {summary.id}: {summary.status}")
+    click.echo(f"Taak afgerond. Zaak {summary.id}: {status_word(summary.status)}")
     if summary.last_error:
         click.echo(f"Fout: {summary.last_error}")
 
@@ -86,17 +130,18 @@ def complete(task_id: str, data: str | None, user: str, as_json: bool) -> None:
 @click.argument("task_id")
 @click.option("--user", required=True, help="Wie de taak oppakt.")
 def claim(task_id: str, user: str) -> None:
-    """Pak taak TASK_ID op."""
+    """Pak taak TAAK op."""
     eng = engine()
-    found = task_actions.claim(eng, person(eng, user), task_id)
-    click.echo(f"Taak '{found.title}' is nu van {user}.")
+    who = person(eng, user)
+    found = task_actions.claim(eng, who, task_id)
+    click.echo(f"Taak '{found.title}' is nu van {who.display_name}.")
 
 
 @click.command()
 @click.argument("task_id")
 @click.option("--user", required=True, help="Wie de taak teruglegt.")
 def release(task_id: str, user: str) -> None:
-    """Leg taak TASK_ID terug in de teambak."""
+    """Leg taak TAAK terug in de teambak."""
     eng = engine()
     task_actions.release(eng, person(eng, user), task_id)
     click.echo("Taak teruggelegd in de teambak.")
@@ -107,10 +152,11 @@ def release(task_id: str, user: str) -> None:
 @click.argument("to")
 @click.option("--user", required=True, help="Wie toewijst (een teamleider).")
 def reassign(task_id: str, to: str, user: str) -> None:
-    """Wijs taak TASK_ID toe aan gebruiker TO."""
+    """Wijs taak TAAK toe aan gebruiker NAAR."""
     eng = engine()
     found = task_actions.reassign(eng, person(eng, user), task_id, to)
-    click.echo(f"Taak '{found.title}' toegewezen aan {to}.")
+    known = people.names(eng, [to])
+    click.echo(f"Taak '{found.title}' toegewezen aan {people.label(to, known)}.")
 
 
 COMMANDS = (tasks_command, task, complete, claim, release, reassign)

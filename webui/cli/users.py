@@ -22,7 +22,10 @@ def users() -> None:
     "--password", default=None, help="Wachtwoord (zonder: er wordt er een gemaakt en getoond)."
 )
 @click.option("--name", "display_name", default=None, help="Volledige naam.")
-@click.option("--email", default=None)
+@click.option(
+    "--email", default=None, help="E-mailadres (voor initiatiefnemers van wie dit de casist is)."
+)
+@click.option("--phone", default=None, help="Telefoonnummer (idem).")
 @click.option(
     "--teams",
     default="",
@@ -35,6 +38,7 @@ def users_add(
     password: str | None,
     display_name: str | None,
     email: str | None,
+    phone: str | None,
     teams: str,
 ) -> None:
     """Maak een gebruiker aan met rollen (en teams)."""
@@ -42,7 +46,7 @@ def users_add(
     secret = password or accounts.generate_password()
     eng = engine()
     user = accounts.add_user(
-        eng, username, roles.split(","), secret, display_name, email, teams.split(",")
+        eng, username, roles.split(","), secret, display_name, email, teams.split(","), phone
     )
     click.echo(f"Gebruiker {user.username} aangemaakt met rollen: {', '.join(sorted(user.roles))}.")
     if user.teams:
@@ -63,6 +67,8 @@ def users_list(as_json: bool) -> None:
                 {
                     "username": u.username,
                     "name": u.display_name,
+                    "email": u.email,
+                    "phone": u.phone,
                     "roles": sorted(u.roles),
                     "teams": sorted(u.teams),
                     "active": u.active,
@@ -117,6 +123,16 @@ def _warn_unknown_teams(engine: Any, teams: frozenset[str]) -> None:
             f"Bekende teams: {', '.join(sorted(known))}.",
             err=True,
         )
+
+
+@users.command("set-contact")
+@click.argument("username")
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+def users_set_contact(username: str, email: str | None, phone: str | None) -> None:
+    """Leg vast hoe men een gebruiker bereikt (e-mail, telefoon; leeg laat het leeg)."""
+    user = accounts.set_contact(engine(), username, email, phone)
+    click.echo(f"Contact van {user.username}: {user.email or '–'}, {user.phone or '–'}.")
 
 
 @users.command("set-password")

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from engine import Engine, NotFoundError, as_utc
 from engine.readmodel import event, process_instance
+from workflows import forms, people
+from workflows.people import Contact
 from workflows.reports import labels
 from workflows.tables import initiative
 
@@ -55,15 +57,20 @@ def _value(value: Any) -> str:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def _detail(kind: str, detail: Mapping[str, Any]) -> str:
+def _detail(
+    kind: str,
+    detail: Mapping[str, Any],
+    known: Mapping[str, Contact],
+    form: Mapping[str, Any] | None = None,
+) -> str:
     if kind == "milestone_reached":
         return labels.phase(str(detail.get("milestone", "")))
-    if kind in ("task_claimed", "task_reassigned", "task_released"):
+    if kind in ("task_claimed", "task_reassigned", "task_released", "casist_changed"):
         parts = []
         if detail.get("assignee"):
-            parts.append(f"aan {detail['assignee']}")
+            parts.append(f"aan {people.label(str(detail['assignee']), known)}")
         if detail.get("previous"):
-            parts.append(f"was {detail['previous']}")
+            parts.append(f"was {people.label(str(detail['previous']), known)}")
         return ", ".join(parts)
     if kind == "task_created":
         return labels.lane(detail.get("lane"))
@@ -74,10 +81,15 @@ def _detail(kind: str, detail: Mapping[str, Any]) -> str:
     if kind == "instance_errored":
         return str(detail.get("error") or "")[:300]
     if kind == "task_completed" and isinstance(detail.get("data"), Mapping):
+        data = {k: v for k, v in detail["data"].items() if not private(str(k))}
+        if form is not None:  # as the form asked it: its titles, its options' words
+            return "; ".join(
+                f"{title}: {_value(text)}" for title, text in forms.answers(form, data)
+            )
         shown = [
-            f"{k}: {_value(v)}"
-            for k, v in detail["data"].items()
-            if not private(str(k)) and not isinstance(v, dict | list)
+            f"{labels.tidy(str(k))}: {_value(v)}"
+            for k, v in data.items()
+            if not isinstance(v, dict | list)
         ]
         return "; ".join(shown)
     return ""
@@ -94,10 +106,22 @@ def trail(engine: Engine, instance_id: int) -> AuditTrail:
         if case is None:
             raise NotFoundError("Deze zaak bestaat niet.")
         rows = conn.execute(
-            select(event.c.type, event.c.at, event.c.actor, event.c.bpmn_id, event.c.detail)
+            select(
+                event.c.type,
+                event.c.at,
+                event.c.actor,
+                event.c.bpmn_id,
+                event.c.task_id,
+                event.c.detail,
+            )
             .where(event.c.instance_id == instance_id)
             .order_by(event.c.id)
         ).all()
+    known = people.names(
+        engine,
+        [r.actor or "" for r in rows]
+        + [str((r.detail or {}).get(k) or "") for r in rows for k in ("assignee", "previous")],
+    )
     lines = []
     for number, r in enumerate(rows, start=1):
         detail = r.detail or {}
@@ -110,8 +134,8 @@ def trail(engine: Engine, instance_id: int) -> AuditTrail:
                 at=as_utc(r.at),
                 what=labels.event(r.type),
                 step=step,
-                actor=r.actor or "systeem",
-                detail=_detail(r.type, detail),
+                actor=people.label(r.actor, known) if r.actor else people.SYSTEM_NAME,
+                detail=_detail(r.type, detail, known, _form(engine, r)),
                 kind=r.type,
             )
         )
@@ -122,6 +146,17 @@ def trail(engine: Engine, instance_id: int) -> AuditTrail:
         process_label=labels.process(case.process_id),
         lines=lines,
     )
+
+
+def _form(engine: Engine, row: Any) -> Mapping[str, Any] | None:
+    """The form of a completed task (its titles and options name what was filled in)."""
+    task_id = row.task_id if row.type == "task_completed" else None
+    if not task_id:
+        return None
+    try:
+        return engine.task_form(str(task_id))
+    except NotFoundError:
+        return None
 
 
 def cell(value: str) -> str:

@@ -263,7 +263,7 @@ def dashboard(engine: Engine, wanted: Filter) -> Dashboard:
         flows, started = _flows(conn, wanted, version_id)
         open_rows = _open_work(conn, wanted, version_id)
         people_names = _names(conn, {r["assignee"] for r in open_rows if r["assignee"]})
-    breach, overdue = _breaches(open_rows, now, wanted.breach_days)
+    breach, overdue = _breaches(open_rows, now, wanted.breach_days, people_names)
     people, teams = _workload(open_rows, now, people_names)
     return Dashboard(
         filter=wanted,
@@ -559,7 +559,7 @@ def _open_work(conn: Connection, wanted: Filter, version_id: int | None) -> list
 
 
 def _breaches(
-    rows: Iterable[dict[str, Any]], now: datetime, days: int
+    rows: Iterable[dict[str, Any]], now: datetime, days: int, names: dict[str, str]
 ) -> tuple[list[OpenItem], int]:
     items: list[OpenItem] = []
     overdue = 0
@@ -589,7 +589,7 @@ def _breaches(
                     case_title=r["case_title"] or "",
                     title=r["title"],
                     team=labels.team(r["candidate_group"] or r["lane"]),
-                    holder=r["assignee"],
+                    holder=names.get(r["assignee"], r["assignee"]) if r["assignee"] else None,
                     due_at=due,
                     working_days_left=left,
                 )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from engine import Engine, NotFoundError, as_utc
 from engine.readmodel import TASK_IS_OPEN, human_task, process_instance, process_version
+from workflows import people
 from workflows.reports import labels
 from workflows.reports.periods import Period
 from workflows.reports.stats import DAY, Durations
@@ -178,6 +179,7 @@ def cases_at(
         if int(r.instance_id) not in seen:
             seen.add(int(r.instance_id))
             first_task.append(r)
+    known = people.names(engine, [r.assignee or "" for r in first_task])
     return [
         CaseThere(
             instance_id=int(r.instance_id),
@@ -185,7 +187,7 @@ def cases_at(
             title=r.case_title or "",
             task_title=r.title,
             since=as_utc(r.created_at),
-            holder=r.assignee,
+            holder=people.label(r.assignee, known) if r.assignee else None,
             due_at=None if r.due_at is None else as_utc(r.due_at),
         )
         for r in first_task

@@ -1,43 +1,16 @@
 """Dutch names for the codes the reports meet: processes, categories, phases, lanes, teams,
-aspects and event types. A code without a name is shown tidied up, never raw."""
+aspects and event types. Categories, teams and aspects take their word from bpmn/labels.json
+(`workflows.labels`, as every page does); a code without a name is shown tidied up, never raw."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from workflows import labels as words
 from workflows import phases
-from workflows.initiatives import CATEGORY_LABELS, PROCESS_LABELS
+from workflows.initiatives import PROCESS_LABELS
 from workflows.roles import ROLES
 
-#: the aspect teams of dmn_aspect_selection (a vakspecialist's team)
-TEAM_LABELS: Mapping[str, str] = {
-    "BELEID": "Beleid",
-    "CASIST": "Casist",
-    "COMMUNICATIE": "Communicatie",
-    "EVENEMENTENBUREAU_OOV": "Evenementenbureau en OOV",
-    "FONDSBEHEER": "Fondsbeheer",
-    "GRONDZAKEN_VASTGOED": "Grondzaken en vastgoed",
-    "JURIDISCHE_ZAKEN": "Juridische zaken",
-    "MAATSCHAPPELIJKE_ONTWIKKELING": "Maatschappelijke ontwikkeling",
-    "MILIEU_OZHZ": "Milieu (OZHZ)",
-    "STADSBEHEER": "Stadsbeheer",
-    "STADSONTWIKKELING_PLANJURIST": "Stadsontwikkeling (planjurist)",
-}
-#: the aspects of DOMAIN.md §1.3
-ASPECT_LABELS: Mapping[str, str] = {
-    "BELEIDSFIT": "Beleidsmatige aansluiting",
-    "FINANCIEEL": "Financiële haalbaarheid",
-    "ORGANISATIE": "Organisatiekracht",
-    "DRAAGVLAK_PARTICIPATIE": "Draagvlak en participatie",
-    "RUIMTELIJK_JURIDISCH": "Omgevingsplan en vergunning",
-    "GROND_VASTGOED": "Grond en vastgoed",
-    "BEHEER_OPENBARE_RUIMTE": "Beheer openbare ruimte",
-    "VEILIGHEID_EVENEMENT": "Veiligheid en evenement",
-    "MILIEU_BODEM": "Milieu en bodem",
-    "SOCIAAL_DOMEIN": "Sociaal domein",
-    "JURIDISCH_STAATSSTEUN": "Juridisch en staatssteun",
-    "COMMUNICATIE": "Communicatie",
-}
 #: how the audit trail names what happened (engine event types)
 EVENT_LABELS: Mapping[str, str] = {
     "instance_started": "Zaak gestart",
@@ -81,8 +54,15 @@ def process(code: str | None) -> str:
     return PROCESS_LABELS.get(code or "", tidy(code or ""))
 
 
+def _word(kind: str, code: str | None) -> str:
+    """The word of bpmn/labels.json (the one table the pages use too), else the code tidied."""
+    text = code or ""
+    found = words.word(kind, text)
+    return tidy(text) if found in (text, "–") else found
+
+
 def category(code: str | None) -> str:
-    return CATEGORY_LABELS.get((code or "").lower(), tidy(code or ""))
+    return _word("category", code)
 
 
 def phase(code: str | None) -> str:
@@ -100,15 +80,13 @@ def team(code: str | None) -> str:
     """A task's team: an aspect team, else the lane (role) it belongs to."""
     if not code:
         return "–"
-    if code in TEAM_LABELS:
-        return TEAM_LABELS[code]
     if code in ROLES:
         return lane(code)
-    return tidy(code)
+    return _word("team", code)
 
 
 def aspect(code: str | None) -> str:
-    return ASPECT_LABELS.get(code or "", tidy(code or ""))
+    return _word("aspect", code)
 
 
 def event(kind: str) -> str:

@@ -356,6 +356,8 @@ def _instance_rows(
             tasks[e.task_id] = _Task(
                 at, e.bpmn_id or "", str(detail.get("title", "")), detail.get("lane")
             )
+            if detail.get("assignee"):  # given to someone from the start (the case's casist)
+                tasks[e.task_id].claimed = at
         elif e.type in ("task_claimed", "task_reassigned") and e.task_id in tasks:
             tasks[e.task_id].claimed = at if detail.get("assignee") else None
         elif e.type == "task_released" and e.task_id in tasks:

@@ -265,14 +265,6 @@ NAMES = (
     "Noor Hendriks",
     "Wim de Graaf",
 )
-CASISTS = (
-    ("Fatima el Amrani", "gebiedsmanager"),
-    ("Ruud Verhoeven", "wijkmanager"),
-    ("Linda Mulder", "wijkmanager"),
-    ("Hans Kok", "specialist"),
-    ("Yvonne de Jong", "gebiedsmanager"),
-    ("Bas Willems", "wijkmanager"),
-)
 
 
 # ----------------------------------------------------------------- helpers

@@ -9,7 +9,6 @@ from typing import Any
 
 from workflows.places import ALL_WIJKEN
 from workflows.simulation.common import (
-    CASISTS,
     COMPLEX_EXAMPLES,
     COMPLEX_ROUTES,
     COMPLEX_TITLES,
@@ -23,6 +22,7 @@ from workflows.simulation.common import (
     weighted,
 )
 from workflows.simulation.core import TaskPlan
+from workflows.simulation.staff import DEFAULT_STAFF, Staff
 
 # ----------------------------------------------------------------- complex initiative
 
@@ -131,7 +131,9 @@ def _route(data: Mapping[str, Any], key: str) -> Any:
     return COMPLEX_ROUTES.get(str(data.get("title")), {}).get(key)
 
 
-def complex_tasks(cal: Calendar) -> dict[str, TaskPlan]:
+def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPlan]:
+    casists = (staff or Staff(DEFAULT_STAFF)).casists()
+
     def plan_intake(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "intake_date": cal.today(rng.randint(2, 10)),
@@ -143,7 +145,7 @@ def complex_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         return {
             "intake_summary": "Plan besproken; informatiepakket meegegeven.",
             "information_complete": complete,
-            "missing_information": "" if complete else "Begroting en dekkingsplan",
+            **({} if complete else {"missing_information": "Begroting en dekkingsplan"}),
         }
 
     def supply(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,13 +155,19 @@ def complex_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         complete = rng.random() < 0.85
         return {
             "information_complete": complete,
-            "missing_information": "" if complete else "Offertes ontbreken nog.",
+            **({} if complete else {"missing_information": "Offertes ontbreken nog."}),
         }
 
     def assign_casist(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
-        name, role = rng.choice(CASISTS)
-        email = name.lower().replace(" ", ".") + "@dordrecht.nl"
-        return {"casist_name": name, "casist_email": email, "casist_role": role}
+        person = rng.choice(casists)  # the weekly meeting picks a colleague with the role
+        function = "gebiedsmanager" if "gebiedsmanager" in person.roles else "wijkmanager"
+        return {
+            "casist": person.username,
+            "casist_name": person.display_name,
+            "casist_email": person.email,
+            "casist_phone": person.phone,
+            "casist_role": function,
+        }
 
     def kickoff(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"kickoff_date": cal.today(), "plan_summary": "Plan van aanpak in fasen afgestemd."}
@@ -174,10 +182,12 @@ def complex_tasks(cal: Calendar) -> dict[str, TaskPlan]:
                 ("MEER_INFO_NODIG", 0.03),
             ),
         )
-        conditions = (
-            "Onder voorwaarden (vergunning, beheerafspraken)." if "VOORWAARDEN" in verdict else ""
-        )
-        return {"verdict": verdict, "conditions": conditions}
+        conditions = {
+            "POSITIEF_MET_VOORWAARDEN": "Onder voorwaarden (vergunning, beheerafspraken).",
+            "NEGATIEF": "Past niet binnen de regels van dit aspect.",
+            "MEER_INFO_NODIG": "Graag een situatietekening en een begroting per post.",
+        }.get(verdict)
+        return {"verdict": verdict, **({"conditions": conditions} if conditions else {})}
 
     def integral_advice(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         outcome = _route(data, "integral") or weighted(
@@ -252,7 +262,8 @@ def complex_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         if scripted is not None:
             return str(scripted[0]), float(scripted[1])
         own = case_rng(data, "decision")
-        requested = float(data.get("requested_amount") or 0)
+        # only an application with an amount reaches the decision (the gateway asks > 0)
+        requested = float(data.get("requested_amount") or 0) or 1500.0
         kind = weighted(
             own, (("VERLENEN", 0.6), ("GEDEELTELIJK_VERLENEN", 0.35), ("WEIGEREN", 0.05))
         )
@@ -304,7 +315,13 @@ def complex_tasks(cal: Calendar) -> dict[str, TaskPlan]:
 
     def assess_accountability(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         settled = float(data.get("requested_amount") or 0)
-        return {"accountability_approved": rng.random() < 0.95, "settled_amount": settled}
+        approved = rng.random() < 0.95
+        notes = (
+            {}
+            if approved
+            else {"assessment_notes": "Bonnen ontbreken; vastgesteld op wat is aangetoond."}
+        )
+        return {"accountability_approved": approved, "settled_amount": settled, **notes}
 
     def evaluate(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         return {

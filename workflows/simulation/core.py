@@ -22,24 +22,15 @@ from typing import Any
 
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from workflows import norms
+from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
 
 _Z90 = 1.2815515655446004  # the 90th percentile of the standard normal distribution
 
-#: simulated colleagues (usernames) who take the tasks of their lane; the initiator has no account
-COLLEAGUES: Mapping[str, tuple[str, ...]] = {
-    "initiatieventeam": ("anouk", "bas", "chantal"),
-    "casist": ("daan", "eva", "fleur", "joost"),
-    "vakspecialist": ("kim", "lars", "mila", "noor"),
-    "fondsbeheer": ("olaf", "pim"),
-    "budgethouder": ("sanne",),
-    "regiegroep": ("thijs", "yara"),
-    "gebiedsmanager": ("wouter", "lotte"),
-    "gebiedsbeheer": ("ruud", "hanna"),
-}
-#: the share of tasks someone takes from the queue before doing them (the rest: taken when done)
 CLAIMED_FIRST = 0.85
+#: who acted where nobody of the staff may (and for timers and messages)
+SYSTEM_ACTOR = "simulatie"
 
 
 @dataclass(frozen=True)
@@ -139,6 +130,7 @@ class Simulation:
         months: int,
         seed: int = 1,
         progress: Callable[[datetime], None] | None = None,
+        staff: Sequence[Colleague] | Staff | None = None,
     ) -> None:
         if not isinstance(engine.clock, ManualClock):
             raise EngineError(
@@ -151,6 +143,8 @@ class Simulation:
         #: who takes which task, and when: a stream of its own, so the story stays the same
         self.claims = random.Random(seed + 104_729)  # noqa: S311
         self.holder: dict[str, str] = {}
+        #: who may take which task (accounts of the database, or the default municipality)
+        self.staff = staff if isinstance(staff, Staff) else Staff(staff or DEFAULT_STAFF)
         self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
         self.sequence = 0
         self.scheduled: set[str] = set()
@@ -206,7 +200,7 @@ class Simulation:
         profile = self.profiles[process_id]
         key = f"{profile.key_prefix}-{self.clock.now().year}-{number:04d}"
         summary = self.engine.start(
-            process_id, profile.start_data(self.rng, number), business_key=key, actor="simulatie"
+            process_id, profile.start_data(self.rng, number), business_key=key, actor=SYSTEM_ACTOR
         )
         self.report.started[process_id] += 1
         self.instance_profile[summary.id] = profile
@@ -225,7 +219,7 @@ class Simulation:
             summary = self.engine.complete_task(
                 task.id,
                 plan.answer(self.rng, data),
-                actor=self.holder.pop(task.id, None) or f"sim-{task.lane or 'systeem'}",
+                actor=self.holder.pop(task.id, None) or SYSTEM_ACTOR,
                 claim=True,
             )
             self.report.tasks_completed += 1
@@ -245,7 +239,7 @@ class Simulation:
             return
         try:
             summary = self.engine.send_message(
-                plan.name, dict(plan.payload), instance_id=instance_id, actor="simulatie"
+                plan.name, dict(plan.payload), instance_id=instance_id, actor=SYSTEM_ACTOR
             )
             self.report.messages_delivered += 1
             self._after_step(summary)
@@ -279,12 +273,16 @@ class Simulation:
             now = self.clock.now()
             done = plan.duration.after(self.rng, now)
             self._push(done, "complete", task)
-            people = COLLEAGUES.get(task.lane or "")
-            if people:
-                who = self.claims.choice(people)
-                self.holder[task.id] = who
-                if self.claims.random() < CLAIMED_FIRST:
-                    self._push(now + (done - now) * self.claims.betavariate(2, 3), "claim", task, who)
+            if task.assignee:  # given to someone already (the case's casist)
+                self.holder[task.id] = task.assignee
+                continue
+            person = self.staff.pick(self.claims, task.lane, task.group)
+            if person is None:
+                continue  # nobody may take it: the system completes it (a gap in the staff)
+            self.holder[task.id] = person.username
+            if self.claims.random() < CLAIMED_FIRST:
+                moment = now + (done - now) * self.claims.betavariate(2, 3)
+                self._push(moment, "claim", task, person.username)
 
     def _collect(self) -> None:
         for instance in self.engine.list_instances(limit=1_000_000):

@@ -48,16 +48,18 @@ from workflows.simulation.common import (
 from workflows.simulation.complex import complex_start, complex_tasks
 from workflows.simulation.core import Duration, MessagePlan, ProcessProfile
 from workflows.simulation.green import green_start, green_tasks
+from workflows.simulation.staff import Staff
 from workflows.simulation.wijkwens import wijkwens_start, wijkwens_tasks
 
 # ----------------------------------------------------------------- public API
 
 
-def profiles(clock: Clock | None = None) -> list[ProcessProfile]:
+def profiles(clock: Clock | None = None, staff: Staff | None = None) -> list[ProcessProfile]:
     """The three processes with DOMAIN §4.1 volumes, seasonality, durations and outcome mix.
 
     Pass the simulation's clock: start data (`submitted_on`) and date fields in answers use its
-    date. Without a clock they use today's date.
+    date. Without a clock they use today's date. `staff` is who the casist is chosen from
+    (`DEFAULT_STAFF` when not given).
     """
     cal = Calendar(clock)
     withdrawn = {"reason": "De initiatiefnemer ziet af van het initiatief."}
@@ -66,7 +68,7 @@ def profiles(clock: Clock | None = None) -> list[ProcessProfile]:
             process_id=COMPLEX,
             per_year=COMPLEX_PER_YEAR,
             start_data=complex_start,
-            tasks=complex_tasks(cal),
+            tasks=complex_tasks(cal, staff),
             key_prefix="INI",
             seasonality=COMPLEX_SEASON,
             messages=(MessagePlan(WITHDRAWAL, 0.12, Duration(30, 120), withdrawn),),

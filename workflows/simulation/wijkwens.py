@@ -116,13 +116,17 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         if data.get("co_sign_decision") == "refuse":  # back from the second signature: less
             amount = float(round_to(amount * 0.8, 25))
         budget = data.get("title") in EXAMPLE_TITLES or rng.random() > 0.01
+        if not budget:  # the area's budget is spent: a refusal, whatever the advice
+            return {
+                "decision": "reject",
+                "budget_sufficient": False,
+                "motivation": "Budget van het gebied is op.",
+            }
         return {
             "decision": "grant",
             "granted_amount": min(amount, 5000.0),
-            "budget_sufficient": budget,
-            "motivation": "Conform advies regiegroep."
-            if budget
-            else "Budget van het gebied is op.",
+            "budget_sufficient": True,
+            "motivation": "Conform advies regiegroep.",
         }
 
     def co_sign(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from engine import ManualClock
-from workflows import bootstrap
+from engine import Engine, ManualClock
+from workflows import accounts, bootstrap
 from workflows.simulation.core import Simulation, SimulationReport, add_months
 from workflows.simulation.profiles import profiles
+from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
 
 def simulate_year(
@@ -19,15 +20,28 @@ def simulate_year(
     progress: Callable[[datetime], None] | None = None,
     end: datetime | None = None,
 ) -> SimulationReport:
-    """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`)."""
+    """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`).
+
+    The work goes to the database's active accounts by their roles and teams (the demo creates
+    its people first), or to `DEFAULT_STAFF` on a database without any."""
     finish = end or datetime.now(UTC)
     start = add_months(finish, -months).replace(hour=8, minute=0, second=0, microsecond=0)
     clock = ManualClock(start)
     engine = bootstrap.open_engine(settings, clock=clock)
     try:
         engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="simulatie")
+        staff = Staff(staff_of(engine) or DEFAULT_STAFF)
         return Simulation(
-            engine, profiles(clock), start, months, seed=seed, progress=progress
+            engine, profiles(clock, staff), start, months, seed=seed, progress=progress, staff=staff
         ).run()
     finally:
         engine.dispose()
+
+
+def staff_of(engine: Engine) -> list[Colleague]:
+    """The database's active accounts as simulated colleagues (none: an empty list)."""
+    return [
+        Colleague(u.username, u.display_name, u.roles, u.teams, u.email, u.phone)
+        for u in accounts.list_users(engine)
+        if u.active
+    ]

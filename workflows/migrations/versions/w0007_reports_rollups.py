@@ -5,8 +5,8 @@ reservation (or refusal) at the moment of application and the entry's present st
 last change (the months in between are not known). The rollups are filled on first start-up
 (`workflows.reports.rollups.backfill`) or by `wegwijs reports rebuild`.
 
-Revision ID: w0100_reports_rollups
-Revises: w0004_user_team
+Revision ID: w0007_reports_rollups
+Revises: w0006_initiative_outcome
 Create Date: 2026-12-04
 """
 
@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic import op
 
-revision = "w0100_reports_rollups"
-down_revision = "w0004_user_team"
+revision = "w0007_reports_rollups"
+down_revision = "w0006_initiative_outcome"
 branch_labels = None
 depends_on = None
 
