@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import Clock, Engine, EngineError, EngineSettings, caches_enabled
-from workflows import fund, operators, phases, read_model
+from workflows import diagram_rules, fund, operators, phases, read_model
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -53,6 +53,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
         milestone_property="phase",
         property_checks={"norm": operators.check_norm, "phase": phases.check_phase},
         on_saved=read_model.on_saved,
+        definition_rules=diagram_rules.RULES,
     )
 
 
