@@ -16,6 +16,7 @@ from typing import Any, cast
 from bpmn_io import create_moddle
 from bpmn_io.lint import Linter
 from bpmn_io.lint.resolver import NodeResolver
+from lxml import etree
 
 from engine.cache import LRU
 from engine.definitions.xml import BPMN_NS, line_of
@@ -82,6 +83,7 @@ class BpmnLinter:
 
     def lint(self, name: str, content: bytes, root: Any) -> list[Problem]:
         """The findings of the recommended rules for one parsed BPMN file (root: its lxml tree)."""
+        content = _with_flow_references(root, content)
         not_executable = {
             str(node.get("id"))
             for node in root.iter(f"{{{BPMN_NS}}}process")
@@ -103,6 +105,40 @@ class BpmnLinter:
                 )
             )
         return problems
+
+
+def _with_flow_references(root: Any, content: bytes) -> bytes:
+    """The file with every flow node naming its incoming and outgoing flows.
+
+    BPMN allows leaving `<incoming>`/`<outgoing>` out (the flows' sourceRef and targetRef say
+    it; SpiffWorkflow reads those), but bpmnlint reads only the node's own references and would
+    call every such node disconnected."""
+    by_id = {node.get("id"): node for node in root.iter() if node.get("id")}
+    missing: list[tuple[Any, str, str]] = []
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        flow_id = str(flow.get("id"))
+        for side, ref in (("outgoing", flow.get("sourceRef")), ("incoming", flow.get("targetRef"))):
+            node = by_id.get(ref)
+            if node is None:
+                continue
+            if flow_id not in {
+                (c.text or "").strip() for c in node.findall(f"{{{BPMN_NS}}}{side}")
+            }:
+                missing.append((node, side, flow_id))
+    if not missing:
+        return content
+    copy = etree.fromstring(etree.tostring(root))
+    copied = {node.get("id"): node for node in copy.iter() if node.get("id")}
+    for node, side, flow_id in missing:
+        target = copied[node.get("id")]
+        reference = etree.Element(f"{{{BPMN_NS}}}{side}")
+        reference.text = flow_id
+        documented = target.find(f"{{{BPMN_NS}}}extensionElements")
+        if documented is None:
+            documented = target.find(f"{{{BPMN_NS}}}documentation")
+        position = target.index(documented) + 1 if documented is not None else 0
+        target.insert(position, reference)
+    return bytes(etree.tostring(copy))
 
 
 def _process_of(root: Any, element_id: str) -> str | None:
