@@ -305,3 +305,23 @@ def record_event(
                 "detail": dict(detail),
             },
         )
+
+
+def check_snippet(rt: Runtime, kind: str, text: str, name: str) -> str | None:
+    """One piece of a diagram checked as deploy checks it (see Engine.check_snippet)."""
+    from engine.definitions.checks import check_timer
+    from engine.scripting import check_expression, check_script
+
+    if len(text) > 100_000:
+        return "de tekst is te lang"
+    if kind == "expression":
+        return check_expression(text) if text.strip() else None
+    if kind == "script":
+        return check_script(text) if text.strip() else None
+    if kind == "timer":
+        tag = name if name in ("timeDuration", "timeDate", "timeCycle") else "timeDuration"
+        return check_timer(tag, text.strip())
+    if kind == "property":
+        check = rt.property_checks.get(name)
+        return check(text) if check is not None and text.strip() else None
+    return f"onbekende soort controle '{kind}'"

@@ -136,6 +136,13 @@ class Engine:
     def validate(self, sources: Iterable[SourceFile]) -> dict[str, str]:
         return deployments.validate(self._rt, sources)
 
+    def check_snippet(self, kind: str, text: str, name: str = "") -> str | None:
+        """Why one piece of a diagram would be refused at deploy, in Dutch (None: it is fine).
+
+        `kind`: "expression" (a condition), "script", "timer" (`name`: timeDuration, timeDate
+        or timeCycle) or "property" (`name`: the extension property, e.g. norm)."""
+        return deployments.check_snippet(self._rt, kind, text, name)
+
     def outline(self, sources: Iterable[SourceFile]) -> Outline:
         """The elements, lanes and decisions of a set of files (parsed safely; no checks)."""
         return outline_of({s.name: s.content for s in sources})

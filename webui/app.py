@@ -23,6 +23,7 @@ from webui import (
     i18n,
     initiatives,
     inputs,
+    modeling,
     tasks,
     vendor,
     worklist,
@@ -76,9 +77,11 @@ def create_app(
 
     app.url_map.converters["id"] = inputs.IdConverter
     app.url_map.converters["task"] = inputs.TaskIdConverter
-    for module in (auth, worklist, tasks, initiatives):
+    for module in (auth, worklist, tasks, initiatives, modeling):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
+    for assets in vendor.modeler_blueprints():
+        app.register_blueprint(assets)
     errors.register(app)
     formatting.register(app)
 
@@ -112,9 +115,12 @@ def create_app(
         nav = {"worklist.mine": "mine", "worklist.team": "team"}.get(endpoint)
         if endpoint.startswith("initiatives."):
             nav = "all"
+        if endpoint.startswith("modeling."):
+            nav = "modeling"
         return {
             "workers": auth.WORKERS,
             "case_readers": auth.CASE_READERS,
+            "process_owners": modeling.OWNERS,
             "nav": nav,
             "language": i18n.language,
         }

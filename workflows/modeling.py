@@ -39,6 +39,8 @@ from workflows.tables import process_draft, process_draft_change
 #: the most a draft may hold (the engine refuses more at check and deploy too)
 MAX_DRAFT_BYTES = 20 * 1024 * 1024
 _KINDS = (".bpmn", ".dmn", ".json")
+#: the most changes one save lists (a replaced diagram would list every element)
+MAX_SUMMARY = 15
 
 
 @dataclass(frozen=True)
@@ -219,13 +221,16 @@ class ImportResult:
     draft: Draft | None
 
 
-def import_files(engine: Engine, actor: Actor, files: list[SourceFile]) -> ImportResult:
+def import_files(
+    engine: Engine, actor: Actor, uploads: Iterable[tuple[str, bytes]]
+) -> ImportResult:
     """Use case: check uploaded files (made elsewhere) and make a draft of them.
 
     Every file goes through the engine's own safe parsing first. A draft is made when the
     files can be worked on in the modeler: no findings at all, or only findings located on an
     element (a DTD, broken XML or a file that is no BPMN is refused outright).
     """
+    files = [SourceFile(name, content) for name, content in uploads]
     report = processes.check(engine, actor, files)
     fixable = all(p.element_id for p in report.errors)
     if not fixable or not any(f.name.lower().endswith((".bpmn", ".dmn")) for f in files):
@@ -256,16 +261,28 @@ def import_files(engine: Engine, actor: Actor, files: list[SourceFile]) -> Impor
     return ImportResult(report, get_draft(engine, draft_id))
 
 
-def add_files(engine: Engine, actor: Actor, draft_id: int, files: list[SourceFile]) -> Draft:
+def add_files(
+    engine: Engine, actor: Actor, draft_id: int, uploads: Iterable[tuple[str, bytes]]
+) -> Draft:
     """Use case: add uploaded files (a decision table, a form) to a draft."""
     draft = get_draft(engine, draft_id)
     merged = dict(draft.files)
-    for source in files:
+    for name, content in uploads:
         try:
-            merged[PurePosixPath(source.name).name] = source.content.decode("utf-8")
+            merged[PurePosixPath(name).name] = content.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise EngineError(f"'{source.name}' is geen UTF-8-tekst; niets toegevoegd.") from exc
+            raise EngineError(f"'{name}' is geen UTF-8-tekst; niets toegevoegd.") from exc
     return save_draft(engine, actor, draft_id, merged, draft.revision)
+
+
+def save_file(
+    engine: Engine, actor: Actor, draft_id: int, name: str, text: str, revision: int
+) -> Draft:
+    """Use case: store one file of a draft (the modeler's autosave, an editor's save)."""
+    draft = get_draft(engine, draft_id)
+    if name not in draft.files:
+        raise EngineError(f"Het concept heeft geen bestand '{name}'; er is niets opgeslagen.")
+    return save_draft(engine, actor, draft_id, {**draft.files, name: text}, revision)
 
 
 def _summary(engine: Engine, before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
@@ -299,6 +316,8 @@ def _summary(engine: Engine, before: Mapping[str, str], after: Mapping[str, str]
                 words.append(f"'{b.name or element_id}': pijlen of voorwaarden gewijzigd")
         if len(words) == 0:
             words.append("tekening gewijzigd")
+    if len(words) > MAX_SUMMARY:
+        words = [*words[:MAX_SUMMARY], f"en {len(words) - MAX_SUMMARY} andere wijzigingen"]
     return words or ["niets gewijzigd"]
 
 
@@ -417,3 +436,9 @@ def form_json(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise EngineError("Een formulierschema is een JSON-object ({ … }).")
     return value
+
+
+def check_snippet(engine: Engine, actor: Actor, kind: str, text: str, name: str = "") -> str | None:
+    """Use case: the syntax check as you type in the modeler (the same check as at deploy)."""
+    require(actor, MAY_MODEL, "geen procesdefinities controleren")
+    return engine.check_snippet(kind, text, name)
