@@ -271,16 +271,25 @@ MAX_COMBINATIONS = 512
 def _candidates(outline: Outline, gateway: Element, name: str) -> list[Any]:
     """Values a name may hold when the gateway is reached, as far as the diagram tells."""
     values: list[Any] = []
+    closed = False  # the diagram limits the name to these values (a choice, a yes/no, a table)
     for element in outline.elements:
         schema = ((element.form or {}).get("properties") or {}).get(name)
         if isinstance(schema, Mapping):
+            closed = closed or bool(
+                schema.get("type") == "boolean"
+                or schema.get("enum")
+                or schema.get("oneOf")
+                or schema.get("anyOf")
+            )
             if schema.get("type") == "boolean":
                 values += [True, False]
             values += list(schema.get("enum") or [])
             values += [c["const"] for c in schema.get("oneOf") or [] if isinstance(c, Mapping)]
             values += [c["const"] for c in schema.get("anyOf") or [] if isinstance(c, Mapping)]
     for outputs in outline.decisions.values():
-        values += list(outputs.get(name, ()))
+        if outputs.get(name):
+            closed = True
+            values += list(outputs[name])
     for _, _, condition in gateway.outgoing:
         try:
             tree = ast.parse(condition or "", mode="eval")
@@ -292,6 +301,8 @@ def _candidates(outline: Outline, gateway: Element, name: str) -> list[Any]:
                 values.append(value)
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     values += [value - 1, value + 1]
+    if not closed:
+        values.append(None)  # nothing in the diagram keeps it to the values the conditions name
     if not values:
         values = [True, False, 0, ""]
     unique: list[Any] = []
@@ -299,6 +310,14 @@ def _candidates(outline: Outline, gateway: Element, name: str) -> list[Any]:
         if not any(type(value) is type(u) and value == u for u in unique):
             unique.append(value)
     return unique
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "leeg (niet ingevuld)"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def check_gateway_defaults(
@@ -328,7 +347,7 @@ def check_gateway_defaults(
                 example = data
                 break
         if example is not None:
-            shown = ", ".join(f"{k} = {v!r}" for k, v in example.items()) or "deze gegevens"
+            shown = ", ".join(f"{k} = {_shown(v)}" for k, v in example.items()) or "deze gegevens"
             problems.append(
                 Problem(
                     gateway.file,

@@ -258,6 +258,45 @@ WegwijsProvider.prototype.getGroups = function (element) {
   };
 };
 
+// ------------------------------------------------------------------ what bpmn-js would drop
+
+// SpiffWorkflow names a multi-instance task's input and output list by data key in
+// loopDataInputRef/loopDataOutputRef; bpmn-moddle reads those as references to data elements,
+// finds none, and leaves them out on export. Keep them as they were, per task.
+const LOOP_REFS = ['loopDataInputRef', 'loopDataOutputRef'];
+const BPMN = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
+
+function loopRefs(xml) {
+  const found = {};
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  Array.from(doc.getElementsByTagNameNS(BPMN, 'multiInstanceLoopCharacteristics')).forEach((mi) => {
+    const owner = mi.parentNode && mi.parentNode.getAttribute('id');
+    LOOP_REFS.forEach((name) => {
+      const ref = Array.from(mi.childNodes).find((n) => n.localName === name);
+      if (owner && ref) { found[`${owner} ${name}`] = ref.textContent; }
+    });
+  });
+  return found;
+}
+
+function restoreLoopRefs(xml, refs) {
+  if (!Object.keys(refs).length) { return xml; }
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  let changed = false;
+  Array.from(doc.getElementsByTagNameNS(BPMN, 'multiInstanceLoopCharacteristics')).forEach((mi) => {
+    const owner = mi.parentNode && mi.parentNode.getAttribute('id');
+    LOOP_REFS.slice().reverse().forEach((name) => {
+      const text = refs[`${owner} ${name}`];
+      if (text === undefined || Array.from(mi.childNodes).some((n) => n.localName === name)) { return; }
+      const ref = doc.createElementNS(BPMN, `${mi.prefix ? `${mi.prefix}:` : ''}${name}`);
+      ref.textContent = text;
+      mi.insertBefore(ref, mi.firstChild);
+      changed = true;
+    });
+  });
+  return changed ? new XMLSerializer().serializeToString(doc) : xml;
+}
+
 // ------------------------------------------------------------------ the modeler and its saving
 
 const modeler = new BpmnModeler({
@@ -288,8 +327,8 @@ function save() {
   if (!dirty || saving) { return saving; }
   dirty = false;
   say('Opslaan…', 'saving');
-  saving = modeler.saveXML({ format: true })
-    .then(({ xml }) => {
+  saving = exportXML()
+    .then((xml) => {
       localStorage.setItem(storageKey, JSON.stringify({ revision, xml }));
       return fetch(config.saveUrl, {
         method: 'POST',
@@ -313,11 +352,17 @@ function save() {
   return saving;
 }
 
+let kept = {};
+function exportXML() {
+  return modeler.saveXML({ format: true }).then(({ xml }) => restoreLoopRefs(xml, kept));
+}
+window.wegwijsExport = exportXML;
+
 let timer = null;
 modeler.on('commandStack.changed', () => {
   dirty = true;
   say('Niet opgeslagen wijzigingen…', 'dirty');
-  modeler.saveXML({ format: true }).then(({ xml }) => localStorage.setItem(storageKey, JSON.stringify({ revision, xml })));
+  exportXML().then((xml) => localStorage.setItem(storageKey, JSON.stringify({ revision, xml })));
   clearTimeout(timer);
   timer = setTimeout(save, 1500);
 });
@@ -347,6 +392,7 @@ function markFindings() {
 const stored = JSON.parse(localStorage.getItem(storageKey) || 'null');
 const xml = document.getElementById('modeler-xml').textContent;
 const start = stored && stored.revision === revision && stored.xml !== xml ? stored.xml : xml;
+kept = loopRefs(start);
 modeler.importXML(start)
   .then(({ warnings }) => {
     root.__definitions = modeler.getDefinitions();
