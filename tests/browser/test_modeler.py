@@ -98,7 +98,8 @@ def test_the_process_owner_changes_a_norm_and_a_name_checks_deploys_and_moves_an
     new_task = _plan_intake(live_server, newer)
     assert new_task.title == "Kennismaking inplannen"
     assert new_task.properties["norm"] == "3 werkdagen"
-    assert new_task.due_at is not None and old_task.due_at is not None
+    assert new_task.due_at is not None
+    assert old_task.due_at is not None
     assert new_task.due_at < old_task.due_at  # 3 working days instead of 5, from one moment
     kept = _plan_intake(live_server, older)
     assert (kept.title, kept.properties["norm"]) == ("Kennismakingsgesprek plannen", "5 werkdagen")
@@ -168,7 +169,8 @@ def test_a_flawed_draft_shows_each_finding_on_its_element_and_is_refused_as_by_t
 
     page.get_by_role("button", name="In gebruik nemen").click()
     expect(page.locator(".findings")).to_have_attribute("data-errors", str(len(by_element)))
-    assert live_server.engine.list_processes() and not [
+    assert live_server.engine.list_processes()
+    assert not [
         p for p in live_server.engine.list_processes() if p.process_id == "flawed_process"
     ]
     assert not Path("/tmp/wegwijs_pwned").exists()
