@@ -77,14 +77,15 @@ def deploy(
 
 
 def origin_of(files: Mapping[str, bytes | str], spec_file: str | None) -> str:
-    """Where a process's diagram comes from: the `id` of its file's BPMN `definitions`
-    (modelers keep it while a diagram is edited), else the file's name."""
+    """Where a process's diagram comes from: its file's name and the `id` of its BPMN
+    `definitions` (modelers keep both while a diagram is edited; tools copy the id between
+    diagrams, so the id alone does not tell two diagrams apart)."""
     name = Path(spec_file).name if spec_file else ""
-    content = files.get(name) if name else None
+    content = next((c for n, c in files.items() if Path(n).name == name), None) if name else None
     if content is not None:
         root = safe_parse_xml(name, content if isinstance(content, bytes) else content.encode(), [])
         if root is not None and root.get("id"):
-            return str(root.get("id"))
+            return f"{root.get('id')} ({name})"
     return name or "?"
 
 

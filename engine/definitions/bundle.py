@@ -249,15 +249,19 @@ def _library_parser(read: _Read) -> Any:
             AttributeError,
             IndexError,
         ):
+            decisions = list(root.iter(f"{{{etree.QName(root).namespace}}}decision"))
+            where = decisions[0] if decisions else root
             problems.append(
                 Problem(
                     name,
                     "de beslistabel kan niet worden ingelezen: "
                     + (
                         "meer dan één beslissing in één bestand (DRD) wordt niet ondersteund"
-                        if len(list(root.iter(f"{{{etree.QName(root).namespace}}}decision"))) > 1
+                        if len(decisions) > 1
                         else "deze DMN-opbouw of -versie wordt niet ondersteund"
                     ),
+                    element_id=where.get("id"),
+                    line=where.sourceline,
                 )
             )
     _raise_if(problems)
