@@ -375,8 +375,11 @@ function markFindings() {
   const canvas = modeler.get('canvas');
   const registry = modeler.get('elementRegistry');
   const overlays = modeler.get('overlays');
-  (config.findings || []).forEach((finding) => {
-    if (!finding.element_id || !registry.get(finding.element_id)) { return; }
+  const badged = new Set();
+  const errorsFirst = (config.findings || []).slice().sort((a, b) => (a.severity === 'error' ? -1 : 1) - (b.severity === 'error' ? -1 : 1));
+  errorsFirst.forEach((finding) => {
+    if (!finding.element_id || !registry.get(finding.element_id) || badged.has(finding.element_id)) { return; }
+    badged.add(finding.element_id);
     canvas.addMarker(finding.element_id, finding.severity === 'error' ? 'finding-error' : 'finding-warning');
     const badge = document.createElement('span');
     badge.className = `finding-badge finding-badge-${finding.severity}`;
