@@ -170,9 +170,7 @@ def test_a_flawed_draft_shows_each_finding_on_its_element_and_is_refused_as_by_t
     page.get_by_role("button", name="In gebruik nemen").click()
     expect(page.locator(".findings")).to_have_attribute("data-errors", str(len(by_element)))
     assert live_server.engine.list_processes()
-    assert not [
-        p for p in live_server.engine.list_processes() if p.process_id == "flawed_process"
-    ]
+    assert not [p for p in live_server.engine.list_processes() if p.process_id == "flawed_process"]
     assert not Path("/tmp/wegwijs_pwned").exists()
 
     database_url = str(live_server.engine.db.url.render_as_string(hide_password=False))
@@ -203,3 +201,24 @@ def test_editing_a_form_schema_changes_the_live_preview(
     expect(preview.get_by_label("Motivering")).to_have_count(0)
     page.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.locator("#save-status")).to_contain_text("Opgeslagen")
+
+
+def test_a_decision_table_opens_in_dmn_js_and_saves_back_into_a_draft_that_still_checks(
+    page: Any, live_server: LiveServer, log_in: Any
+) -> None:
+    add_user(live_server.app, "petra", "procesbeheerder")
+    log_in("petra")
+    page.goto(live_server.url("/procesbeheer"))
+    page.locator(f'[data-process="{COMPLEX}"]').get_by_role("button", name="Concept maken").click()
+    expect(page.locator("#modeler")).to_have_attribute("data-loaded", "true", timeout=20_000)
+    page.get_by_role("link", name="complex_initiative/dmn_fund_eligibility.dmn").click()
+    expect(page.locator("#dmn-editor")).to_have_attribute("data-loaded", "true", timeout=20_000)
+    expect(page.locator("#dmn-editor")).to_contain_text("Fondstoets initiatievenfonds")
+    page.evaluate(
+        "() => window.wegwijsDmn.getActiveViewer().get('eventBus')"
+        ".fire('elements.changed', { elements: [] })"
+    )
+    expect(page.locator("#save-status")).to_contain_text("Opgeslagen", timeout=15_000)
+    page.go_back()
+    page.get_by_role("link", name="Controleren").click()
+    expect(page.locator(".findings")).to_have_attribute("data-errors", "0")
