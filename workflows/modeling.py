@@ -10,6 +10,7 @@ lost and nothing is overwritten unseen.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,7 @@ from workflows.tables import process_draft, process_draft_change
 #: the most a draft may hold (the engine refuses more at check and deploy too)
 MAX_DRAFT_BYTES = 20 * 1024 * 1024
 _KINDS = (".bpmn", ".dmn", ".json")
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 #: the most changes one save lists (a replaced diagram would list every element)
 MAX_SUMMARY = 15
 
@@ -144,6 +146,11 @@ def _check_files(files: Mapping[str, str]) -> dict[str, str]:
         ):
             raise EngineError(
                 f"De bestandsnaam '{name}' kan niet: gebruik een naam op .bpmn, .dmn of .json."
+            )
+        if path.name.lower().endswith((".bpmn", ".dmn")) and _DTD.search(str(text)):
+            raise EngineError(
+                f"'{name}' bevat een DTD of entiteit (<!DOCTYPE>, <!ENTITY>); die zijn niet "
+                "toegestaan in een procesbestand. Er is niets opgeslagen."
             )
         clean[str(path)] = str(text)
     if sum(len(t.encode("utf-8")) for t in clean.values()) > MAX_DRAFT_BYTES:

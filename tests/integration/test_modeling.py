@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from engine import ConflictError, Engine, InstanceStateError, ManualClock, OriginError
+from engine import ConflictError, Engine, EngineError, InstanceStateError, ManualClock, OriginError
 from tests.conftest import FIXTURES
 from tests.integration.test_cli import WEGWIJS
 from tests.webapp import csrf_token, engine_of, logged_in, make_app
@@ -259,3 +259,13 @@ def _html(text: str) -> str:
         .replace("'", "&#39;")
         .replace('"', "&#34;")
     )
+
+
+def test_a_draft_never_stores_a_dtd_or_an_entity(engine: Engine) -> None:
+    owner = _owner(engine)
+    [v1] = engine.list_versions(COMPLEX)[:1]
+    draft = modeling.start_draft(engine, owner, v1.id)
+    hostile = (FIXTURES / "hostile" / "billion_laughs.bpmn").read_text()
+    with pytest.raises(EngineError, match="DTD of entiteit"):
+        modeling.save_file(engine, owner, draft.id, BPMN_FILE, hostile, draft.revision)
+    assert modeling.get_draft(engine, draft.id).files == draft.files
