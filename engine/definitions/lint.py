@@ -11,7 +11,6 @@ Wegwijs never runs it.
 from __future__ import annotations
 
 import hashlib
-import threading
 from typing import Any, cast
 
 from bpmn_io import create_moddle
@@ -61,9 +60,6 @@ class BpmnLinter:
 
     def __init__(self, cache_size: int = 32) -> None:
         self._moddle = create_moddle()
-        # one linter: it resolves its 26 rules once (about half of a lint's time)
-        self._linter = Linter(config=CONFIG, resolver=cast(Any, NodeResolver()))
-        self._lock = threading.Lock()
         self._cache: LRU[str, tuple[tuple[str, str, str], ...]] = LRU(cache_size)
 
     def _reports(self, content: bytes) -> tuple[tuple[str, str, str], ...]:
@@ -72,9 +68,9 @@ class BpmnLinter:
         if cached is not None:
             return cached
         try:
-            with self._lock:
-                parsed = self._moddle.from_xml(content.decode("utf-8", "replace"))
-                found = self._linter.lint(cast(Any, parsed.root_element))
+            parsed = self._moddle.from_xml(content.decode("utf-8", "replace"))
+            linter = Linter(config=CONFIG, resolver=cast(Any, NodeResolver()))
+            found = linter.lint(cast(Any, parsed.root_element))
         except Exception:  # a file the port cannot read: the loader reports what is wrong
             return ()
         reports = tuple(
