@@ -69,6 +69,8 @@ class BpmnLinter:
             return cached
         try:
             parsed = self._moddle.from_xml(content.decode("utf-8", "replace"))
+            # a new linter each time: the port's rule objects keep what they saw (one kept
+            # linter reported every flow of a second file as a duplicate of the first's)
             linter = Linter(config=CONFIG, resolver=cast(Any, NodeResolver()))
             found = linter.lint(cast(Any, parsed.root_element))
         except Exception:  # a file the port cannot read: the loader reports what is wrong

@@ -3,6 +3,8 @@ other tools' expressions said in Dutch, the gateway rule, and Wegwijs's own rule
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.definitions import SourceFile
@@ -135,3 +137,16 @@ def test_a_user_task_without_a_form_outside_staff_lanes_only_warns() -> None:
     body = '<bpmn:startEvent id="start" /><bpmn:userTask id="review" />'
     found = _rules(_findings(("p.bpmn", _diagram(body, lane="reviewer"))))
     assert found["wegwijs:formulier review"] == "warning"
+
+
+def test_linting_the_same_diagram_twice_finds_the_same() -> None:
+    from engine.definitions.lint import BpmnLinter
+    from engine.definitions.xml import safe_parse_xml
+
+    path = Path(__file__).resolve().parents[2] / "bpmn" / "wijkwens" / "wijkwens_process.bpmn"
+    content = path.read_bytes()
+    root = safe_parse_xml(path.name, content, [])
+    linter = BpmnLinter(cache_size=0)
+    first = linter.lint(path.name, content, root)
+    assert first == linter.lint(path.name, content, root)
+    assert {p.rule for p in first} == {"bpmnlint:fake-join", "bpmnlint:superfluous-label"}
