@@ -18,9 +18,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c 'import engine, workflows, webui, SpiffWorkflow, RestrictedPython, psycopg'
 	@touch $(STAMP)
 
-# Browser assets from npm (bpmn-js for the diagram viewer, axe-core for the accessibility tests)
-$(NODE_STAMP): package.json package-lock.json
+# Browser assets from npm (bpmn-js for the diagram viewer, axe-core for the accessibility tests);
+# the modeler (bpmn-js + properties panel, which ship only ES modules) is bundled with esbuild
+# from npm into node_modules/.wegwijs-build (served under /vendor/wegwijs/, see webui/vendor.py)
+BUILD := node_modules/.wegwijs-build
+$(NODE_STAMP): package.json package-lock.json $(wildcard webui/assets/*)
 	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(BUILD)
+	node_modules/.bin/esbuild webui/assets/modeler.js --bundle --minify --format=iife \
+		--target=es2020 --log-level=warning --outfile=$(BUILD)/modeler.js
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(BUILD)/
 	@touch $(NODE_STAMP)
 
 assets: $(NODE_STAMP)

@@ -7,12 +7,18 @@ this module exports, plus `engine.readmodel` (the tables it may read); import-li
 """
 
 from engine.clock import Clock, ManualClock, SystemClock, as_utc, current_time
+from engine.definitions import SourceFile, read_paths
+from engine.definitions.outline import Element as OutlineElement
+from engine.definitions.outline import Lane as OutlineLane
+from engine.definitions.outline import Outline, Rule, form_fields
 from engine.errors import (
     ConflictError,
     DefinitionError,
     EngineError,
     InstanceStateError,
     NotFoundError,
+    OriginError,
+    OriginQuestion,
     Problem,
     TaskNotAllowedError,
 )
@@ -26,22 +32,29 @@ from engine.settings import (
     fast_paths_enabled,
 )
 from engine.types import (
+    CheckReport,
     DeployResult,
+    ElementChange,
     EventRecord,
     HumanTask,
     InstanceDetail,
     InstanceSummary,
+    MigrationCheck,
+    MigrationRecord,
     OpenTask,
     ProcessVersionInfo,
     Trail,
+    VersionDiff,
 )
 from engine.unit_of_work import Reads, UnitOfWork
 
 __all__ = [
+    "CheckReport",
     "Clock",
     "ConflictError",
     "DefinitionError",
     "DeployResult",
+    "ElementChange",
     "Engine",
     "EngineError",
     "EngineSettings",
@@ -51,22 +64,34 @@ __all__ = [
     "InstanceStateError",
     "InstanceSummary",
     "ManualClock",
+    "MigrationCheck",
+    "MigrationRecord",
     "NotFoundError",
     "OpenTask",
     "Operator",
+    "OriginError",
+    "OriginQuestion",
+    "Outline",
+    "OutlineElement",
+    "OutlineLane",
     "Problem",
     "ProcessVersionInfo",
     "Reads",
+    "Rule",
     "SavedInstance",
     "ServiceCall",
     "ServiceError",
+    "SourceFile",
     "SystemClock",
     "TaskDueInput",
     "TaskNotAllowedError",
     "Trail",
     "UnitOfWork",
+    "VersionDiff",
     "as_utc",
     "caches_enabled",
     "current_time",
     "fast_paths_enabled",
+    "form_fields",
+    "read_paths",
 ]

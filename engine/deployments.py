@@ -7,7 +7,8 @@ only for the processes that use it. A running instance stays on the version it s
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,41 +16,111 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.definitions import SourceFile, lane_names, load_bundle
-from engine.errors import EngineError
+from engine.definitions.bundle import check_bundle
+from engine.definitions.xml import safe_parse_xml
+from engine.errors import (
+    DefinitionError,
+    EngineError,
+    NotFoundError,
+    OriginError,
+    OriginQuestion,
+)
 from engine.persistence import rows
 from engine.persistence import statements as sql
 from engine.persistence.tables import process_instance, process_version
 from engine.runtime import ACTIVE, Runtime
-from engine.types import DeployResult, ProcessVersionInfo
+from engine.types import CheckReport, DeployResult, ProcessVersionInfo
 from engine.unit_of_work import UnitOfWork
 
 
 def validate(rt: Runtime, sources: Iterable[SourceFile]) -> dict[str, str]:
     """Check definition files without deploying; {process id: name}. Raises DefinitionError."""
-    bundle, _ = load_bundle(sources, rt.dispatcher.names(), rt.property_checks)
+    bundle, _ = load_bundle(sources, checks=rt.checks)
     return dict(bundle.process_names)
 
 
+def check(rt: Runtime, sources: Iterable[SourceFile]) -> CheckReport:
+    """Every finding of a set of files, errors first; nothing is stored."""
+    try:
+        bundle, parser, problems = check_bundle(sources, rt.checks, allow_decisions_only=True)
+    except DefinitionError as exc:  # nothing to check (no files, too large)
+        return CheckReport(findings=tuple(exc.problems))
+    ordered = sorted(problems, key=lambda p: (not p.is_error, p.file, p.line or 0))
+    decisions = tuple(sorted(parser.dmn_parsers)) if parser is not None else ()
+    return CheckReport(
+        findings=tuple(ordered),
+        processes=dict(bundle.process_names) if bundle is not None else {},
+        decisions=decisions if bundle is None else (),
+    )
+
+
 def deploy(
-    rt: Runtime, sources: Iterable[SourceFile], actor: str | None, uow: UnitOfWork | None
+    rt: Runtime,
+    sources: Iterable[SourceFile],
+    actor: str | None,
+    uow: UnitOfWork | None,
+    confirmed: Iterable[str] | None = None,
 ) -> DeployResult:
     """Validate and store files as new process versions; identical content is a no-op."""
-    bundle, parser = load_bundle(list(sources), rt.dispatcher.names(), rt.property_checks)
+    sources = list(sources)
+    bundle, parser, problems = check_bundle(sources, rt.checks)
+    errors = [p for p in problems if p.is_error]
+    if errors or bundle is None:
+        raise DefinitionError(errors)
+    warnings = tuple(p for p in problems if not p.is_error)
     try:
-        return _store(rt, bundle, parser, actor, uow)
+        result = _store(rt, bundle, parser, actor, uow, confirmed)
     except IntegrityError:
         # Someone deployed the same content at the same moment; theirs counts.
-        return _store(rt, bundle, parser, actor, uow)
+        result = _store(rt, bundle, parser, actor, uow, confirmed)
+    return DeployResult(result.created, result.unchanged, warnings)
+
+
+def origin_of(files: Mapping[str, bytes | str], spec_file: str | None) -> str:
+    """Where a process's diagram comes from: its file's name and the `id` of its BPMN
+    `definitions` (modelers keep both while a diagram is edited; tools copy the id between
+    diagrams, so the id alone does not tell two diagrams apart)."""
+    name = Path(spec_file).name if spec_file else ""
+    content = next((c for n, c in files.items() if Path(n).name == name), None) if name else None
+    if content is not None:
+        root = safe_parse_xml(name, content if isinstance(content, bytes) else content.encode(), [])
+        if root is not None and root.get("id"):
+            return f"{root.get('id')} ({name})"
+    return name or "?"
+
+
+def _deployed_origin(conn: Any, process_id: str) -> tuple[int, str] | None:
+    row = conn.execute(
+        select(process_version.c.version, process_version.c.files)
+        .where(process_version.c.process_id == process_id)
+        .order_by(process_version.c.version.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    marker = re.compile(rf"<(?:\w+:)?process\b[^>]*\bid=[\"']{re.escape(process_id)}[\"']")
+    defining = next(
+        (n for n, text in sorted(row.files.items()) if n.endswith(".bpmn") and marker.search(text)),
+        None,
+    )
+    return int(row.version), origin_of(row.files, defining)
 
 
 def _store(
-    rt: Runtime, bundle: Any, parser: Any, actor: str | None, uow: UnitOfWork | None
+    rt: Runtime,
+    bundle: Any,
+    parser: Any,
+    actor: str | None,
+    uow: UnitOfWork | None,
+    confirmed: Iterable[str] | None,
 ) -> DeployResult:
     created: list[ProcessVersionInfo] = []
     unchanged: list[ProcessVersionInfo] = []
     now = rt.now()
     with rt.database.within(uow) as u:
         conn = u.connection
+        if confirmed is not None:
+            _ask_about_origins(conn, bundle, parser, set(confirmed))
         for process_id in sorted(bundle.process_names):
             digest = bundle.content_hash(process_id)
             existing = conn.execute(
@@ -102,6 +173,28 @@ def _store(
                 },
             )
     return DeployResult(created=tuple(created), unchanged=tuple(unchanged))
+
+
+def _ask_about_origins(conn: Any, bundle: Any, parser: Any, confirmed: set[str]) -> None:
+    """Refuse (OriginError) to make a process a new version of a deployed process that came
+    from another diagram, unless its id was confirmed."""
+    questions = []
+    for process_id in sorted(bundle.process_names):
+        if process_id in confirmed:
+            continue
+        deployed = _deployed_origin(conn, process_id)
+        if deployed is None:
+            continue
+        if conn.execute(
+            sql.VERSION_BY_HASH,
+            {"b_process_id": process_id, "b_hash": bundle.content_hash(process_id)},
+        ).first():
+            continue  # the same content again: nothing would change
+        new = origin_of(bundle.files, parser.get_spec(process_id).file)
+        if new != deployed[1]:
+            questions.append(OriginQuestion(process_id, deployed[0], deployed[1], new))
+    if questions:
+        raise OriginError(questions)
 
 
 def _counts(conn: Any, group: Any, *where: Any) -> dict[Any, tuple[int, int]]:
@@ -167,3 +260,69 @@ def deployed_lanes(rt: Runtime) -> frozenset[str]:
             files = conn.execute(sql.VERSION_FILES, {"b_id": info.id}).one().files
         lanes |= lane_names(files)
     return frozenset(lanes)
+
+
+def get_version(rt: Runtime, version_id: int) -> ProcessVersionInfo:
+    """One deployed version, with its counts of instances."""
+    with rt.database.reading() as conn:
+        found = conn.execute(sql.VERSION_BY_ID, {"b_id": version_id}).first()
+        if found is None:
+            raise NotFoundError(f"Versie {version_id} bestaat niet.")
+        counts = _counts(
+            conn,
+            process_instance.c.process_version_id,
+            process_instance.c.process_version_id == version_id,
+        )
+    return rows.version_info(found, *counts.get(found.id, (0, 0)))
+
+
+def version_files(rt: Runtime, version_id: int) -> dict[str, str]:
+    """The files of a deployed version (name -> text)."""
+    with rt.database.reading() as conn:
+        found = conn.execute(sql.VERSION_FILES, {"b_id": version_id}).first()
+    if found is None:
+        raise NotFoundError(f"Versie {version_id} bestaat niet.")
+    return dict(found.files)
+
+
+def record_event(
+    rt: Runtime,
+    kind: str,
+    actor: str | None,
+    detail: Mapping[str, Any],
+    uow: UnitOfWork | None,
+) -> None:
+    """An application event in the audit trail (no case: saving a draft, for instance)."""
+    with rt.database.within(uow) as u:
+        u.run(
+            sql.INSERT_EVENT,
+            {
+                "instance_id": None,
+                "type": kind[:40],
+                "at": rt.now(),
+                "actor": actor,
+                "task_id": None,
+                "bpmn_id": None,
+                "detail": dict(detail),
+            },
+        )
+
+
+def check_snippet(rt: Runtime, kind: str, text: str, name: str) -> str | None:
+    """One piece of a diagram checked as deploy checks it (see Engine.check_snippet)."""
+    from engine.definitions.checks import check_timer
+    from engine.scripting import check_expression, check_script
+
+    if len(text) > 100_000:
+        return "de tekst is te lang"
+    if kind == "expression":
+        return check_expression(text) if text.strip() else None
+    if kind == "script":
+        return check_script(text) if text.strip() else None
+    if kind == "timer":
+        tag = name if name in ("timeDuration", "timeDate", "timeCycle") else "timeDuration"
+        return check_timer(tag, text.strip())
+    if kind == "property":
+        check = rt.property_checks.get(name)
+        return check(text) if check is not None and text.strip() else None
+    return f"onbekende soort controle '{kind}'"

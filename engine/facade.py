@@ -21,27 +21,34 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SqlEngine
 
-from engine import assignment, deployments, instances, queries, services
+from engine import assignment, deployments, instances, migration, queries, services
 from engine import clock as clock_module
 from engine.cache import WorkflowCache
 from engine.clock import Clock, SystemClock
 from engine.codec import WorkflowCodec
 from engine.definitions import SourceFile, read_paths
+from engine.definitions.bundle import Checks, outline_of
+from engine.definitions.lint import BpmnLinter
+from engine.definitions.outline import Outline
 from engine.persistence import database
 from engine.runtime import Runtime
-from engine.scripting import make_script_engine
+from engine.scripting import Limits, SandboxEnvironment, make_script_engine
 from engine.settings import EngineSettings
 from engine.specs import SpecLibrary
 from engine.spiff import ASSIGNEE_PROPERTY, GROUP_PROPERTY, check_group_path
 from engine.types import (
+    CheckReport,
     DeployResult,
     EventRecord,
     HumanTask,
     InstanceDetail,
     InstanceSummary,
+    MigrationCheck,
+    MigrationRecord,
     OpenTask,
     ProcessVersionInfo,
     Trail,
+    VersionDiff,
 )
 from engine.unit_of_work import Database, Reads, UnitOfWork
 
@@ -61,6 +68,14 @@ class Engine:
 
             codec = FastWorkflowCodec()
         dispatcher = services.Dispatcher(settings.services)
+        property_checks = {
+            GROUP_PROPERTY: check_group_path,
+            ASSIGNEE_PROPERTY: check_group_path,
+            **settings.property_checks,
+        }
+        gateway_probe = SandboxEnvironment(
+            dict(settings.script_helpers), Limits(seconds=0.2, max_sequence=10_000)
+        )
         self._rt = Runtime(
             settings=settings,
             clock=self.clock,
@@ -73,11 +88,14 @@ class Engine:
             specs=SpecLibrary(codec, settings.spec_cache_size if settings.caches else 0),
             workflows=WorkflowCache(settings.workflow_cache_size if settings.caches else 0),
             # the engine's own extension properties first; the application's checks on top
-            property_checks={
-                GROUP_PROPERTY: check_group_path,
-                ASSIGNEE_PROPERTY: check_group_path,
-                **settings.property_checks,
-            },
+            property_checks=property_checks,
+            checks=Checks(
+                known_services=dispatcher.names(),
+                property_checks=property_checks,
+                rules=tuple(settings.definition_rules),
+                evaluate=gateway_probe.evaluate,
+                linter=BpmnLinter(32 if settings.caches else 0),
+            ),
         )
         #: the SQLAlchemy engine (listeners, tests) and the pool of `statement_reads`
         self.db = data.engine
@@ -123,14 +141,38 @@ class Engine:
     def validate(self, sources: Iterable[SourceFile]) -> dict[str, str]:
         return deployments.validate(self._rt, sources)
 
+    def check_snippet(self, kind: str, text: str, name: str = "") -> str | None:
+        """Why one piece of a diagram would be refused at deploy, in Dutch (None: it is fine).
+
+        `kind`: "expression" (a condition), "script", "timer" (`name`: timeDuration, timeDate
+        or timeCycle) or "property" (`name`: the extension property, e.g. norm)."""
+        return deployments.check_snippet(self._rt, kind, text, name)
+
+    def outline(self, sources: Iterable[SourceFile]) -> Outline:
+        """The elements, lanes and decisions of a set of files (parsed safely; no checks)."""
+        return outline_of({s.name: s.content for s in sources})
+
+    def check(self, sources: Iterable[SourceFile]) -> CheckReport:
+        """Every finding (errors block a deploy, warnings do not) of a set of files; nothing
+        is stored. DMN files alone are checked as decision tables."""
+        return deployments.check(self._rt, sources)
+
     def deploy_paths(self, paths: Iterable[str], actor: str | None = None) -> DeployResult:
         return self.deploy(read_paths(paths), actor)
 
     def deploy(
-        self, sources: Iterable[SourceFile], actor: str | None = None, uow: UnitOfWork | None = None
+        self,
+        sources: Iterable[SourceFile],
+        actor: str | None = None,
+        uow: UnitOfWork | None = None,
+        confirmed: Iterable[str] | None = None,
     ) -> DeployResult:
-        """Validate and store files as new process versions; identical content is a no-op."""
-        return deployments.deploy(self._rt, sources, actor, uow)
+        """Validate and store files as new process versions; identical content is a no-op.
+
+        `confirmed`: when given, a process whose id is deployed already from files of another
+        origin (another diagram that happens to use the same id) becomes a new version only when
+        its id is in `confirmed`; otherwise `OriginError` asks. None: no such question."""
+        return deployments.deploy(self._rt, sources, actor, uow, confirmed)
 
     def list_processes(self) -> list[ProcessVersionInfo]:
         """The newest version of every deployed process, with its counts of instances."""
@@ -138,6 +180,59 @@ class Engine:
 
     def list_versions(self, process_id: str) -> list[ProcessVersionInfo]:
         return deployments.list_versions(self._rt, process_id)
+
+    def get_version(self, version_id: int) -> ProcessVersionInfo:
+        """One deployed version, with its counts of instances."""
+        return deployments.get_version(self._rt, version_id)
+
+    def version_files(self, version_id: int) -> dict[str, str]:
+        """The files a deployed version consists of (name -> text)."""
+        return deployments.version_files(self._rt, version_id)
+
+    def diff_versions(self, from_version_id: int, to_version_id: int) -> VersionDiff:
+        """What changed between two deployed versions of a process, element by element."""
+        return migration.diff_versions(self._rt, from_version_id, to_version_id)
+
+    def diff_files(
+        self, from_version_id: int, sources: Iterable[SourceFile], process_id: str
+    ) -> VersionDiff:
+        """What a set of files (a draft) would change in a deployed version."""
+        files = {s.name: s.content for s in sources}
+        return migration.diff_files(self._rt, from_version_id, files, process_id)
+
+    def check_migration(self, instance_id: int, to_version_id: int | None = None) -> MigrationCheck:
+        """The pre-check of moving a case to a newer version (None: the newest); changes nothing."""
+        return migration.check(self._rt, instance_id, to_version_id)
+
+    def migrate(
+        self,
+        instance_id: int,
+        to_version_id: int | None = None,
+        actor: str | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> MigrationRecord:
+        """Move a case to a newer version (refused with the pre-check's reasons when unsafe)."""
+        return migration.migrate(self._rt, instance_id, to_version_id, actor, uow)
+
+    def undo_migration(
+        self, instance_id: int, actor: str | None = None, uow: UnitOfWork | None = None
+    ) -> MigrationRecord:
+        """Put a moved case back on its old version, while it has not moved on since."""
+        return migration.undo(self._rt, instance_id, actor, uow)
+
+    def migrations(self, instance_id: int) -> list[MigrationRecord]:
+        """The moves of a case between versions, newest first."""
+        return migration.history(self._rt, instance_id)
+
+    def record_event(
+        self,
+        kind: str,
+        actor: str | None,
+        detail: Mapping[str, Any],
+        uow: UnitOfWork | None = None,
+    ) -> None:
+        """Add an event of the application (not about one case) to the audit trail."""
+        deployments.record_event(self._rt, kind, actor, detail, uow)
 
     def deployed_lanes(self) -> frozenset[str]:
         """The lane names of the newest version of every deployed process."""

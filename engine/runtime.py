@@ -14,6 +14,7 @@ from engine import services
 from engine.cache import WorkflowCache
 from engine.clock import Clock
 from engine.codec import WorkflowCodec
+from engine.definitions.bundle import Checks
 from engine.persistence.statements import VERSION_FILES
 from engine.settings import EngineSettings
 from engine.specs import SpecLibrary, VersionSpecs
@@ -36,6 +37,8 @@ class Runtime:
     specs: SpecLibrary
     workflows: WorkflowCache
     property_checks: Mapping[str, Callable[[str], str | None]]
+    #: what a check or deploy of definition files runs (services, properties, rules, lint)
+    checks: Checks
 
     def now(self) -> datetime:
         return self.clock.now()

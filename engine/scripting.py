@@ -129,14 +129,50 @@ class _Policy(RestrictingNodeTransformer):
         return call
 
 
+_LINE = re.compile(r"^Line (\d+): ")
+_RESTRICTED_MESSAGES = (
+    (
+        re.compile(r"SyntaxError: .*? at statement: (.*)$", re.DOTALL),
+        "dit is geen geldige Python-code: {0}",  # {0}: the statement as written
+    ),
+    (
+        re.compile(r'"(.*?)" is an invalid (?:attribute|variable) name because it starts with "_"'),
+        "'{0}' is niet toegestaan: namen die met '_' beginnen zijn afgeschermd",
+    ),
+    (re.compile(r'"(.*?)" is a reserved name'), "'{0}' is een gereserveerde naam"),
+    (re.compile(r"(Exec|Eval) calls are not allowed"), "{0}() is niet toegestaan in scripts"),
+)
+
+
+def _dutch(error: str) -> str:
+    """One of RestrictedPython's (English) compile errors in Dutch; ours pass unchanged."""
+    text = error.replace("<inline>", "").strip()
+    line = _LINE.match(text)
+    where = f"regel {line.group(1)}: " if line else ""
+    text = _LINE.sub("", text)
+    for pattern, dutch in _RESTRICTED_MESSAGES:
+        found = pattern.search(text)
+        if found:
+            return where + dutch.format(*found.groups()).removesuffix(": None").rstrip(".")
+    if not re.search(r"\bniet\b", text):  # another of RestrictedPython's English texts
+        return where + "deze Python-constructie is in scripts niet toegestaan"
+    return where + text
+
+
 def _format_errors(errors: Iterable[str]) -> str:
-    return "; ".join(e.replace("<inline>", "").strip() for e in errors)
+    return "; ".join(_dutch(e) for e in errors)
 
 
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str, mode: str) -> Any:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<string>", policy=_Policy)
+    try:
+        result = compiler(source, filename="<string>", policy=_Policy)
+    except (SyntaxError, ValueError) as exc:  # Python's own compile after the policy passed
+        line = getattr(exc, "lineno", None)
+        raise SandboxViolation(
+            (f"regel {line}: " if line else "") + "dit is geen geldige Python-code"
+        ) from exc
     if result.errors:
         raise SandboxViolation(_format_errors(result.errors))
     return result.code
@@ -156,7 +192,10 @@ def _check(source: str, mode: str) -> str | None:
     try:
         _compile(source, mode)
     except SandboxViolation as exc:
-        return str(exc)
+        from engine.definitions.dialects import foreign_expression_hint
+
+        hint = foreign_expression_hint(source) if "geldige Python" in str(exc) else None
+        return f"{exc}; {hint}" if hint else str(exc)
     missing = _unavailable_calls(source, mode)
     if missing:
         names = ", ".join(f"{name}()" for name in missing)

@@ -7,13 +7,14 @@ nothing from the environment except the two switches below, whose defaults come 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
+from engine.definitions.outline import Rule
 from engine.scripting import DEFAULT_LIMITS, Limits
 from engine.services import Operator
 
@@ -90,3 +91,6 @@ class EngineSettings:
     property_checks: Mapping[str, Callable[[str], str | None]] = field(default_factory=dict)
     #: called in the transaction after every save of an instance (e.g. to keep a read model)
     on_saved: Callable[[SavedInstance], None] | None = None
+    #: the application's own rules on definition files, run by every check and deploy on the
+    #: outline of the files (`engine.Outline`); each finding an error (blocks) or a warning
+    definition_rules: Sequence[Rule] = ()

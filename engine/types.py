@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.errors import Problem
+
 
 @dataclass(frozen=True)
 class ProcessVersionInfo:
@@ -29,6 +31,31 @@ class DeployResult:
 
     created: tuple[ProcessVersionInfo, ...]
     unchanged: tuple[ProcessVersionInfo, ...]
+    #: findings that did not stop the deployment
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every finding of a check of definition files, errors (which block a deploy) first."""
+
+    findings: tuple[Problem, ...]
+    #: the executable processes found (id -> name); empty while there are errors
+    processes: dict[str, str] = field(default_factory=dict)
+    #: the decision tables found (when the files are only DMN)
+    decisions: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.findings if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.findings if not p.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 @dataclass(frozen=True)
@@ -117,3 +144,54 @@ class Trail:
     done: tuple[str, ...]
     current: tuple[str, ...]
     ended: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ElementChange:
+    """One element that a new version adds, removes or changes, with the change in words."""
+
+    element_id: str
+    name: str
+    kind: str  # "added", "removed" or "changed"
+    what: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """What changed in a process from one version (or draft) to another."""
+
+    process_id: str
+    from_version: int | None
+    to_version: int | None  # None: a draft, not deployed yet
+    changes: tuple[ElementChange, ...]
+
+
+@dataclass(frozen=True)
+class MigrationCheck:
+    """The pre-check of moving one case to another version: allowed or not, and why."""
+
+    instance_id: int
+    business_key: str | None
+    status: str
+    from_version: int
+    to_version: int
+    allowed: bool
+    #: why it is refused (empty when allowed)
+    reasons: tuple[str, ...]
+    #: what changes for this case when it moves (renamed task, new norm, timers kept, …)
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MigrationRecord:
+    """A case that was moved to another version (and whether that can still be undone)."""
+
+    id: int
+    instance_id: int
+    from_version: int
+    to_version: int
+    at: datetime
+    actor: str | None
+    changes: tuple[str, ...]
+    undone_at: datetime | None
+    undoable: bool

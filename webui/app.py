@@ -24,6 +24,7 @@ from webui import (
     i18n,
     initiatives,
     inputs,
+    modeling,
     tasks,
     vendor,
     worklist,
@@ -78,9 +79,11 @@ def create_app(
 
     app.url_map.converters["id"] = inputs.IdConverter
     app.url_map.converters["task"] = inputs.TaskIdConverter
-    for module in (auth, worklist, tasks, initiatives, dashboard):
+    for module in (auth, worklist, tasks, initiatives, dashboard, modeling):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
+    for assets in vendor.modeler_blueprints():
+        app.register_blueprint(assets)
     errors.register(app)
     formatting.register(app)
 
@@ -120,10 +123,13 @@ def create_app(
             nav = "all"
         elif endpoint.startswith("dashboard."):
             nav = "dashboard"
+        elif endpoint.startswith("modeling."):
+            nav = "modeling"
         return {
             "workers": auth.WORKERS,
             "case_readers": auth.CASE_READERS,
             "managers": dashboard.MANAGERS,
+            "process_owners": modeling.OWNERS,
             "nav": nav,
             "language": i18n.language,
         }

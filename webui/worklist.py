@@ -13,6 +13,7 @@ from webui import formatting, i18n
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
 from webui.inputs import page_number
 from workflows import worklist
+from workflows.roles import MAY_MODEL
 
 bp = Blueprint("worklist", __name__)
 
@@ -26,6 +27,8 @@ def home() -> Response | str:
         return redirect(url_for("worklist.mine"))
     if user.has_any(CASE_READERS):
         return redirect(url_for("initiatives.index"))
+    if user.has_any(MAY_MODEL):
+        return redirect(url_for("modeling.index"))
     return render_template("worklist/welcome.html")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import Clock, Engine, EngineError, EngineSettings, SavedInstance, caches_enabled
-from workflows import fund, operators, phases, read_model
+from workflows import diagram_rules, fund, operators, phases, read_model
 from workflows.reports import rollups
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
@@ -49,6 +49,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
         milestone_property="phase",
         property_checks={"norm": operators.check_norm, "phase": phases.check_phase},
         on_saved=on_saved,
+        definition_rules=diagram_rules.RULES,
     )
 
 

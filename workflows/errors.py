@@ -6,6 +6,7 @@ from engine import (
     EngineError,
     InstanceStateError,
     NotFoundError,
+    OriginError,
     Problem,
     TaskNotAllowedError,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "EngineError",
     "InstanceStateError",
     "NotFoundError",
+    "OriginError",
     "Problem",
     "TaskNotAllowedError",
 ]

@@ -73,7 +73,11 @@ MAY_SEND_MESSAGE = frozenset({"initiatieventeam", "casist", "beheerder"})
 MAY_CANCEL = frozenset({"beheerder", "teamleider"})
 #: run a case in error again
 MAY_RETRY = frozenset({"beheerder"})
-#: deploy process definitions
-MAY_DEPLOY = frozenset({"procesbeheerder", "beheerder"})
+#: model process definitions in the browser: save and check drafts, import diagrams
+MAY_MODEL = frozenset({"procesbeheerder"})
+#: deploy process definitions (web and command line; the command line's operator may too)
+MAY_DEPLOY = MAY_MODEL
+#: move waiting cases to a newer version, and undo that
+MAY_MIGRATE = MAY_MODEL
 #: choose or change a case's casist (the initiator's contact person)
 MAY_CHOOSE_CASIST = frozenset({"initiatieventeam", "teamleider", "beheerder"})

@@ -247,3 +247,37 @@ report_phase = Table(  # one row per phase a case left (the phase it is in now: 
     Index("ix_report_phase_month", "left_month", "process_id"),
     Index("ix_report_phase_instance", "instance_id"),
 )
+
+#: a process owner's work on a process definition, before it is deployed (saved on the
+#: server on every change, so a browser crash loses nothing)
+process_draft = Table(
+    "process_draft",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("process_id", String(200), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("base_version_id", Id),  # the version it started from (None: imported)
+    Column("origin", String(300), nullable=False),  # "versie 3" or "import: file.bpmn"
+    Column("files", JSON, nullable=False),  # {file name: text}
+    Column("revision", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # open / deployed / discarded
+    Column("deployed_version", Integer),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_process_draft_status", "status", "updated_at"),
+)
+
+#: who changed what in a draft, one row per save
+process_draft_change = Table(
+    "process_draft_change",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("draft_id", ForeignKey("process_draft.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("summary", JSON, nullable=False),  # what changed, in words
+    Index("ix_process_draft_change_draft", "draft_id", "id"),
+)

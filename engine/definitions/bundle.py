@@ -5,7 +5,7 @@ read the lane names of stored files."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import spiff
+from engine.definitions import outline
 from engine.definitions.checks import (
     PropertyCheck,
     call_cycles,
@@ -28,6 +29,7 @@ from engine.definitions.checks import (
     form_references,
     validation_problem,
 )
+from engine.definitions.dialects import library_message
 from engine.definitions.files import (
     FORM_SUFFIXES,
     MAX_BUNDLE_BYTES,
@@ -38,39 +40,96 @@ from engine.definitions.files import (
     SourceFile,
     too_large,
 )
+from engine.definitions.lint import BpmnLinter
+from engine.definitions.outline import Rule
 from engine.definitions.xml import BPMN_NS, file_kind, line_of, safe_parse_xml
 from engine.errors import DefinitionError, Problem
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What a check of definition files runs besides the loader's own checks."""
+
+    #: the operator names service tasks may use (None: not checked)
+    known_services: frozenset[str] | None = None
+    #: per extension-property name, a check returning a message for a bad value
+    property_checks: Mapping[str, PropertyCheck] = field(default_factory=dict)
+    #: the application's rules on the outline of the files (see engine.definitions.outline)
+    rules: Sequence[Rule] = ()
+    #: evaluates an expression in the sandbox (for the gateway rule; None: that rule is off)
+    evaluate: Callable[[str, dict[str, Any]], Any] | None = None
+    #: bpmnlint's recommended rules (None: not linted)
+    linter: BpmnLinter | None = None
+
+
+def check_bundle(
+    sources: Iterable[SourceFile], checks: Checks, allow_decisions_only: bool = False
+) -> tuple[Bundle | None, Any, list[Problem]]:
+    """Check a set of files and collect every finding (errors and warnings) of every step that
+    can run: (the bundle and a loaded SpiffWorkflow parser when there is no error, findings).
+
+    `allow_decisions_only`: DMN files without a BPMN file are checked as decision tables
+    (an import of a table alone) instead of refused.
+    """
+    sources = list(sources)
+    _check_sizes(sources)
+    read = _read(sources)
+    problems = list(read.problems)
+    if not read.bpmn and not (allow_decisions_only and read.dmn):
+        if not problems:
+            problems.append(Problem(next(iter(read.files)), "er zit geen BPMN-bestand bij"))
+        return None, None, problems
+    structural: list[Problem] = []
+    check_call_targets(read.bpmn, structural)
+    if checks.known_services is not None:
+        check_services(read.bpmn, checks.known_services, structural)
+    if checks.property_checks:
+        check_properties(read.bpmn, checks.property_checks, structural)
+    problems += structural
+    if checks.linter is not None:
+        for name, root in read.bpmn.items():
+            problems += checks.linter.lint(name, read.files[name], root)
+    drawn = outline.build(read.bpmn, read.dmn, read.forms)
+    if checks.evaluate is not None:
+        problems += outline.check_gateway_defaults(drawn, checks.evaluate)
+    for rule in checks.rules:
+        problems += list(rule(drawn))
+    if any(p.is_error for p in problems):
+        return None, None, _unique(problems)
+    try:
+        parser = _library_parser(read)
+        if not read.bpmn:
+            return None, parser, _unique(problems)
+        names, process_files = _executable_processes(parser, read)
+    except DefinitionError as exc:
+        return None, None, _unique(problems + exc.problems)
+    bundle = Bundle(
+        files=read.files, process_names=names, process_files=process_files, forms=read.forms
+    )
+    return bundle, parser, _unique(problems)
 
 
 def load_bundle(
     sources: Iterable[SourceFile],
     known_services: frozenset[str] | None = None,
     property_checks: Mapping[str, PropertyCheck] | None = None,
+    checks: Checks | None = None,
 ) -> tuple[Bundle, Any]:
-    """Check and parse a set of files; return the bundle and a loaded SpiffWorkflow parser.
+    """Check and parse a set of files for deployment; return the bundle and a loaded parser.
 
-    `known_services`: the operator names service tasks may use (None: not checked).
-    `property_checks`: per extension-property name, a check returning a message for a bad value.
-    Raises DefinitionError listing every problem found (each step's problems together).
+    Raises DefinitionError listing every error found (warnings do not stop a deployment).
     """
-    sources = list(sources)
-    _check_sizes(sources)
-    read = _read(sources)
-    _raise_if(read.problems)
-    if not read.bpmn:
-        raise DefinitionError([Problem(next(iter(read.files)), "er zit geen BPMN-bestand bij")])
-    problems: list[Problem] = []
-    check_call_targets(read.bpmn, problems)
-    if known_services is not None:
-        check_services(read.bpmn, known_services, problems)
-    if property_checks:
-        check_properties(read.bpmn, property_checks, problems)
-    _raise_if(problems)
-    parser = _library_parser(read)
-    names, process_files = _executable_processes(parser, read)
-    return Bundle(
-        files=read.files, process_names=names, process_files=process_files, forms=read.forms
-    ), parser
+    if checks is None:
+        checks = Checks(known_services, dict(property_checks or {}))
+    bundle, parser, problems = check_bundle(sources, checks)
+    errors = [p for p in problems if p.is_error]
+    if errors or bundle is None:
+        raise DefinitionError(errors)
+    return bundle, parser
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
 
 
 def _raise_if(problems: list[Problem]) -> None:
@@ -162,15 +221,49 @@ def _library_parser(read: _Read) -> Any:
             parser.add_bpmn_xml(root.getroottree(), filename=name)
         except ValidationException as exc:
             problems.append(validation_problem(exc, read.bpmn, name))
-        except (SpiffWorkflowException, etree.LxmlError, ValueError, TypeError) as exc:
-            problems.append(Problem(name, f"kon het bestand niet inlezen: {exc}"))
+        except (
+            SpiffWorkflowException,
+            etree.LxmlError,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            IndexError,
+            RecursionError,
+        ) as exc:
+            problems.append(Problem(name, library_message(str(exc))))
     for name, root in read.dmn.items():
         try:
             parser.add_dmn_xml(root, filename=name)
+            for decision in list(parser.dmn_parsers.values()):
+                if decision.filename == name:
+                    decision.parse()
         except ValidationException as exc:
             problems.append(validation_problem(exc, read.dmn, name))
-        except (SpiffWorkflowException, etree.LxmlError, ValueError, TypeError, KeyError) as exc:
-            problems.append(Problem(name, f"kon de beslistabel niet inlezen: {exc}"))
+        except (
+            SpiffWorkflowException,
+            etree.LxmlError,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            IndexError,
+        ):
+            decisions = list(root.iter(f"{{{etree.QName(root).namespace}}}decision"))
+            where = decisions[0] if decisions else root
+            problems.append(
+                Problem(
+                    name,
+                    "de beslistabel kan niet worden ingelezen: "
+                    + (
+                        "meer dan één beslissing in één bestand (DRD) wordt niet ondersteund"
+                        if len(decisions) > 1
+                        else "deze DMN-opbouw of -versie wordt niet ondersteund"
+                    ),
+                    element_id=where.get("id"),
+                    line=where.sourceline,
+                )
+            )
     _raise_if(problems)
     return parser
 
@@ -213,8 +306,18 @@ def _executable_processes(
             TypeError,
             KeyError,
             ValueError,
+            AttributeError,
+            IndexError,
+            RecursionError,
         ) as exc:
-            problems.append(Problem(first, f"proces '{process_id}': {exc}", element_id=process_id))
+            problems.append(
+                Problem(
+                    first,
+                    f"proces '{process_id}': {library_message(str(exc))}",
+                    element_id=process_id,
+                    line=line_of(read.bpmn.get(first), process_id),
+                )
+            )
             continue
         all_specs[process_id] = spec
         all_specs.update({k: v for k, v in subprocess_specs.items() if v is not None})
@@ -304,3 +407,30 @@ def lane_names(files: Mapping[str, str]) -> set[str]:
             if node.get("name") and str(node.get("name")).strip()
         )
     return found
+
+
+def outline_of(files: Mapping[str, bytes]) -> outline.Outline:
+    """The outline of a set of files, parsed safely; files that do not parse are left out
+    (a check says why)."""
+    bpmn: dict[str, Any] = {}
+    dmn: dict[str, Any] = {}
+    forms: dict[str, dict[str, Any]] = {}
+    for name, content in files.items():
+        lower = name.lower()
+        if lower.endswith(FORM_SUFFIXES):
+            try:
+                schema = json.loads(content)
+            except ValueError:
+                continue
+            if isinstance(schema, dict):
+                forms[Path(name).name] = schema
+            continue
+        root = safe_parse_xml(name, content, []) if len(content) <= MAX_FILE_BYTES else None
+        if root is None:
+            continue
+        kind = file_kind(root)
+        if kind == "bpmn":
+            bpmn[name] = root
+        elif kind == "dmn":
+            dmn[name] = root
+    return outline.build(bpmn, dmn, forms)

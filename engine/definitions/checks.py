@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
+from engine.definitions.dialects import library_message
 from engine.definitions.xml import BPMN_NS, SPIFF_NS, line_of, nearest_id
 from engine.errors import Problem
 from engine.scripting import check_expression, check_script
@@ -151,10 +152,22 @@ def check_dmn_cells(name: str, root: Any, problems: list[Problem]) -> None:
                     node,
                     text_node,
                 )
+        empty_reported: set[int] = set()
         for rule in table.findall(f"{ns}rule"):
             for column, entry in enumerate(rule.findall(f"{ns}inputEntry")):
                 cell = (entry.findtext(f"{ns}text") or "").strip()
-                if cell and cell != "-" and column < len(inputs):
+                if cell and cell != "-" and column < len(inputs) and not inputs[column]:
+                    if column in empty_reported:
+                        continue
+                    empty_reported.add(column)
+                    report(
+                        "fout in beslistabel",
+                        f"invoerkolom {column + 1} heeft geen invoerexpressie, dus de cel "
+                        f"'{cell}' heeft niets om mee te vergelijken; vul de invoer van de kolom in",
+                        entry,
+                        entry,
+                    )
+                elif cell and cell != "-" and column < len(inputs):
                     report(
                         "fout in cel van regel",
                         dmn_cell_problem(inputs[column], cell),
@@ -209,12 +222,28 @@ def validation_problem(
     file_name = exc.file_name or default_file
     element_id = getattr(exc, "id", "") or None
     line = exc.line_number if isinstance(exc.line_number, int) and exc.line_number else None
+    message = str(exc.args[0]) if exc.args else str(exc)
+    if element_id is None:  # e.g. a data store: named in the text, not on the exception
+        element_id = _named_element(trees.get(file_name), message)
     if line is None:
         line = line_of(trees.get(file_name), element_id)
-    message = str(exc.args[0]) if exc.args else str(exc)
     return Problem(
-        Path(file_name).name if file_name else default_file, message.strip(), element_id, line
+        Path(file_name).name if file_name else default_file,
+        library_message(message),
+        element_id,
+        line,
     )
+
+
+def _named_element(tree: Any, message: str) -> str | None:
+    """The id of the element a library message names by its name (`with name X`)."""
+    found = re.search(r"with name (.+?) has", message)
+    if tree is None or not found:
+        return None
+    for node in tree.iter():
+        if node.get("name") == found.group(1) and node.get("id"):
+            return str(node.get("id"))
+    return None
 
 
 def call_cycles(specs: Mapping[str, Any]) -> list[list[str]]:

@@ -149,3 +149,23 @@ outbox = Table(
         sqlite_where=text("sent_at IS NULL"),
     ),
 )
+
+#: a case moved to a newer version, with what it was before (undone while it has not moved on)
+instance_migration = Table(
+    "instance_migration",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey("process_instance.id", ondelete="CASCADE"), nullable=False),
+    Column("from_version_id", Id, nullable=False),
+    Column("to_version_id", Id, nullable=False),
+    Column("migrated_at", DateTime(timezone=True), nullable=False),
+    Column("migrated_by", String(200)),
+    Column("lock_version", Integer, nullable=False),  # the instance's lock_version right after
+    Column("previous_state", Text, nullable=False),
+    Column("previous_serializer_version", String(20), nullable=False),
+    Column("previous_tasks", JSON, nullable=False),  # its open human_task rows before
+    Column("changes", JSON, nullable=False),  # what changed for the case, in words
+    Column("undone_at", DateTime(timezone=True)),
+    Column("undone_by", String(200)),
+    Index("ix_instance_migration_instance", "instance_id", "id"),
+)

@@ -8,9 +8,11 @@ one open task in every BPMN lane); every cell that changes something puts it bac
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,7 +39,7 @@ from tests.webapp import (
     to_decision,
 )
 from webui.auth import CASE_READERS, WORKERS
-from workflows import accounts, notes
+from workflows import accounts, modeling, notes
 from workflows.bootstrap import MIGRATIONS
 from workflows.roles import LANE_ROLES, MAY_CHOOSE_CASIST, ROLES
 from workflows.simulation import Calendar, green_start, wijkwens_start
@@ -376,6 +378,8 @@ def _home(w: World, p: str) -> list[Cell]:
         expected = redirect("/taken/mijn")
     elif roles & CASE_READERS:
         expected = redirect("/initiatieven")
+    elif "procesbeheerder" in roles:
+        expected = redirect("/procesbeheer")
     else:
         expected = OK  # a welcome page that says the roles give no access yet
     return [("home", expected, observe(w.send(p, "GET", "/")))]
@@ -561,6 +565,66 @@ def _manager_page(url: Callable[[World], str]) -> Callable[[World, str], list[Ce
     return check
 
 
+# ---------------------------------------------------------------- procesbeheer (issue 18)
+
+OWNER = "procesbeheerder"
+FLAWED = Path(__file__).resolve().parents[1] / "fixtures" / "modeler" / "flawed_draft.bpmn"
+
+
+@dataclass
+class Modeling:
+    """What the procesbeheer cells work on: a version, a draft, a case on an older version."""
+
+    version_id: int
+    draft_id: int
+    old_case: int
+
+
+_MODELING: dict[int, Modeling] = {}
+
+
+def _modeling(w: World) -> Modeling:
+    """Made once per world: a draft of the complex process, and a case on version 1 while a
+    version 2 (plan_intake renamed) is deployed."""
+    if id(w) not in _MODELING:
+        owner = add_user(w.app, "matrix-procesbeheerder", OWNER)
+        [v1] = w.engine.list_versions("complex_initiative_process")
+        old_case = start_complex(w.app, 9)
+        files = w.engine.version_files(v1.id)
+        name = next(n for n in files if n.endswith("complex_initiative.bpmn"))
+        changed = files[name].replace(
+            'name="Kennismakingsgesprek plannen"', 'name="Kennismaking inplannen"'
+        )
+        modeling.save_draft(
+            w.engine,
+            owner,
+            (draft := modeling.start_draft(w.engine, owner, v1.id)).id,
+            {**files, name: changed},
+            draft.revision,
+        )
+        modeling.deploy_draft(w.engine, owner, draft.id)
+        kept = modeling.start_draft(w.engine, owner, v1.id)
+        _MODELING[id(w)] = Modeling(v1.id, kept.id, old_case)
+    return _MODELING[id(w)]
+
+
+def _shape(outcome: Outcome) -> Outcome:
+    """An outcome with the ids in its redirect replaced by N (new drafts get new ids)."""
+    location = re.sub(r"/\d+", "/N", outcome.location) if outcome.location else None
+    return Outcome(outcome.status, location)
+
+
+def _json(w: World, p: str, url: str, body: dict[str, Any]) -> TestResponse:
+    return w.clients[p].post(url, json=body, headers={"X-CSRFToken": w.tokens[p]})
+
+
+def _owner_page(url: Callable[[World], str]) -> Callable[[World, str], list[Cell]]:
+    def check(w: World, p: str) -> list[Cell]:
+        return [(url(w), guarded(p, p == OWNER, OK), observe(w.send(p, "GET", url(w))))]
+
+    return check
+
+
 route("dashboard.index", "GET")(_manager_page(lambda w: "/dashboard"))
 route("dashboard.heatmap_page", "GET")(_manager_page(lambda w: "/dashboard/heatmap"))
 route("dashboard.heatmap_diagram", "GET")(
@@ -571,6 +635,226 @@ route("dashboard.audit_page", "GET")(_manager_page(lambda w: f"/dashboard/zaken/
 route("dashboard.audit_csv", "GET")(_manager_page(lambda w: f"/dashboard/zaken/{w.case}/audit.csv"))
 route("dashboard.exports_page", "GET")(_manager_page(lambda w: "/dashboard/exports"))
 route("dashboard.export", "GET")(_manager_page(lambda w: "/dashboard/export/eventlog.xes"))
+route("modeling.index", "GET")(_owner_page(lambda w: "/procesbeheer"))
+route("modeling.version", "GET")(
+    _owner_page(lambda w: f"/procesbeheer/versies/{_modeling(w).version_id}")
+)
+route("modeling.draft", "GET")(
+    _owner_page(lambda w: f"/procesbeheer/concepten/{_modeling(w).draft_id}")
+)
+route("modeling.check", "GET")(
+    _owner_page(lambda w: f"/procesbeheer/concepten/{_modeling(w).draft_id}/controle")
+)
+route("modeling.diff", "GET")(
+    _owner_page(lambda w: f"/procesbeheer/concepten/{_modeling(w).draft_id}/verschil")
+)
+route("modeling.form", "GET")(
+    _owner_page(
+        lambda w: (
+            f"/procesbeheer/concepten/{_modeling(w).draft_id}/formulier/plan_intake.schema.json"
+        )
+    )
+)
+route("modeling.decision", "GET")(
+    _owner_page(
+        lambda w: (
+            f"/procesbeheer/concepten/{_modeling(w).draft_id}/beslistabel/dmn_aspect_selection.dmn"
+        )
+    )
+)
+route("modeling.cases", "GET")(
+    _owner_page(lambda w: "/procesbeheer/processen/complex_initiative_process/zaken")
+)
+route("modeling.migration", "GET")(
+    _owner_page(lambda w: f"/procesbeheer/zaken/{_modeling(w).old_case}/overzetten")
+)
+
+
+@route("dmnjs.static", "GET")
+def _dmnjs(w: World, p: str) -> list[Cell]:
+    return [
+        ("dmn-js", OK, observe(w.send(p, "GET", "/vendor/dmn-js/dmn-modeler.production.min.js")))
+    ]
+
+
+@route("modelerjs.static", "GET")
+def _modelerjs(w: World, p: str) -> list[Cell]:
+    return [("modeler bundle", OK, observe(w.send(p, "GET", "/vendor/wegwijs/modeler.js")))]
+
+
+def _draft_count(w: World) -> int:
+    return len(modeling.list_drafts(w.engine))
+
+
+@route("modeling.start_draft", "POST")
+def _start_draft(w: World, p: str) -> list[Cell]:
+    before = _draft_count(w)
+    out = w.send(p, "POST", f"/procesbeheer/versies/{_modeling(w).version_id}/concept")
+    allowed = p == OWNER
+    return [
+        (
+            "start draft",
+            guarded(p, allowed, redirect("/procesbeheer/concepten/N")),
+            _shape(observe(out)),
+        ),
+        ("drafts made", 1 if allowed else 0, _draft_count(w) - before),
+    ]
+
+
+@route("modeling.import_files", "POST")
+def _import(w: World, p: str) -> list[Cell]:
+    before = _draft_count(w)
+    out = w.send(
+        p,
+        "POST",
+        "/procesbeheer/import",
+        {"files": (BytesIO(FLAWED.read_bytes()), "flawed_draft.bpmn")},
+        content_type="multipart/form-data",
+    )
+    allowed = p == OWNER
+    expected = redirect("/procesbeheer/concepten/N/controle")
+    return [
+        ("import", guarded(p, allowed, expected), _shape(observe(out))),
+        ("drafts made", 1 if allowed else 0, _draft_count(w) - before),
+    ]
+
+
+@route("modeling.save", "POST")
+def _save(w: World, p: str) -> list[Cell]:
+    m = _modeling(w)
+    draft = modeling.get_draft(w.engine, m.draft_id)
+    name = next(n for n in draft.files if n.endswith("plan_intake.schema.json"))
+    text = draft.files[name].replace("Kennismakingsgesprek plannen", f"Plannen ({p})")
+    out = _json(
+        w,
+        p,
+        f"/procesbeheer/concepten/{m.draft_id}/opslaan",
+        {"file": name, "text": text, "revision": draft.revision},
+    )
+    allowed = p == OWNER
+    after = modeling.get_draft(w.engine, m.draft_id).revision
+    return [
+        ("save", guarded(p, allowed, OK), observe(out)),
+        ("revision", draft.revision + 1 if allowed and p != ANONYMOUS else draft.revision, after),
+    ]
+
+
+@route("modeling.check_text", "POST")
+def _check_text(w: World, p: str) -> list[Cell]:
+    out = _json(w, p, "/procesbeheer/controleer-tekst", {"kind": "expression", "text": "a > 1"})
+    return [("check text", guarded(p, p == OWNER, OK), observe(out))]
+
+
+@route("modeling.form_preview", "POST")
+def _form_preview(w: World, p: str) -> list[Cell]:
+    out = _json(w, p, "/procesbeheer/formulier-voorbeeld", {"text": '{"type": "object"}'})
+    return [("form preview", guarded(p, p == OWNER, OK), observe(out))]
+
+
+@route("modeling.add_files", "POST")
+def _add_files(w: World, p: str) -> list[Cell]:
+    m = _modeling(w)
+    before = modeling.get_draft(w.engine, m.draft_id).revision
+    out = w.send(
+        p,
+        "POST",
+        f"/procesbeheer/concepten/{m.draft_id}/bestanden",
+        {
+            "files": (
+                BytesIO(f'{{"type": "object", "title": "{p}"}}'.encode()),
+                f"extra_{p}.schema.json",
+            )
+        },
+        content_type="multipart/form-data",
+    )
+    allowed = p == OWNER
+    after = modeling.get_draft(w.engine, m.draft_id).revision
+    return [
+        (
+            "add files",
+            guarded(p, allowed, redirect(f"/procesbeheer/concepten/{m.draft_id}")),
+            observe(out),
+        ),
+        ("revision", before + 1 if allowed else before, after),
+    ]
+
+
+def _fresh_draft(w: World) -> int:
+    owner = accounts.get_user(w.engine, "matrix-procesbeheerder")
+    assert owner is not None
+    return modeling.start_draft(w.engine, owner, _modeling(w).version_id).id
+
+
+@route("modeling.deploy", "POST")
+def _deploy(w: World, p: str) -> list[Cell]:
+    draft_id = _fresh_draft(w)
+    out = w.send(p, "POST", f"/procesbeheer/concepten/{draft_id}/in-gebruik")
+    allowed = p == OWNER
+    expected = redirect("/procesbeheer/processen/complex_initiative_process/zaken")
+    return [
+        ("deploy", guarded(p, allowed, expected), observe(out)),
+        (
+            "draft status",
+            "deployed" if allowed else "open",
+            modeling.get_draft(w.engine, draft_id).status,
+        ),
+    ]
+
+
+@route("modeling.discard", "POST")
+def _discard(w: World, p: str) -> list[Cell]:
+    draft_id = _fresh_draft(w)
+    out = w.send(p, "POST", f"/procesbeheer/concepten/{draft_id}/weggooien")
+    allowed = p == OWNER
+    return [
+        ("discard", guarded(p, allowed, redirect("/procesbeheer")), observe(out)),
+        (
+            "draft status",
+            "discarded" if allowed else "open",
+            modeling.get_draft(w.engine, draft_id).status,
+        ),
+    ]
+
+
+def _version_of(w: World, instance_id: int) -> int:
+    return w.engine.get_instance(instance_id).summary.version
+
+
+@route("modeling.migrate", "POST")
+def _migrate(w: World, p: str) -> list[Cell]:
+    case = _modeling(w).old_case
+    out = w.send(p, "POST", f"/procesbeheer/zaken/{case}/overzetten")
+    allowed = p == OWNER
+    cells: list[Cell] = [
+        (
+            "migrate",
+            guarded(p, allowed, redirect(f"/procesbeheer/zaken/{case}/overzetten")),
+            observe(out),
+        ),
+        ("version", 2 if allowed else 1, _version_of(w, case)),
+    ]
+    if _version_of(w, case) == 2:
+        w.engine.undo_migration(case, actor="test")
+    return cells
+
+
+@route("modeling.undo", "POST")
+def _undo(w: World, p: str) -> list[Cell]:
+    case = _modeling(w).old_case
+    w.engine.migrate(case, actor="test")
+    out = w.send(p, "POST", f"/procesbeheer/zaken/{case}/terugzetten")
+    allowed = p == OWNER
+    cells: list[Cell] = [
+        (
+            "undo",
+            guarded(p, allowed, redirect(f"/procesbeheer/zaken/{case}/overzetten")),
+            observe(out),
+        ),
+        ("version", 1 if allowed else 2, _version_of(w, case)),
+    ]
+    if _version_of(w, case) == 2:
+        w.engine.undo_migration(case, actor="test")
+    return cells
 
 
 def _route_id(key: tuple[str, str, str]) -> str:

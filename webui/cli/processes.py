@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 import click
 
 from webui.cli.common import engine, fmt, print_json, redact, system, table
 from workflows import bootstrap, processes
+from workflows.errors import DefinitionError, Problem
 
 
 @click.group()
@@ -27,18 +29,37 @@ def db_upgrade() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def validate(paths: tuple[str, ...]) -> None:
     """Controleer BPMN/DMN/formulierbestanden zonder te deployen."""
-    found = processes.validate(engine(), paths)
+    report = processes.check_paths(engine(), paths)
+    if report.errors:
+        raise DefinitionError(list(report.errors))
+    _warn(report.warnings)
     click.echo("In orde. Uitvoerbare processen:")
-    for process_id, name in sorted(found.items()):
+    for process_id, name in sorted(report.processes.items()):
         click.echo(f"  {process_id}  ({name})")
+    for decision in report.decisions:
+        click.echo(f"  beslistabel {decision}")
+
+
+def _warn(warnings: Iterable[Problem]) -> None:
+    for warning in warnings:
+        click.echo(f"Waarschuwing: {warning}", err=True)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--user", default=None, help="Wie deployt (voor de audittrail).")
-def deploy(paths: tuple[str, ...], user: str | None) -> None:
+@click.option(
+    "--new-version-of",
+    "confirmed",
+    multiple=True,
+    metavar="PROCES_ID",
+    help="Bevestig dat dit diagram een nieuwe versie is van een bestaand proces met dit id "
+    "dat uit een ander diagram kwam.",
+)
+def deploy(paths: tuple[str, ...], user: str | None, confirmed: tuple[str, ...]) -> None:
     """Deploy procesbestanden als nieuwe versie (ongewijzigde inhoud: geen nieuwe versie)."""
-    result = processes.deploy(engine(), system(user or os.environ.get("USER")), paths)
+    result = processes.deploy(engine(), system(user or os.environ.get("USER")), paths, confirmed)
+    _warn(result.warnings)
     for version in result.created:
         click.echo(f"Nieuw: {version.process_id} versie {version.version}")
     for version in result.unchanged:
