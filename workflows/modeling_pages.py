@@ -7,7 +7,6 @@ Reads only; every state change is in `workflows.modeling` and `workflows.process
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -184,21 +183,42 @@ def _title(schema: Mapping[str, Any], name: str) -> str:
     return str(sub.get("title") or name) if isinstance(sub, Mapping) else name
 
 
+def _value(schema: Mapping[str, Any], name: str, value: Any) -> str:
+    """A value as the form shows it: the option's title, ja/nee, or the number itself."""
+    sub = (schema.get("properties") or {}).get(name)
+    options = sub.get("oneOf") or sub.get("anyOf") or [] if isinstance(sub, Mapping) else []
+    for option in options:
+        if isinstance(option, Mapping) and option.get("const") == value and option.get("title"):
+            return f"'{option['title']}'"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int | float):
+        return f"{value:,}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"'{value}'"
+
+
 def _condition(schema: Mapping[str, Any], condition: Any) -> str:
     parts = []
     for name, sub in ((condition or {}).get("properties") or {}).items():
         if not isinstance(sub, Mapping):
             continue
         if "const" in sub:
-            parts.append(
-                f"'{_title(schema, name)}' = {json.dumps(sub['const'], ensure_ascii=False)}"
-            )
+            parts.append(f"'{_title(schema, name)}' {_value(schema, name, sub['const'])} is")
         elif "enum" in sub:
-            values = " of ".join(json.dumps(v, ensure_ascii=False) for v in sub["enum"])
-            parts.append(f"'{_title(schema, name)}' is {values}")
+            values = " of ".join(_value(schema, name, v) for v in sub["enum"])
+            parts.append(f"'{_title(schema, name)}' {values} is")
         else:
-            parts.append(f"'{_title(schema, name)}' voldoet aan een voorwaarde")
+            parts.append(f"'{_title(schema, name)}' aan een voorwaarde voldoet")
     return " en ".join(parts) or "de voorwaarde geldt"
+
+
+_LIMITS = {
+    "minimum": "minstens {}",
+    "exclusiveMinimum": "meer dan {}",
+    "maximum": "hoogstens {}",
+    "exclusiveMaximum": "minder dan {}",
+    "const": "{}",
+}
 
 
 def _consequence(schema: Mapping[str, Any], then: Any) -> list[str]:
@@ -208,10 +228,17 @@ def _consequence(schema: Mapping[str, Any], then: Any) -> list[str]:
         names = ", ".join(f"'{_title(schema, n)}'" for n in required)
         words.append(f"{names} {'is' if len(required) == 1 else 'zijn'} verplicht")
     for name, sub in ((then or {}).get("properties") or {}).items():
-        if isinstance(sub, Mapping):
-            limits = [f"{k} {v}" for k, v in sub.items() if k in ("minimum", "maximum", "const")]
-            if limits:
-                words.append(f"'{_title(schema, name)}': {', '.join(limits)}")
+        if not isinstance(sub, Mapping):
+            continue
+        limits = [
+            template.format(_value(schema, name, sub[key]))
+            for key, template in _LIMITS.items()
+            if key in sub
+        ]
+        if "enum" in sub:
+            limits.append(" of ".join(_value(schema, name, v) for v in sub["enum"]))
+        if limits:
+            words.append(f"'{_title(schema, name)}' moet {' en '.join(limits)} zijn")
     return words
 
 

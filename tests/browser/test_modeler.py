@@ -192,7 +192,7 @@ def test_editing_a_form_schema_changes_the_live_preview(
     preview = page.locator("#form-preview")
     expect(preview.get_by_label("Motivering")).to_be_visible()
     expect(preview.locator(".preview-rules")).to_contain_text(
-        "Als 'Besluit' = \"grant\": 'Toegekend bedrag' is verplicht."
+        "Als 'Besluit' 'Toekennen' is: 'Toegekend bedrag' is verplicht;"
     )
     source = page.get_by_label("JSON Schema")
     text = source.input_value()

@@ -226,3 +226,19 @@ def test_dependent_required_words_the_missing_field() -> None:
         ("iban_name", "Bij een IBAN hoort de naam van de rekeninghouder.")
     ]
     assert validate(schema, {}).errors == ()
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_rules_a_process_owner_reads_name_no_codes(name: str) -> None:
+    """The modeler's form preview lists each rule in words: field titles, option titles, ja/nee —
+    never a data key, an option's value or a JSON Schema keyword."""
+    from workflows.modeling_pages import cross_field_rules
+
+    schema = json.loads(FORMS[name].read_text(encoding="utf-8"))
+    words = " ".join(cross_field_rules(schema))
+    codes = set(schema.get("properties", {}))
+    for sub in schema.get("properties", {}).values():
+        codes |= {str(o["const"]) for o in sub.get("oneOf", []) if isinstance(o.get("const"), str)}
+    keywords = {"const", "minimum", "maximum", "exclusiveMinimum", "True", "False", "null"}
+    shown = {c for c in codes | keywords if f"'{c}'" in words or f" {c} " in f" {words} "}
+    assert not shown, f"{name}: codes in the rule text: {sorted(shown)}\n{words}"
