@@ -11,11 +11,12 @@ NODE_STAMP := node_modules/.installed-stamp
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v 'is ignored' || true
+	@echo "Python-pakketten installeren in $(VENV) …"
+	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v 'is ignored' || true
 	@# setuptools says "Editable installation" on every editable install (information, no problem)
-	PYTHONWARNINGS='ignore:Editable installation' \
+	@PYTHONWARNINGS='ignore:Editable installation' \
 		$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v 'is ignored' || true
-	$(BIN)/python -c 'import engine, workflows, webui, SpiffWorkflow, RestrictedPython, psycopg'
+	@$(BIN)/python -c 'import engine, workflows, webui, SpiffWorkflow, RestrictedPython, psycopg'
 	@touch $(STAMP)
 
 # Browser assets from npm (bpmn-js for the diagram viewer, axe-core for the accessibility tests);
@@ -23,11 +24,12 @@ $(STAMP): pyproject.toml
 # from npm into node_modules/.wegwijs-build (served under /vendor/wegwijs/, see webui/vendor.py)
 BUILD := node_modules/.wegwijs-build
 $(NODE_STAMP): package.json package-lock.json $(wildcard webui/assets/*)
-	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(BUILD)
-	node_modules/.bin/esbuild webui/assets/modeler.js --bundle --minify --format=iife \
+	@echo "npm-pakketten installeren en de modeler bundelen …"
+	@npm ci --no-audit --no-fund --loglevel=error --silent
+	@mkdir -p $(BUILD)
+	@node_modules/.bin/esbuild webui/assets/modeler.js --bundle --minify --format=iife \
 		--target=es2020 --log-level=warning --outfile=$(BUILD)/modeler.js
-	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(BUILD)/
+	@cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(BUILD)/
 	@touch $(NODE_STAMP)
 
 assets: $(NODE_STAMP)
