@@ -393,11 +393,25 @@ def working_days_between(
     zone = ZoneInfo(tz)
     day = _working_day_of(a.astimezone(zone), calendar)
     last = _working_day_of(b.astimezone(zone), calendar)
-    count = 0
-    while day < last:
-        day = _next_working_day(day, calendar)
-        count += 1
-    return count
+    return _working_days_after(day, last, calendar)
+
+
+def _working_days_after(day: date, last: date, calendar: WorkingCalendar) -> int:
+    """The working days in (day, last], counted by whole weeks and the holidays in between (so
+    a case a year overdue costs no more than one due tomorrow)."""
+    if last <= day:
+        return 0
+    weeks, rest = divmod((last - day).days, 7)
+    weekdays = 5 * weeks + sum(
+        1 for i in range(1, rest + 1) if (day + timedelta(days=7 * weeks + i)).weekday() < 5
+    )
+    closed = sum(
+        1
+        for year in range(day.year, last.year + 1)
+        for holiday in _closed_holidays(calendar, year)
+        if day < holiday <= last and holiday.weekday() < 5
+    )
+    return weekdays - closed
 
 
 def remaining(

@@ -125,6 +125,8 @@ initiative = Table(
     Index("ix_initiative_started", "started_at"),
     Index("ix_initiative_phase", "phase", "started_at"),
     Index("ix_initiative_outcome", "outcome"),
+    Index("ix_initiative_gebied", "gebied"),  # the dashboard's filter choices (loose index scan)
+    Index("ix_initiative_wijk", "wijk"),
 )
 
 note = Table(
@@ -229,6 +231,8 @@ report_task = Table(  # one row per user task that closed (completed or cancelle
     Column("initiator_seconds", Float, nullable=False),
     Index("ix_report_task_month", "closed_month", "process_id"),
     Index("ix_report_task_instance", "instance_id"),
+    Index("ix_report_task_team", "team"),  # the dashboard's filter choices (loose index scan)
+    Index("ix_report_task_lane", "lane"),
 )
 
 report_phase = Table(  # one row per phase a case left (the phase it is in now: initiative)

@@ -23,14 +23,14 @@ from lxml import etree
 from sqlalchemy import select
 
 from engine import Engine, EngineSettings, as_utc
-from engine.readmodel import event, process_version
+from engine.readmodel import event, human_task, process_version
 from tests.conftest import FIXTURES, scratch_postgres
 from workflows import accounts, bootstrap, norms
 from workflows.bootstrap import MIGRATIONS
 from workflows.reports import dashboard, exports, fundview, rollups
 from workflows.reports.periods import Period
 from workflows.simulation.year import simulate_year
-from workflows.tables import app_user, fund_entry
+from workflows.tables import app_user, fund_entry, initiative
 
 END = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 PERIOD = Period("2025-11", "2026-11")  # the whole simulated year
@@ -370,3 +370,23 @@ def test_the_command_line_gives_the_dashboards_figures_as_json_and_csv(year: Eng
     rows = run("--csv", "--by", "norm").splitlines()
     assert rows[0].startswith("taak,bpmn_id,norm")
     assert len(rows) == 1 + len(figures.norms)
+
+
+def test_the_filter_choices_read_by_index_seeks_are_every_value_a_plain_distinct_gives(
+    year: Engine,
+) -> None:
+    """The dashboard's gebieden, wijken and teams come from a loose index scan (one seek per
+    value, so a long history is not scanned); they are exactly what SELECT DISTINCT gives."""
+    choices = dashboard.choices(year)
+    with year.reading() as conn:
+        plain_gebieden = sorted(
+            g for (g,) in conn.execute(select(initiative.c.gebied).distinct()) if g
+        )
+        plain_wijken = sorted(w for (w,) in conn.execute(select(initiative.c.wijk).distinct()) if w)
+        lanes = {t for (t,) in conn.execute(select(human_task.c.lane).distinct()) if t}
+        groups = {t for (t,) in conn.execute(select(human_task.c.candidate_group).distinct()) if t}
+    assert len(plain_wijken) > 3
+    assert len(plain_gebieden) >= 3
+    assert choices.gebieden == plain_gebieden
+    assert choices.wijken == plain_wijken
+    assert {code for code, _label in choices.teams} == (lanes - {"initiatiefnemer"}) | groups

@@ -430,3 +430,43 @@ def test_timezone_naive_moments_are_refused_with_a_clear_message() -> None:
         working_days_between(aware, naive)
     with pytest.raises(NormError, match="geen tijdzone"):
         remaining(naive, aware)
+
+
+def _working_days_one_by_one(a: date, b: date, calendar: WorkingCalendar) -> int:
+    """The plain count: step from a to b a day at a time (what the week formula must equal)."""
+    count, day = 0, a
+    while day < b:
+        day += timedelta(days=1)
+        count += is_working_day(day, calendar)
+    return count
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        DEFAULT_CALENDAR,
+        WorkingCalendar(
+            open_on=frozenset(),
+            liberation_day_every_year=True,
+            closed_days=frozenset({date(2026, 12, 28), date(2026, 12, 29), date(2027, 6, 5)}),
+        ),
+    ],
+)
+def test_working_days_counted_by_weeks_equal_counting_day_by_day(
+    calendar: WorkingCalendar,
+) -> None:
+    """working_days_between counts whole weeks and subtracts the holidays in between (its cost
+    does not grow with how long ago the norm was passed); every span of up to three years, from
+    every weekday of a fortnight, gives what counting a day at a time gives."""
+    from workflows.norms import _working_days_after
+
+    spans = [0, 1, 2, 4, 5, 6, 7, 8, 13, 14, 30, 59, 120, 364, 365, 366, 400, 731, 1100]
+    for start in (date(2025, 12, 22) + timedelta(days=i) for i in range(14)):
+        for span in spans:
+            end = start + timedelta(days=span)
+            assert _working_days_after(start, end, calendar) == _working_days_one_by_one(
+                start, end, calendar
+            ), (start, end)
+    assert working_days_between(local(2025, 12, 31), local(2026, 12, 31), calendar=calendar) == (
+        _working_days_one_by_one(date(2025, 12, 31), date(2026, 12, 31), calendar)
+    )

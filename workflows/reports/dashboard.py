@@ -216,8 +216,18 @@ class Choices:
     teams: list[tuple[str, str]]
 
 
+def distinct_values(conn: Connection, column: Any) -> list[Any]:
+    """The distinct non-empty values of an indexed column, one index seek per value (a loose
+    index scan as a recursive CTE): the cost grows with the number of values, not of rows."""
+    found = select(func.min(column).label("value")).cte("found", recursive=True)
+    following = select(func.min(column)).where(column > found.c.value).scalar_subquery()
+    found = found.union_all(select(following).where(found.c.value.is_not(None)))
+    return [v for (v,) in conn.execute(select(found.c.value)) if v]
+
+
 def choices(engine: Engine) -> Choices:
-    """What the filters offer (from the deployed versions, the cases and the tasks)."""
+    """What the filters offer: the deployed processes and versions, the gebieden and wijken of
+    the cases, and the teams of closed and open tasks — never a scan of the whole history."""
     with engine.reading() as conn:
         versions = [
             (r.process_id, int(r.version))
@@ -227,10 +237,17 @@ def choices(engine: Engine) -> Choices:
                 )
             )
         ]
-        gebieden = sorted(g for (g,) in conn.execute(select(initiative.c.gebied).distinct()) if g)
-        wijken = sorted(w for (w,) in conn.execute(select(initiative.c.wijk).distinct()) if w)
-        lanes = {t for (t,) in conn.execute(select(human_task.c.lane).distinct()) if t}
-        groups = {t for (t,) in conn.execute(select(human_task.c.candidate_group).distinct()) if t}
+        gebieden = sorted(distinct_values(conn, initiative.c.gebied))
+        wijken = sorted(distinct_values(conn, initiative.c.wijk))
+        lanes = set(distinct_values(conn, report_task.c.lane))
+        groups = set(distinct_values(conn, report_task.c.team))
+        for lane, group in conn.execute(  # open tasks: the open-lane index, no history
+            select(human_task.c.lane, human_task.c.candidate_group).where(TASK_IS_OPEN).distinct()
+        ):
+            lanes.add(lane)
+            groups.add(group)
+        lanes.discard(None)
+        groups.discard(None)
     processes = sorted({p for p, _v in versions})
     teams = sorted(
         ((code, labels.team(code)) for code in (lanes - {INITIATOR_LANE}) | groups),
