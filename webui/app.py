@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import Babel
-from flask_login import LoginManager
+from flask_babel import gettext as _
+from flask_login import LoginManager, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from webui import (
@@ -54,7 +55,9 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,  # one working day from login, then log in again
+        # a session ends this long after login (absolute) or after this long unused (idle)
+        PERMANENT_SESSION_LIFETIME=_seconds("WEGWIJS_SESSION_HOURS", 8, 3600),
+        SESSION_IDLE_SECONDS=_seconds("WEGWIJS_SESSION_IDLE_MINUTES", 60, 60),
         SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # documents up to 10 MB plus form overhead
         WTF_CSRF_TIME_LIMIT=None,  # the session bounds it; a long form must not fail at submit
@@ -102,14 +105,17 @@ def create_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        )
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and not request.endpoint.endswith("static"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    @app.before_request
-    def keep_session_permanent() -> None:
-        if not session.permanent:  # setting it on every request would re-send the cookie
-            session.permanent = True
+    app.before_request(_same_origin_only)
+    app.before_request(_session_lifetimes)
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
@@ -135,6 +141,61 @@ def create_app(
         }
 
     return app
+
+
+def _seconds(variable: str, default: int, unit: int) -> int:
+    """A lifetime setting from the environment (a positive whole number), in seconds."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default * unit
+    if not raw.isdigit() or int(raw) < 1:
+        raise RuntimeError(f"{variable} moet een positief geheel getal zijn, niet {raw!r}.")
+    return int(raw) * unit
+
+
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _same_origin_only() -> tuple[str, int] | None:
+    """Refuse a state-changing request that a page on another site sent (its Origin header
+    names that site); CSRF tokens stop it too, this stops it before any work."""
+    if request.method not in _STATE_CHANGING:
+        return None
+    origin = request.headers.get("Origin")
+    if not origin or origin == request.host_url.rstrip("/"):
+        return None
+    log.warning("refused a %s from a foreign origin to %s", request.method, request.path)
+    return errors.page(
+        403,
+        _("Niet toegestaan"),
+        _("Dit verzoek kwam van een andere website en is daarom geweigerd."),
+    )
+
+
+def _session_lifetimes() -> Response | None:
+    """End a logged-in session that passed its absolute or idle lifetime (both settings)."""
+    endpoint = request.endpoint or ""
+    if "_user_id" not in session or endpoint == "healthz" or endpoint.endswith("static"):
+        return None
+    now = auth.now_seconds()
+    began, seen = session.get("began"), session.get("seen")
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    idle = current_app.config["SESSION_IDLE_SECONDS"]
+    if not isinstance(began, int) or not isinstance(seen, int):
+        began = seen = now  # a session from before these settings: count from now
+        session["began"] = began
+    if now - began > _total(absolute) or now - seen > idle:
+        logout_user()
+        session.clear()
+        flash(_("Uw sessie is verlopen. Log opnieuw in."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+    if now - seen >= 60:  # not on every request: each change re-sends the cookie
+        session["seen"] = now
+    return None
+
+
+def _total(lifetime: Any) -> int:
+    return int(lifetime.total_seconds()) if hasattr(lifetime, "total_seconds") else int(lifetime)
 
 
 def _load_user(user_id: str) -> auth.SessionUser | None:

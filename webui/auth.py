@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -45,6 +46,11 @@ class SessionUser(UserMixin):
     def get_id(self) -> str:
         # the key ends this session when the password changes (or the user is removed)
         return f"{self.user.username}|{self.user.session_key}"
+
+
+def now_seconds() -> int:
+    """The wall clock for session lifetimes (whole seconds; tests move it)."""
+    return int(time.time())
 
 
 def engine() -> Any:
@@ -102,6 +108,8 @@ def login() -> Response | str:
             else:
                 session.clear()
                 login_user(SessionUser(user))
+                session.permanent = True  # the cookie lasts the absolute lifetime, no longer
+                session["began"] = session["seen"] = now_seconds()
                 return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error, username=username), (
         401 if error else 200
@@ -111,10 +119,11 @@ def login() -> Response | str:
 @bp.post("/uitloggen")
 @login_required
 def logout() -> Response:
-    """Log out and forget the session."""
+    """Log out: every session of this user ends (a cookie copied earlier no longer works)."""
+    accounts.end_sessions(engine(), me().username)
     logout_user()
     session.clear()
-    flash(_("U bent uitgelogd."), "info")
+    flash(_("U bent uitgelogd, ook op uw andere apparaten."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -21,16 +21,17 @@ from workflows.errors import (
 log = logging.getLogger("wegwijs.web")
 
 
-def _page(status: int, title: str, message: str) -> tuple[str, int]:
+def page(status: int, title: str, message: str) -> tuple[str, int]:
+    """The error page (never raises itself)."""
     try:
-        page = render_template("errors/error.html", status=status, title=title, message=message)
+        html = render_template("errors/error.html", status=status, title=title, message=message)
     except Exception:  # the error page itself must never fail: fall back to plain HTML
         log.exception("error page failed to render")
-        page = (
+        html = (
             f"<!doctype html><html lang='nl'><title>{escape(title)}</title><main><h1>"
             f"{escape(title)}</h1><p>{escape(message)}</p></main></html>"
         )
-    return page, status
+    return html, status
 
 
 def register(app: Flask) -> None:
@@ -38,7 +39,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
-        return _page(
+        return page(
             400,
             _("Formulier verlopen"),
             _(
@@ -49,23 +50,23 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(NotFoundError)
     def not_found(exc: NotFoundError) -> tuple[str, int]:
-        return _page(404, _("Niet gevonden"), str(exc))
+        return page(404, _("Niet gevonden"), str(exc))
 
     @app.errorhandler(TaskNotAllowedError)
     def not_allowed(exc: TaskNotAllowedError) -> tuple[str, int]:
-        return _page(403, _("Geen toegang"), str(exc))
+        return page(403, _("Geen toegang"), str(exc))
 
     @app.errorhandler(ConflictError)
     def conflict(exc: ConflictError) -> tuple[str, int]:
-        return _page(409, _("Dit is intussen veranderd"), str(exc))
+        return page(409, _("Dit is intussen veranderd"), str(exc))
 
     @app.errorhandler(InstanceStateError)
     def instance_state(exc: InstanceStateError) -> tuple[str, int]:
-        return _page(409, _("Dit kan nu niet"), str(exc))
+        return page(409, _("Dit kan nu niet"), str(exc))
 
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError) -> tuple[str, int]:
-        return _page(400, _("Dit kan niet"), str(exc))
+        return page(400, _("Dit kan niet"), str(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:
@@ -87,7 +88,7 @@ def register(app: Flask) -> None:
             405: _("Deze actie kan alleen via de knoppen op de pagina."),
             413: _("Het bestand is groter dan 10 MB en is niet opgeslagen."),
         }
-        return _page(
+        return page(
             status,
             titles.get(status, _("Er ging iets mis")),
             messages.get(status, exc.description or ""),
@@ -96,7 +97,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[str, int]:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return _page(
+        return page(
             500,
             _("Er ging iets mis"),
             _(

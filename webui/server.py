@@ -37,8 +37,25 @@ class _Server(BaseApplication):
         return app
 
 
+def _without_server_banner() -> None:
+    """gunicorn writes `Server: gunicorn` on every response and has no setting to leave it out;
+    drop that one line from its default headers (what software we run is nobody's business)."""
+    from gunicorn.http import wsgi
+
+    plain = wsgi.Response.default_headers
+    if getattr(plain, "wegwijs", False):
+        return
+
+    def default_headers(self: Any) -> list[str]:
+        return [h for h in plain(self) if not h.startswith("Server:")]
+
+    default_headers.wegwijs = True  # type: ignore[attr-defined]
+    wsgi.Response.default_headers = default_headers
+
+
 def serve(settings: bootstrap.Settings, host: str, port: int, threads: int = 8) -> None:
     """Serve until interrupted (one process, `threads` request threads, SQLite-friendly)."""
+    _without_server_banner()
     _Server(
         settings,
         {

@@ -64,7 +64,8 @@ class User:
     email: str | None
     roles: frozenset[str]
     active: bool
-    #: changes when the password changes: sessions carry it, so a new password ends old sessions
+    #: changes when the password changes and when the user's sessions are ended (logout, log out
+    #: everywhere, disabled): sessions carry it, so every earlier session ends on its next request
     session_key: str = ""
     #: the teams they belong to: tasks with a candidate group (an aspect's team) go to them
     teams: frozenset[str] = frozenset()
@@ -252,6 +253,35 @@ def set_password(engine: Engine, username: str, password: str) -> User:
         return user
 
 
+def _session_key(password_hash: str, generation: int) -> str:
+    return hashlib.sha256(f"{password_hash}|{generation}".encode()).hexdigest()[:24]
+
+
+def end_sessions(engine: Engine, username: str) -> User:
+    """Use case: end every session of this user (logout, "log out everywhere"): each earlier
+    session cookie is refused on its next request."""
+    with engine.transaction() as uow:
+        user = _load(uow.connection, username.strip().lower())
+        uow.connection.execute(
+            update(app_user)
+            .where(app_user.c.id == user.id)
+            .values(session_generation=app_user.c.session_generation + 1)
+        )
+        return _load(uow.connection, user.username)
+
+
+def set_active(engine: Engine, username: str, active: bool) -> User:
+    """Use case: disable a user (their sessions end at once; they cannot log in) or enable again."""
+    with engine.transaction() as uow:
+        user = _load(uow.connection, username.strip().lower())
+        uow.connection.execute(
+            update(app_user)
+            .where(app_user.c.id == user.id)
+            .values(active=active, session_generation=app_user.c.session_generation + 1)
+        )
+        return _load(uow.connection, user.username)
+
+
 def list_users(engine: Engine) -> list[User]:
     with engine.reading() as conn:
         return _users(conn, None)
@@ -267,6 +297,7 @@ _ONE_USER = (
         app_user.c.phone,
         app_user.c.active,
         app_user.c.password_hash,
+        app_user.c.session_generation,
         user_role.c.role,
         user_team.c.team,
     )
@@ -291,7 +322,7 @@ def get_user(engine: Engine, username: str) -> User | None:
         email=first.email,
         roles=frozenset(r.role for r in rows if r.role),
         active=True,
-        session_key=hashlib.sha256(first.password_hash.encode()).hexdigest()[:24],
+        session_key=_session_key(first.password_hash, first.session_generation),
         teams=frozenset(r.team for r in rows if r.team),
         phone=first.phone,
     )
@@ -402,7 +433,7 @@ def _users(conn: Connection, username: str | None) -> list[User]:
             email=r.email,
             roles=frozenset(roles[key]),
             active=bool(r.active),
-            session_key=hashlib.sha256(r.password_hash.encode()).hexdigest()[:24],
+            session_key=_session_key(r.password_hash, r.session_generation),
             teams=frozenset(teams.get(key, ())),
             phone=r.phone,
         )

@@ -69,6 +69,8 @@ app_user = Table(
     Column("phone", String(40)),
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # raised by a logout, "log out everywhere" and disabling: every earlier session ends
+    Column("session_generation", Integer, nullable=False, server_default="0"),
     Column("last_login_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -57,6 +57,9 @@ def test_wegwijs_serve_answers_on_the_given_port_and_stops_cleanly(tmp_path: Pat
         status, login = _get(f"http://127.0.0.1:{port}/inloggen")
         assert status == 200
         assert "Gebruikersnaam" in login
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as raw:
+            assert raw.headers.get("Server") is None  # no banner naming the software
+            assert raw.headers.get_all("Set-Cookie") is None  # a probe gets no session
         assert (tmp_path / "serve.db").exists()  # created and migrated on first use
     finally:
         server.terminate()

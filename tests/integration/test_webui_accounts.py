@@ -247,7 +247,7 @@ def test_logout_is_post_only_and_clears_the_session(app: tuple[Flask, ManualCloc
     after = client.get("/taken/mijn")
     assert after.status_code == 302
     assert urlsplit(after.headers["Location"]).path == "/inloggen"
-    assert "U bent uitgelogd." in client.get("/inloggen").text
+    assert "U bent uitgelogd, ook op uw andere apparaten." in client.get("/inloggen").text
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(app: tuple[Flask, ManualClock]) -> None:
@@ -292,6 +292,123 @@ def test_an_unknown_url_gives_a_dutch_404_page_without_a_traceback(
     assert "Pagina niet gevonden" in page.text
     assert "Traceback" not in page.text
     assert "werkzeug" not in page.text.lower()
+
+
+def _copy_of(flask_app: Flask, client: FlaskClient) -> FlaskClient:
+    """A second browser holding the same session cookie (as a captured cookie would be)."""
+    copy = flask_app.test_client()
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    copy.set_cookie("session", cookie.value)
+    return copy
+
+
+def _another_login(flask_app: Flask, username: str) -> FlaskClient:
+    client = flask_app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def _refused(client: FlaskClient) -> bool:
+    page = client.get("/taken/mijn")
+    return page.status_code == 302 and urlsplit(page.headers["Location"]).path == "/inloggen"
+
+
+def test_a_session_cookie_captured_before_logout_is_refused_after_it(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    client = logged_in(flask_app, "carla", "casist")
+    captured = _copy_of(flask_app, client)
+    assert captured.get("/taken/mijn").status_code == 200  # the copy works while logged in
+    other_device = _another_login(flask_app, "carla")  # a second login of the same user
+
+    assert post(client, "/uitloggen").status_code == 302
+    assert _refused(captured)
+    assert _refused(other_device)
+    again = _another_login(flask_app, "carla")  # logging in afresh works
+    assert again.get("/taken/mijn").status_code == 200
+
+
+def test_log_out_everywhere_and_disabling_a_user_end_their_sessions_at_once(
+    app: tuple[Flask, ManualClock], users_cli: CliRunner
+) -> None:
+    flask_app, _clock = app
+    first = logged_in(flask_app, "carla", "casist")
+    second = _another_login(flask_app, "carla")
+    bystander = logged_in(flask_app, "bert", "casist")
+    assert "Alle sessies van carla zijn beëindigd." in run(users_cli, "users", "logout", "carla")
+    assert _refused(first)
+    assert _refused(second)
+    assert bystander.get("/taken/mijn").status_code == 200  # other users keep theirs
+
+    third = _another_login(flask_app, "carla")
+    assert "uitgeschakeld" in run(users_cli, "users", "disable", "carla")
+    assert _refused(third)
+    assert not can_log_in(flask_app, "carla", PASSWORD)
+    assert "kan weer inloggen" in run(users_cli, "users", "enable", "carla")
+    assert can_log_in(flask_app, "carla", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "steps"),
+    [
+        ("idle", [(59 * 60, 200), (120 * 60, 302)]),
+        ("absolute", [(50 * 60, 200)] * 9 + [(50 * 60, 302)]),
+    ],
+)
+def test_a_session_ends_after_its_idle_or_absolute_lifetime(
+    app: tuple[Flask, ManualClock], monkeypatch: pytest.MonkeyPatch, lifetime: str, steps: Any
+) -> None:
+    """Defaults: 60 minutes unused, 8 hours after login (WEGWIJS_SESSION_IDLE_MINUTES,
+    WEGWIJS_SESSION_HOURS). Idle: a request 59 minutes later still works, two hours later
+    not. Absolute: a request every 50 minutes keeps it alive until 8 hours have passed."""
+    from webui import auth as web_auth
+
+    flask_app, _clock = app
+    now = [1_800_000_000]
+    monkeypatch.setattr(web_auth, "now_seconds", lambda: now[0])
+    client = logged_in(flask_app, "carla", "casist")
+    for wait, status in steps:
+        now[0] += wait
+        page = client.get("/taken/mijn")
+        assert page.status_code == status, (lifetime, now[0] - 1_800_000_000)
+    assert urlsplit(page.headers["Location"]).path == "/inloggen"
+    assert "Uw sessie is verlopen" in client.get("/inloggen").text
+
+
+def test_a_post_from_a_foreign_origin_is_refused_before_any_work(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    flask_app, _clock = app
+    client = logged_in(flask_app, "carla", "casist")
+    token = csrf_token(client, "/taken/mijn")
+    foreign = client.post(
+        "/uitloggen", data={"csrf_token": token}, headers={"Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert "andere website" in foreign.text
+    assert client.get("/taken/mijn").status_code == 200  # not logged out
+    own = client.post(
+        "/uitloggen", data={"csrf_token": token}, headers={"Origin": "http://localhost"}
+    )
+    assert own.status_code == 302
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_healthz_sets_no_cookie_and_pages_carry_permissions_policy_and_hsts_when_secure(
+    app: tuple[Flask, ManualClock], secure: bool
+) -> None:
+    flask_app, _clock = app
+    flask_app.config["SESSION_COOKIE_SECURE"] = secure  # as WEGWIJS_SECURE_COOKIES=1 sets it
+    add_user(flask_app, "carla", "casist")
+    client = flask_app.test_client()
+    assert client.get("/healthz").headers.getlist("Set-Cookie") == []
+    login(client, "carla")
+    assert client.get("/healthz").headers.getlist("Set-Cookie") == []
+    page = client.get("/taken/mijn")
+    assert "camera=()" in page.headers["Permissions-Policy"]
+    assert ("Strict-Transport-Security" in page.headers) is secure
 
 
 # ---------------------------------------------------------------- wegwijs users …

@@ -353,14 +353,20 @@ def _login_post(w: World, p: str) -> list[Cell]:
 def _logout(w: World, p: str) -> list[Cell]:
     if p == ANONYMOUS:
         return [("logout", LOGIN, observe(w.send(p, "POST", "/uitloggen")))]
-    client = w.app.test_client()  # a second session: the matrix keeps its own logged in
+    client = w.app.test_client()  # a second session, logged out
     assert login(client, username(p)).status_code == 302
     token = csrf_token(client)
     out = client.post("/uitloggen", data={"csrf_token": token})
-    return [
+    cells = [
         ("logout", redirect("/inloggen"), observe(out)),
         ("logged out afterwards", LOGIN, observe(client.get("/"))),
+        # a logout ends every session of the user: the matrix's own one too
+        ("the user's other session ended too", LOGIN, observe(w.clients[p].get("/"))),
     ]
+    again = w.app.test_client()  # the matrix logs in afresh for the routes after this one
+    assert login(again, username(p)).status_code == 302
+    w.clients[p], w.tokens[p] = again, csrf_token(again)
+    return cells
 
 
 @route("auth.language", "POST")

@@ -144,4 +144,28 @@ def users_set_password(username: str, password: str) -> None:
     click.echo(f"Wachtwoord van {user.username} gewijzigd.")
 
 
+@users.command("logout")
+@click.argument("username")
+def users_logout(username: str) -> None:
+    """Beëindig alle sessies van een gebruiker (overal uitloggen)."""
+    user = accounts.end_sessions(engine(), username)
+    click.echo(f"Alle sessies van {user.username} zijn beëindigd.")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Zet een gebruiker uit: inloggen kan niet meer en open sessies eindigen direct."""
+    user = accounts.set_active(engine(), username, False)
+    click.echo(f"{user.username} is uitgeschakeld; alle sessies zijn beëindigd.")
+
+
+@users.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Zet een uitgeschakelde gebruiker weer aan."""
+    user = accounts.set_active(engine(), username, True)
+    click.echo(f"{user.username} kan weer inloggen.")
+
+
 COMMANDS = (users,)
