@@ -135,6 +135,8 @@ MSG_MONEY = "Vul een bedrag in, bijvoorbeeld 1.234,56."
 MSG_SEPARATORS = "Gebruik een komma voor de decimalen en eventueel punten tussen de duizendtallen, bijvoorbeeld 1.234,56."
 MSG_MONEY_DECIMALS = "Gebruik voor een bedrag hoogstens twee cijfers achter de komma."
 MSG_BOOLEAN = "Kies ja of nee."
+MSG_DIGITS = "Gebruik de cijfers 0 tot en met 9, bijvoorbeeld 1.234,56."
+MSG_TOO_LONG = "Dit getal is te lang: gebruik hoogstens 15 cijfers."
 MSG_ONE_VALUE = "Vul hier één waarde in."
 
 
@@ -525,7 +527,7 @@ def _boolean(submitted: str | list[str] | None) -> bool:
     raise _UnconvertibleError(MSG_BOOLEAN)
 
 
-_DUTCH_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_DUTCH_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
 
 
 def _iso_date(text: str) -> str:
@@ -540,7 +542,9 @@ def _iso_date(text: str) -> str:
     return text
 
 
-_GROUPED = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
+_GROUPED = re.compile(r"[1-9][0-9]{0,2}(\.[0-9]{3})+")
+#: the most digits a typed number may have (a cent amount in the trillions; beyond it is a typo)
+MAX_DIGITS = 15
 
 
 def _parse_number(text: str, *, integer: bool = False, money: bool = False) -> int | float:
@@ -560,8 +564,10 @@ def _parse_number(text: str, *, integer: bool = False, money: bool = False) -> i
             negative, signed, s = s[0] == "-", True, s[1:]
     for whole in (",-", ",—", ",–"):
         s = s.removesuffix(whole)
-    if not re.fullmatch(r"\d[\d.,]*", s):
-        raise _UnconvertibleError(fallback)
+    if not re.fullmatch(r"[0-9][0-9.,]*", s):  # ASCII digits only: not ٣ or ３
+        raise _UnconvertibleError(MSG_DIGITS if _foreign_digits(s) else fallback)
+    if sum(c.isdigit() for c in s) > MAX_DIGITS:
+        raise _UnconvertibleError(MSG_TOO_LONG)
 
     commas, dots = s.count(","), s.count(".")
     if commas > 1:
@@ -601,6 +607,10 @@ def _parse_number(text: str, *, integer: bool = False, money: bool = False) -> i
     if integer:
         raise _UnconvertibleError(MSG_WHOLE)
     return float(value)
+
+
+def _foreign_digits(text: str) -> bool:
+    return any(c.isdigit() and not c.isascii() for c in text)
 
 
 # ---------------------------------------------------------------- fields

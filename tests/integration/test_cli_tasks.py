@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from engine import ManualClock
+from tests.conftest import FIXTURES
 from tests.integration.test_cli import Cli
 from tests.webapp import add_user, engine_of, intake_for_two, login, post
 from workflows import forms
@@ -82,3 +83,26 @@ def test_a_cli_user_must_have_an_account(database_url: str, tmp_path: Path) -> N
         "complete", "00000000-0000-0000-0000-000000000000", "--user", "niemand", ok=False
     )
     assert "Gebruiker 'niemand' bestaat niet" in refused.stderr
+
+
+def test_data_that_is_not_plain_json_is_refused_with_one_clear_dutch_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`--data` refuses NaN, Infinity, 1e999, a 5,000-digit number and absurd nesting before
+    anything is stored: exit code 2 (a wrong option), one Dutch line, no traceback."""
+    cli = Cli(database_url, tmp_path)
+    cli.run("db", "upgrade")
+    cli.run("deploy", str(FIXTURES / "tiny"))
+    cases = {
+        '{"amount": NaN}': "'NaN' is geen getal",
+        '{"amount": Infinity}': "'Infinity' is geen getal",
+        '{"amount": 1e999}': "'1e999' is geen getal",
+        '{"amount": ' + "9" * 5000 + "}": "te lang",
+        '{"a": ' + "[" * 50 + "]" * 50 + "}": "te diep genest",
+        '{"a": ' + "[" * 5000 + "]" * 5000 + "}": "te diep genest",
+    }
+    for data, expected in cases.items():
+        refused = cli.run("start", "tiny_process", "--data", data, ok=False)
+        assert expected in refused.stderr, (data[:40], refused.stderr)
+        assert refused.returncode == 2
+    assert cli.json("instances") == []  # nothing was started

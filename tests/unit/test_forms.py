@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -677,3 +678,56 @@ def test_fields_follow_local_refs() -> None:
     }
     assert [(f.name, f.required) for f in fields(form)] == [("adres", False), ("adres.pc", True)]
     assert coerce(form, {"adres.pc": " 3311 AB "})[0] == {"adres": {"pc": "3311 AB"}}
+
+
+# ---------------------------------------------------------------- numbers are numbers
+
+from workflows import bootstrap as _bootstrap  # noqa: E402 - the section's own import
+
+NUMERIC_FIELDS = [
+    (path.name, name, sub)
+    for path in sorted(_bootstrap.BPMN_DIR.rglob("*.schema.json"))
+    for name, sub in json.loads(path.read_text(encoding="utf-8")).get("properties", {}).items()
+    if sub.get("type") in ("number", "integer")
+]
+#: what a probe typed into amount fields: a 4,301-digit number (Python refuses to print it),
+#: Arabic-Indic and full-width digits, words a float() would take, and an absurd width
+HOSTILE_NUMBERS = {
+    "4,301 digits": "9" * 4301,
+    "arabic-indic": "٣٠٠",
+    "full-width": "３００",
+    "mixed": "3٠0",
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "exponent": "1e999",
+}
+
+
+def test_every_numeric_field_of_every_form_has_a_maximum() -> None:
+    assert len(NUMERIC_FIELDS) >= 9
+    unbounded = [
+        (form, name)
+        for form, name, sub in NUMERIC_FIELDS
+        if "maximum" not in sub and "exclusiveMaximum" not in sub
+    ]
+    assert unbounded == []
+
+
+@pytest.mark.parametrize(("form", "name", "sub"), NUMERIC_FIELDS, ids=lambda v: str(v)[:40])
+def test_every_numeric_field_refuses_what_is_not_an_ascii_number_with_a_dutch_message(
+    form: str, name: str, sub: dict[str, Any]
+) -> None:
+    schema = {"type": "object", "properties": {name: sub}}
+    for what, typed in HOSTILE_NUMBERS.items():
+        result = clean(schema, {name: typed})
+        message = result.error_for(name)
+        assert message, f"{form} {name}: {what} was accepted"
+        assert len(message) < 200, message  # never the value echoed back
+        assert re.search(r"\b(getal|bedrag|cijfers)\b", message), (what, message)
+        assert not re.search(r"\b(is not|Exceeds|invalid|object)\b", message), message
+    above = sub.get("maximum", sub.get("exclusiveMaximum", 0)) + 1
+    result = clean(schema, {name: str(int(above))})
+    assert result.error_for(name), f"{form} {name}: {above} above the maximum was accepted"
+    assert "hoogstens" in (result.error_for(name) or "") or "maximaal" in (
+        result.error_for(name) or ""
+    ), result.error_for(name)

@@ -162,8 +162,19 @@ def parse_data(raw: str | None) -> dict[str, Any]:
             param_hint="--data",
         )
 
+    def number(token: str) -> Any:
+        if len(token) > MAX_NUMBER_CHARS:
+            raise click.BadParameter(
+                f"een getal van {len(token)} tekens is te lang (ten hoogste {MAX_NUMBER_CHARS})",
+                param_hint="--data",
+            )
+        value = float(token) if any(c in token for c in ".eE") else int(token)
+        if value in (float("inf"), float("-inf")):
+            refuse(token)
+        return value
+
     try:
-        data = json.loads(raw, parse_constant=refuse)
+        data = json.loads(raw, parse_constant=refuse, parse_float=number, parse_int=number)
     except json.JSONDecodeError as exc:
         raise click.BadParameter(
             f"geen geldige JSON: {exc.msg} (positie {exc.pos})", param_hint="--data"
@@ -174,7 +185,24 @@ def parse_data(raw: str | None) -> dict[str, Any]:
         raise click.BadParameter(
             "verwacht een JSON-object, zoals '{\"bedrag\": 100}'", param_hint="--data"
         )
+    if _depth(data) > MAX_DEPTH:
+        raise click.BadParameter(
+            f"de JSON is te diep genest (ten hoogste {MAX_DEPTH} niveaus)", param_hint="--data"
+        )
     return data
+
+
+#: bounds of `--data`: a number's length in characters, the nesting of objects and lists
+MAX_NUMBER_CHARS = 30
+MAX_DEPTH = 20
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 def fmt(value: datetime | None) -> str:
