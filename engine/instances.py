@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn
 
+from sqlalchemy.exc import IntegrityError
+
 from engine import clock as clock_module
 from engine import failures, refusals, saving, services, spiff
 from engine.clock import as_utc
@@ -146,7 +148,15 @@ def start(
             "updated_at": now,
             "started_by": actor,
         }
-        result = u.connection.execute(sql.INSERT_INSTANCE, values)
+        try:
+            result = u.connection.execute(sql.INSERT_INSTANCE, values)
+        except IntegrityError as exc:
+            if business_key is not None and "business_key" in str(exc.orig).lower() + str(exc):
+                raise ConflictError(
+                    f"Zaaknummer {business_key} bestaat al voor dit proces; "
+                    "kies een ander zaaknummer."
+                ) from None
+            raise
         key = result.inserted_primary_key
         if key is None:
             raise EngineError("de database gaf geen nieuwe sleutel terug")

@@ -63,6 +63,8 @@ process_instance = Table(
     Column("started_by", String(200)),
     Column("last_error", Text),
     Index("ix_process_instance_business_key", "business_key"),
+    # one case number, once, per process (NULL keys are distinct on SQLite and PostgreSQL)
+    Index("uq_process_instance_process_key", "process_id", "business_key", unique=True),
     Index("ix_process_instance_status", "status", "process_id"),
     Index(
         "ix_process_instance_timer_due",

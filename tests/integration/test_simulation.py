@@ -137,3 +137,50 @@ def test_lognormal_duration_has_the_given_median() -> None:
     )
     assert 9 < days[1000] < 11
     assert 26 < days[1800] < 34  # the 90th percentile
+
+
+def test_simulating_twice_on_one_database_uses_every_case_number_once_and_errors_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A second `wegwijs simulate` on the same database continues the case numbers (it used to
+    replay them: 300 duplicate keys a year, and fund entries keyed by zaaknummer errored)."""
+    from sqlalchemy import func, select
+
+    from engine.readmodel import process_instance
+    from tests.integration.test_cli import Cli
+    from workflows import bootstrap
+
+    cli = Cli(database_url, tmp_path)
+    first = cli.run("simulate", "--months", "2", "--seed", "7").stdout
+    second = cli.run("simulate", "--months", "2", "--seed", "7").stdout
+    assert first
+    assert second
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url))
+    try:
+        with engine.reading() as conn:
+            cases = conn.execute(
+                select(process_instance.c.process_id, process_instance.c.business_key)
+            ).all()
+            errored = conn.execute(
+                select(func.count()).where(process_instance.c.status == "errored")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    keys = [(p, k) for p, k in cases if k]
+    assert len(keys) > 20  # both runs started cases
+    assert len(set(keys)) == len(keys)
+    assert errored == 0
+
+
+def test_a_case_number_taken_in_the_process_is_refused_in_dutch(
+    engine: Engine, clock: ManualClock
+) -> None:
+    from engine import ConflictError
+
+    engine.deploy_paths([str(FIXTURES / "tiny")])
+    engine.start("tiny_process", {}, business_key="T-2026-0001")
+    with pytest.raises(ConflictError, match="Zaaknummer T-2026-0001 bestaat al"):
+        engine.start("tiny_process", {}, business_key="T-2026-0001")
+    engine.start("tiny_process", {}, business_key="T-2026-0002")  # the engine still works
+    engine.start("tiny_process", {})  # and cases without a number are never in each other's way
+    engine.start("tiny_process", {})

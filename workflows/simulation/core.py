@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
+from engine.readmodel import process_instance
 from workflows import norms
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
@@ -148,6 +151,8 @@ class Simulation:
         self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
         self.sequence = 0
         self.scheduled: set[str] = set()
+        #: per "PREFIX-YEAR": the highest number the database already held when first asked
+        self.numbers_taken: dict[str, int] = {}
         self.instance_profile: dict[int, ProcessProfile] = {}
         self.report = SimulationReport()
         #: no timer is due before this moment: a lower bound, lowered by every step's summary,
@@ -198,7 +203,8 @@ class Simulation:
 
     def _on_start(self, process_id: str, number: int) -> None:
         profile = self.profiles[process_id]
-        key = f"{profile.key_prefix}-{self.clock.now().year}-{number:04d}"
+        series = f"{profile.key_prefix}-{self.clock.now().year}"
+        key = f"{series}-{self._taken(series) + number:04d}"
         summary = self.engine.start(
             process_id, profile.start_data(self.rng, number), business_key=key, actor=SYSTEM_ACTOR
         )
@@ -210,6 +216,20 @@ class Simulation:
                     plan.delay.after(self.rng, self.clock.now()), "message", summary.id, plan, 0
                 )
         self._after_step(summary)
+
+    def _taken(self, series: str) -> int:
+        """The highest number of this series already in the database (a second simulation on
+        the same database continues after it, so no case number is used twice)."""
+        if series not in self.numbers_taken:
+            with self.engine.reading() as conn:
+                keys = conn.execute(
+                    select(process_instance.c.business_key).where(
+                        process_instance.c.business_key.like(f"{series}-%")
+                    )
+                ).scalars()
+                numbers = [int(k.rsplit("-", 1)[1]) for k in keys if k.rsplit("-", 1)[1].isdigit()]
+            self.numbers_taken[series] = max(numbers, default=0)
+        return self.numbers_taken[series]
 
     def _on_complete(self, task: HumanTask) -> None:
         profile = self.instance_profile[task.instance_id]
