@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.engine import Connection
 
 from engine import Engine, EngineError, NotFoundError, as_utc
@@ -17,6 +19,13 @@ from workflows.tables import document, initiative, note
 
 MAX_NOTE = 5000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+#: quotas: what one case may hold, and what one person may upload in 24 hours
+MAX_CASE_DOCUMENTS = 50
+MAX_CASE_BYTES = 100 * 1024 * 1024
+MAX_USER_DAY_BYTES = 200 * 1024 * 1024
+#: an office file (a ZIP container) may expand to this much, in at most this many entries
+MAX_EXPANDED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
 #: what may be uploaded (checked on the content, not on the name the browser sends)
 DOCUMENT_TYPES: Mapping[str, str] = {
     "pdf": "application/pdf",
@@ -117,6 +126,7 @@ def add_document(
         conn = uow.connection
         _require_case(conn, instance_id)
         now = engine.now()
+        _within_quotas(conn, user, instance_id, len(content), now)
         key = conn.execute(
             insert(document).values(
                 instance_id=instance_id,
@@ -131,6 +141,82 @@ def add_document(
         ).inserted_primary_key
         assert key is not None  # noqa: S101
         return DocumentItem(int(key[0]), name, content_type, len(content), user.username, now)
+
+
+def _within_quotas(
+    conn: Connection, user: User, instance_id: int, size: int, now: datetime
+) -> None:
+    held = conn.execute(
+        select(func.count(), func.coalesce(func.sum(document.c.size), 0)).where(
+            document.c.instance_id == instance_id
+        )
+    ).one()
+    if held[0] >= MAX_CASE_DOCUMENTS:
+        raise EngineError(
+            f"Deze zaak heeft al {held[0]} documenten (maximaal {MAX_CASE_DOCUMENTS}); "
+            "voeg bestanden samen of verwijder er via de beheerder een paar."
+        )
+    if held[1] + size > MAX_CASE_BYTES:
+        raise EngineError(
+            f"Met dit bestand wordt de zaak groter dan {MAX_CASE_BYTES // 1_048_576} MB aan "
+            "documenten; maak het bestand kleiner."
+        )
+    today = conn.execute(
+        select(func.coalesce(func.sum(document.c.size), 0)).where(
+            document.c.uploaded_by == user.username,
+            document.c.uploaded_at > now - timedelta(days=1),
+        )
+    ).scalar_one()
+    if today + size > MAX_USER_DAY_BYTES:
+        raise EngineError(
+            f"U heeft de afgelopen 24 uur al {today / 1_048_576:.0f} MB opgeladen (maximaal "
+            f"{MAX_USER_DAY_BYTES // 1_048_576} MB per dag); probeer het morgen opnieuw."
+        )
+
+
+#: what each office format must contain (so a renamed ZIP is not taken for a document)
+_OFFICE_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "odt": "content.xml"}
+
+
+def _check_office(name: str, ext: str, content: bytes) -> None:
+    """An office file is a ZIP: refuse a broken one, one with too many entries, or one that
+    expands beyond the bound (read, never written anywhere, and stopped at the bound)."""
+    refused = EngineError(f"Het bestand '{name}' is geen geldig .{ext}-bestand.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise EngineError(
+                    f"Het bestand '{name}' bevat te veel onderdelen ({len(entries)}; "
+                    f"maximaal {MAX_ZIP_ENTRIES})."
+                )
+            if _OFFICE_PARTS[ext] not in {e.filename for e in entries}:
+                raise refused
+            expanded = 0
+            for entry in entries:
+                expanded += entry.file_size  # what it says first: most bombs say it honestly
+                if expanded > MAX_EXPANDED_BYTES:
+                    raise _too_large(name)
+            expanded = 0
+            for entry in entries:  # then what it really holds, stopped at the bound
+                with archive.open(entry) as member:
+                    while chunk := member.read(1 << 20):
+                        expanded += len(chunk)
+                        if expanded > MAX_EXPANDED_BYTES:
+                            raise _too_large(name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
+        raise refused from None
+    except RuntimeError:  # an encrypted entry
+        raise EngineError(
+            f"Het bestand '{name}' is versleuteld; lever het zonder wachtwoord aan."
+        ) from None
+
+
+def _too_large(name: str) -> EngineError:
+    return EngineError(
+        f"Het bestand '{name}' wordt uitgepakt groter dan "
+        f"{MAX_EXPANDED_BYTES // 1_048_576} MB en wordt daarom niet aangenomen."
+    )
 
 
 @dataclass(frozen=True)
@@ -191,6 +277,8 @@ def _sniff(name: str, content: bytes) -> str:
         if ext in kinds:
             if not content.startswith(magic):
                 raise EngineError(f"Het bestand '{name}' is geen echt .{ext}-bestand.")
+            if ext in _OFFICE_PARTS:
+                _check_office(name, ext, content)
             return DOCUMENT_TYPES[ext]
     try:  # txt and csv: must be text
         content.decode("utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+import zipfile
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -318,10 +319,36 @@ def test_a_note_over_5000_characters_gives_422_and_keeps_the_text(
     assert count(flask_app, note) == 0
 
 
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+#: a .docx that expands to 60 MB (60 kB on disk): a zip bomb
+ZIP_BOMB = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": bytes(60 * 1024 * 1024)})
+MANY_PARTS = _zip({"word/document.xml": b"<w/>", **{f"p/{i}.xml": b"" for i in range(2001)}})
+A_DOCX = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+
+
 @pytest.mark.parametrize(
     ("filename", "content", "message"),
     [
         ("setup.exe", b"MZ\x90\x00\x03", "Bestandstype '.exe' wordt niet aangenomen."),
+        (
+            "plan.docx",
+            ZIP_BOMB,
+            "Het bestand 'plan.docx' wordt uitgepakt groter dan 50 MB en wordt daarom niet aangenomen.",
+        ),
+        ("plan.docx", MANY_PARTS, "Het bestand 'plan.docx' bevat te veel onderdelen (2002;"),
+        (
+            "begroting.xlsx",
+            A_DOCX,  # a ZIP, but no workbook in it
+            "Het bestand 'begroting.xlsx' is geen geldig .xlsx-bestand.",
+        ),
+        ("plan.docx", b"PK\x03\x04kapot", "Het bestand 'plan.docx' is geen geldig .docx-bestand."),
         (
             "begroting.pdf",
             b"<html>geen pdf</html>",
@@ -332,7 +359,18 @@ def test_a_note_over_5000_characters_gives_422_and_keeps_the_text(
         ("lijst.csv", b"\xff\xfe\x00k", "Het bestand 'lijst.csv' is geen leesbare tekst (UTF-8)."),
         ("...", PDF, "Het bestand heeft geen bruikbare naam."),
     ],
-    ids=["exe", "fake-pdf", "empty", "no-extension", "binary-csv", "no-name"],
+    ids=[
+        "exe",
+        "zip-bomb-docx",
+        "docx-of-2002-parts",
+        "zip-named-xlsx",
+        "broken-docx",
+        "fake-pdf",
+        "empty",
+        "no-extension",
+        "binary-csv",
+        "no-name",
+    ],
 )
 def test_an_unwelcome_upload_gets_a_clear_message_and_nothing_is_stored(
     app: tuple[Flask, ManualClock],
@@ -354,6 +392,39 @@ def test_an_unwelcome_upload_gets_a_clear_message_and_nothing_is_stored(
     assert message in answer.text.replace("&#39;", "'")
     assert "Nog geen documenten." in answer.text
     assert count(flask_app, document) == 0
+
+
+def test_a_real_docx_is_taken_and_the_case_and_daily_quotas_are_kept(
+    app: tuple[Flask, ManualClock], lead: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflows import notes as case_notes
+
+    flask_app, _clock = app
+    instance_id = start_complex(flask_app, 1)
+    url = f"/initiatieven/{instance_id}/documenten"
+
+    def upload(name: str, content: bytes = A_DOCX) -> str:
+        answer = post(
+            lead,
+            url,
+            {"document": (BytesIO(content), name)},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        assert answer.status_code == 200
+        return answer.text.replace("&#39;", "'")
+
+    monkeypatch.setattr(case_notes, "MAX_CASE_DOCUMENTS", 2)
+    upload("plan.docx")
+    upload("plan-2.docx")
+    assert "Deze zaak heeft al 2 documenten (maximaal 2)" in upload("plan-3.docx")
+    assert count(flask_app, document) == 2
+    monkeypatch.setattr(case_notes, "MAX_CASE_DOCUMENTS", 50)
+    monkeypatch.setattr(case_notes, "MAX_USER_DAY_BYTES", 2 * len(A_DOCX) + 10)
+    other = start_complex(flask_app, 2)
+    url = f"/initiatieven/{other}/documenten"
+    assert "per dag" in upload("plan-4.docx")  # the same person, another case
+    assert count(flask_app, document) == 2
 
 
 def test_an_upload_without_a_file_asks_for_one(
