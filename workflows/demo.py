@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import Engine
-from workflows import accounts
+from workflows import accounts, contacts
+from workflows.accounts import System
 from workflows.roles import LANE_ROLES, may_act
 from workflows.simulation.staff import DEFAULT_STAFF
 
@@ -124,18 +125,35 @@ def ensure_demo_users(engine: Engine, force: bool = False) -> list[DemoLogin]:
 
 
 def give_some_work(engine: Engine, per_user: int = 3) -> None:
-    """Give each demo worker up to `per_user` open tasks of their role (unassigned ones), so Mijn
-    taken shows some work."""
+    """Give each demo worker up to `per_user` open tasks of their role, so Mijn taken shows some
+    work: unassigned ones first, then work of the simulated colleagues handed over (a casist
+    becomes the casist of the case, so the case keeps one point of contact). Which tasks the
+    simulation leaves open depends on the day it runs; without the hand-over a short demo could
+    leave a demo user with nothing to do."""
+    demo_people = {name for name, _, _ in DEMO_USERS}
     for username, _name, roles in DEMO_USERS:
         lanes = [r for r in roles if r in LANE_ROLES]
         held_now = len(engine.list_tasks(assignee=username, limit=per_user))
         if not lanes or held_now >= per_user:
             continue
         held, teams = frozenset(roles), frozenset(DEMO_TEAMS.get(username, ()))
-        free = [
+        mine = [
             t
-            for t in engine.list_tasks(lanes=lanes[:1], limit=200)
-            if t.assignee is None and may_act(held, teams, t.lane, t.group)
+            for t in engine.list_tasks(lanes=lanes, limit=200)
+            if t.assignee not in demo_people and may_act(held, teams, t.lane, t.group)
         ]
-        for task in free[: per_user - held_now]:
-            engine.claim_task(task.id, username)
+        mine.sort(key=lambda t: t.assignee is not None)  # the queue first
+        cases: set[int] = set()
+        for task in mine[: per_user - held_now]:
+            if task.lane == contacts.CASIST_ROLE and task.assignee is not None:
+                if task.instance_id not in cases:  # its other casist tasks go with it
+                    contacts.change_casist(engine, _HAND_OVER, task.instance_id, username)
+                    cases.add(task.instance_id)
+            elif task.assignee is None:
+                engine.claim_task(task.id, username)
+            else:
+                engine.reassign_task(task.id, username, _HAND_OVER.username)
+
+
+#: who hands the simulated colleagues' work to the demo users (in the cases' history)
+_HAND_OVER = System("demo")
