@@ -23,6 +23,7 @@ from engine.errors import (
     TaskNotAllowedError,
 )
 from engine.facade import Engine
+from engine.scripting import DEFAULT_LIMITS, Limits
 from engine.services import Operator, ServiceCall, ServiceError
 from engine.settings import (
     EngineSettings,
@@ -49,6 +50,7 @@ from engine.types import (
 from engine.unit_of_work import Reads, UnitOfWork
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "CheckReport",
     "Clock",
     "ConflictError",
@@ -63,6 +65,7 @@ __all__ = [
     "InstanceDetail",
     "InstanceStateError",
     "InstanceSummary",
+    "Limits",
     "ManualClock",
     "MigrationCheck",
     "MigrationRecord",

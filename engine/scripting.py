@@ -36,10 +36,11 @@ import json
 import math
 import os
 import re
+import string
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,8 @@ class Limits:
     max_sequence: int = 1_000_000  # elements or characters a single operation may produce
     max_int_bits: int = 100_000
     max_memory_growth: int = 256 * 1024 * 1024  # bytes of resident memory while loops run
+    #: a case's data after a script, as stored (JSON; every reference counted, as it is saved)
+    max_data_bytes: int = 1_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -117,6 +120,17 @@ class _Policy(RestrictingNodeTransformer):
         new.body.insert(0, tick)
         ast.fix_missing_locations(new)
         return new
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        """f'{v:SPEC}' becomes f'{_format_(v, SPEC, conversion)}': the width is checked."""
+        new = self.node_contents_visit(node)
+        if new.format_spec is None:
+            return new
+        call = _call("_format_", new.value, new.format_spec, ast.Constant(new.conversion))
+        replaced = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
+        ast.copy_location(replaced, node)
+        ast.fix_missing_locations(replaced)
+        return replaced
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         new = self.node_contents_visit(node)
@@ -237,6 +251,7 @@ class _Budget(threading.local):
         self.deadline: float | None = None
         self.ticks = 0
         self.rss_start = 0
+        self.checked = 0.0  # when the clock and memory were last looked at
         self.limits = DEFAULT_LIMITS
 
 
@@ -256,10 +271,14 @@ def _tick() -> None:
     _budget.ticks += 1
     if not _budget.rss_start:  # baseline taken at the first loop pass: only looping code pays
         _budget.rss_start = _resident_bytes() or -1
-    if _budget.ticks & 63:
+    now = time.monotonic()
+    # every 64 passes, and on any pass 2 ms after the last look: a pass that allocates a lot
+    # (a set of a million numbers) is seen at once, a cheap tight loop pays little
+    if _budget.ticks & 63 and now - _budget.checked < 0.002:
         return
+    _budget.checked = now
     deadline = _budget.deadline
-    if deadline is not None and time.monotonic() > deadline:
+    if deadline is not None and now > deadline:
         raise ResourceLimitExceeded(
             f"het script of de expressie liep langer dan {_budget.limits.seconds:g} seconden en is gestopt"
         )
@@ -293,8 +312,13 @@ class _run_budget:  # noqa: N801 - used as a context manager, reads like a funct
 
 def _too_big(what: str) -> ResourceLimitExceeded:
     return ResourceLimitExceeded(
-        f"{what} zou groter worden dan toegestaan ({_budget.limits.max_sequence:,} elementen/tekens)"
+        f"{what} zou groter worden dan toegestaan "
+        f"({_dutch_number(_budget.limits.max_sequence)} elementen/tekens)"
     )
+
+
+def _dutch_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _size(value: Any) -> int | None:
@@ -405,10 +429,44 @@ def _check_width(width: Any) -> None:
         raise _too_big("een tekst")
 
 
+_SPEC_NUMBER = re.compile(r"[0-9]+")
+
+
+def _check_format_spec(spec: str) -> None:
+    """A format spec's width and precision stay within the bound (`{1:>999999999}` would
+    build a gigabyte)."""
+    for run in _SPEC_NUMBER.findall(spec):
+        if len(run) > 9 or int(run) > _budget.limits.max_sequence:
+            raise _too_big("een opmaak (breedte of precisie)")
+
+
+_CONVERSIONS: dict[int, Callable[[Any], str]] = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+
+
+def _format(value: Any, spec: str, conversion: int = -1) -> str:
+    if conversion in _CONVERSIONS:
+        value = _CONVERSIONS[conversion](value)
+    _check_format_spec(str(spec))
+    return builtins.format(value, spec)
+
+
+def _check_str_format(template: str) -> None:
+    for _literal, field, spec, _conversion in string.Formatter().parse(template):
+        if field is not None and spec:
+            if "{" in spec:
+                raise SandboxViolation(
+                    "een opmaakveld binnen een opmaak ('{:{breedte}}') is niet toegestaan; "
+                    "schrijf de breedte als getal"
+                )
+            _check_format_spec(spec)
+
+
 def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         limit = _budget.limits.max_sequence
-        if name in ("ljust", "rjust", "center", "zfill") and args:
+        if name in ("format", "format_map"):
+            _check_str_format(obj)
+        elif name in ("ljust", "rjust", "center", "zfill") and args:
             _check_width(args[0])
         elif name == "expandtabs":
             size = args[0] if args else kwargs.get("tabsize", 8)
@@ -436,7 +494,18 @@ def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callab
 
 
 _AMPLIFYING_STR_METHODS = frozenset(
-    {"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join", "translate"}
+    {
+        "ljust",
+        "rjust",
+        "center",
+        "zfill",
+        "expandtabs",
+        "replace",
+        "join",
+        "translate",
+        "format",
+        "format_map",
+    }
 )
 
 
@@ -576,6 +645,7 @@ _BASE_GLOBALS: dict[str, Any] = {
     "_apply_": _apply,
     "_tick_": _tick,
     "_binop_": _binop,
+    "_format_": _format,
     "_inplacevar_": _inplacevar,
     "_print_": _DiscardedPrint,
     # documented helpers available to every diagram
@@ -635,6 +705,7 @@ class SandboxEnvironment(TaskDataEnvironment):
             for key, value in context.items():
                 if key not in before or before[key] is not value:
                     _check_storable(key, value)
+            _check_stored_size(context, self.limits.max_data_bytes)
         except BaseException:
             context.clear()
             context.update(saved)
@@ -676,6 +747,34 @@ def _check_storable(name: str, value: Any, depth: int = 0) -> None:
         f"het script liet in '{name}' een waarde van het type {type(value).__name__} achter die niet "
         "bewaard kan worden; zet die om naar een lijst, tekst of getal (bijvoorbeeld list(...))"
     )
+
+
+def _check_stored_size(data: Mapping[str, Any], limit: int) -> None:
+    """The case's data as it would be stored stays within `limit` bytes. Counted as the JSON
+    is written (a list holding one long text 300 times is 300 texts), and stopped as soon as
+    the limit is passed, so counting costs at most the limit."""
+    total = 0
+    pending: list[Any] = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            total += len(value) + 2
+        elif isinstance(value, Mapping):
+            total += 2
+            for key, item in value.items():
+                total += len(str(key)) + 4
+                pending.append(item)
+        elif isinstance(value, list | tuple | set | frozenset):
+            total += 2 + len(value)
+            pending.extend(value)
+        else:
+            total += 24  # a number, a date, true/false/null: at most this much as text
+        if total > limit:
+            raise ResourceLimitExceeded(
+                f"de gegevens van de zaak zouden na dit script groter worden dan "
+                f"{_dutch_number(limit // 1000)} kB (opgeslagen als JSON); het script is gestopt en de "
+                "gegevens zijn niet veranderd"
+            )
 
 
 class _SandboxScriptEngine(PythonScriptEngine):

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from engine import Clock, Engine, EngineError, EngineSettings, SavedInstance, caches_enabled
+from engine import (
+    DEFAULT_LIMITS,
+    Clock,
+    Engine,
+    EngineError,
+    EngineSettings,
+    SavedInstance,
+    caches_enabled,
+)
 from workflows import diagram_rules, fund, operators, phases, read_model
 from workflows.reports import rollups
 
@@ -25,6 +33,20 @@ class Settings:
     fund_ceiling_cents: int = 12_000_000  # € 120.000 (subsidieregeling art. 3)
     #: the in-process caches (off: every load from the database; `WEGWIJS_CACHES=off`)
     caches: bool = field(default_factory=lambda: caches_enabled(os.environ))
+    #: the most a case's data may hold after a script, as stored JSON
+    #: (`WEGWIJS_MAX_CASE_DATA_KB`, default 1,000 kB)
+    max_case_data_bytes: int = field(default_factory=lambda: _case_data_bytes(os.environ))
+
+
+def _case_data_bytes(env: os._Environ[str] | dict[str, str]) -> int:
+    raw = env.get("WEGWIJS_MAX_CASE_DATA_KB", "").strip()
+    if not raw:
+        return DEFAULT_LIMITS.max_data_bytes
+    if not raw.isdigit() or not 10 <= int(raw) <= 100_000:
+        raise EngineError(
+            f"WEGWIJS_MAX_CASE_DATA_KB moet een geheel getal van 10 tot 100000 zijn, niet {raw!r}."
+        )
+    return int(raw) * 1000
 
 
 def default_database_url(cwd: Path | None = None) -> str:
@@ -43,6 +65,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
     return EngineSettings(
         database_url=settings.database_url,
         caches=settings.caches,
+        script_limits=replace(DEFAULT_LIMITS, max_data_bytes=settings.max_case_data_bytes),
         services=operators.operators(settings.fund_period),
         script_helpers=operators.SCRIPT_HELPERS,
         task_due=operators.task_due,

@@ -3,6 +3,9 @@ and the workflow cache being only a cache."""
 
 from __future__ import annotations
 
+import gc
+import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -163,6 +166,9 @@ def test_failing_script_errors_only_its_instance_and_is_retryable_after_a_fix(
         ("endless_condition.bpmn", "range()"),
         ("memory_bomb_script.bpmn", "groter"),
         ("memory_bomb_condition.bpmn", "groter"),
+        ("reference_bomb_script.bpmn", "groter worden dan 1.000 kB (opgeslagen als JSON)"),
+        ("set_loop_script.bpmn", "MB geheugen"),
+        ("format_width_script.bpmn", "een opmaak (breedte of precisie)"),
     ],
 )
 def test_hostile_runtime_behaviour_is_contained_in_its_own_instance(
@@ -181,6 +187,35 @@ def test_hostile_runtime_behaviour_is_contained_in_its_own_instance(
     assert make_engine().list_instances(status="errored")[0].id == summary.id
     engine.deploy_paths([str(VERSIONS / "v1")])
     assert engine.start("versioned_process", {}).status == "running"
+
+
+def _resident_mb() -> float:
+    gc.collect()
+    with open("/proc/self/statm", "rb") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.parametrize("fixture", ["reference_bomb_script.bpmn", "set_loop_script.bpmn"])
+def test_a_data_or_memory_bomb_ends_errored_naming_its_element_and_memory_returns(
+    make_engine: Callable[..., Engine], fixture: str
+) -> None:
+    """`x = 'a'*999999; y = [x]*300` passes every per-operation bound and used to cost 2.15 GB
+    to save (602 MB stored); `[set(range(999999)) for i in range(40)]` reached 2.69 GB because
+    memory was checked every 64 passes. Both now end `errored` before anything is saved, with
+    the element named, and the process's memory is back within 64 MB of where it was."""
+    engine = make_engine()
+    engine.deploy_paths([str(FIXTURES / "hostile" / fixture)])
+    process_id = fixture.removesuffix(".bpmn") + "_process"
+    engine.start(process_id, {})  # once to warm up what a first run allocates
+    before = _resident_mb()
+    summary = engine.start(process_id, {})
+    after = _resident_mb()
+    assert summary.status == "errored"
+    assert "run_script" in (summary.last_error or "") or "Run script" in (summary.last_error or "")
+    stored = engine.get_instance(summary.id)
+    assert len(json.dumps(stored.data, default=str)) < 1_000_000  # nothing large was saved
+    assert after - before < 64, f"memory grew {after - before:.0f} MB and stayed"
+    print(f"{fixture}: resident {before:.0f} MB before, {after:.0f} MB after")
 
 
 def test_parallel_tasks_of_one_case_completed_at_once_both_succeed(

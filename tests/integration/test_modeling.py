@@ -247,6 +247,9 @@ def test_every_hostile_fixture_is_refused_or_contained_through_the_browser_as_th
         "endless_script.bpmn",
         "memory_bomb_condition.bpmn",
         "memory_bomb_script.bpmn",
+        "reference_bomb_script.bpmn",
+        "set_loop_script.bpmn",
+        "format_width_script.bpmn",
     }
     print(f"hostile fixtures: {outcomes}")
 
