@@ -414,12 +414,23 @@ def _kept(
         schema = engine.task_form(task_id) or _NO_FORM
     except NotFoundError:
         schema = _NO_FORM
-    titles = {spec.name: spec.title for spec in forms.fields(schema)}
+    specs = {spec.name: spec for spec in forms.fields(schema)}
+    titles = {name: spec.title for name, spec in specs.items()}
     typed = as_typed(raw) if raw is not None else dict(data or {})
+
+    def shown(spec: forms.FieldSpec, value: Any) -> str:
+        """A chosen option by its label, yes/no in words: what the form showed, never a code."""
+        labels = {option.value: option.label for option in spec.options}
+        if isinstance(value, bool) or value in ("true", "false"):
+            return "ja" if value in (True, "true") else "nee"
+        return labels.get(str(value), str(value))
+
     return tuple(
         (
-            titles.get(name, name),
-            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+            titles[name],
+            ", ".join(shown(specs[name], v) for v in value)
+            if isinstance(value, list)
+            else shown(specs[name], value),
         )
         for name, value in typed.items()
         if name in titles and value not in ("", [], None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from tests.webapp import (
     to_assessment,
 )
 from workflows import accounts, worklist
+from workflows.simulation import Calendar, wijkwens_start
 from workflows.tables import task_draft
 
 
@@ -408,3 +410,32 @@ def test_drafts_of_tasks_that_close_unsubmitted_are_not_kept(
         kept = set(conn.execute(select(task_draft.c.task_id)).scalars())
     assert kept == {drafts[other]}
     assert driver(flask_app, clock, other).open_tasks("assess_aspect")
+
+
+def test_a_refused_submission_shows_the_choices_in_words_not_codes(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """Found by the fuzz test: the 409 page listed what was typed with the option's code."""
+    flask_app, clock = app
+    engine_of(flask_app).start(
+        "wijkwens_process",
+        wijkwens_start(Calendar(clock))(random.Random(1), 1),
+        business_key="WW-2026-0001",
+        actor="test",
+    )
+    wim = logged_in(flask_app, "wim", "initiatieventeam")
+    ria = logged_in(flask_app, "ria", "initiatieventeam")
+    [task_id] = task_ids(wim.get("/taken/team").text)
+    form = {
+        "action": "complete",
+        "admissibility": "rejected",
+        "is_public_space_wish": "true",
+        "admissibility_notes": "Geen wens voor de openbare ruimte.",
+    }
+    assert ria.get(f"/taken/{task_id}").status_code == 200
+    assert post(wim, f"/taken/{task_id}", form).status_code == 302
+    late = post(ria, f"/taken/{task_id}", form)
+    assert late.status_code == 409
+    assert "Niet ontvankelijk: afwijzen" in late.text  # the option as the form showed it
+    assert "rejected" not in late.text
+    assert "<dd>ja</dd>" in late.text  # a yes/no field in words
