@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from webui import (
     ENGINE_KEY,
+    admin,
     auth,
     dashboard,
     errors,
@@ -66,6 +67,7 @@ def create_app(
         BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
         BPMN_JS_DIST=os.environ.get("WEGWIJS_BPMN_JS_DIST") or str(vendor.default_dist()),
     )
+    app.config.setdefault("SMTP_CONFIGURED", settings.smtp is not None)
     app.config.update(config)
     app.extensions[ENGINE_KEY] = engine or bootstrap.open_engine(settings)
 
@@ -82,7 +84,7 @@ def create_app(
 
     app.url_map.converters["id"] = inputs.IdConverter
     app.url_map.converters["task"] = inputs.TaskIdConverter
-    for module in (auth, worklist, tasks, initiatives, dashboard, modeling):
+    for module in (auth, worklist, tasks, initiatives, dashboard, modeling, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
     for assets in vendor.modeler_blueprints():

@@ -30,7 +30,7 @@ class _Server(BaseApplication):
         stop = threading.Event()
         threading.Thread(
             target=timers.run_loop,
-            args=(app.extensions[ENGINE_KEY], stop),
+            args=(app.extensions[ENGINE_KEY], stop, self.settings.loop_seconds, self.settings.smtp),
             name="wegwijs-timers",
             daemon=True,
         ).start()

@@ -15,7 +15,7 @@ from engine import (
     SavedInstance,
     caches_enabled,
 )
-from workflows import diagram_rules, fund, operators, phases, read_model
+from workflows import diagram_rules, fund, mail, operators, phases, read_model
 from workflows.reports import rollups
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
@@ -36,6 +36,12 @@ class Settings:
     #: the most a case's data may hold after a script, as stored JSON
     #: (`WEGWIJS_MAX_CASE_DATA_KB`, default 1,000 kB)
     max_case_data_bytes: int = field(default_factory=lambda: _case_data_bytes(os.environ))
+    #: seconds between two rounds of the background loop (timers, e-mail): `WEGWIJS_LOOP_SECONDS`
+    loop_seconds: float = field(default_factory=lambda: _loop_seconds(os.environ))
+    #: where the outbox's e-mail goes (`WEGWIJS_SMTP_HOST` and friends; None: it waits)
+    smtp: mail.SmtpSettings | None = field(
+        default_factory=lambda: mail.SmtpSettings.from_env(os.environ)
+    )
 
 
 def _case_data_bytes(env: os._Environ[str] | dict[str, str]) -> int:
@@ -47,6 +53,17 @@ def _case_data_bytes(env: os._Environ[str] | dict[str, str]) -> int:
             f"WEGWIJS_MAX_CASE_DATA_KB moet een geheel getal van 10 tot 100000 zijn, niet {raw!r}."
         )
     return int(raw) * 1000
+
+
+def _loop_seconds(env: os._Environ[str] | dict[str, str]) -> float:
+    raw = env.get("WEGWIJS_LOOP_SECONDS", "").strip()
+    if not raw:
+        return 30.0
+    if not raw.isdigit() or not 1 <= int(raw) <= 86_400:
+        raise EngineError(
+            f"WEGWIJS_LOOP_SECONDS moet een geheel getal van 1 tot 86400 zijn, niet {raw!r}."
+        )
+    return float(raw)
 
 
 def default_database_url(cwd: Path | None = None) -> str:

@@ -1,4 +1,5 @@
-"""The background timer loop the embedded server runs (a separate `wegwijs worker` comes later)."""
+"""The background loop the embedded server runs: due timers, and the outbox's e-mail (a separate
+`wegwijs worker` comes later and will run the same loop)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,20 @@ import logging
 import threading
 
 from engine import Engine
+from workflows import mail
 
 log = logging.getLogger("wegwijs.timers")
 INTERVAL_SECONDS = 30.0
 
 
-def run_loop(engine: Engine, stop: threading.Event, interval: float = INTERVAL_SECONDS) -> None:
-    """Fire due timers every `interval` seconds until `stop` is set; one bad round never ends it."""
+def run_loop(
+    engine: Engine,
+    stop: threading.Event,
+    interval: float = INTERVAL_SECONDS,
+    smtp: mail.SmtpSettings | None = None,
+) -> None:
+    """Every `interval` seconds until `stop` is set: fire due timers, then send the due e-mail
+    (when an SMTP server is set). One bad round never ends the loop."""
     while not stop.is_set():
         try:
             fired = engine.fire_due_timers()
@@ -20,4 +28,16 @@ def run_loop(engine: Engine, stop: threading.Event, interval: float = INTERVAL_S
                 log.info("fired timers of %d case(s)", fired)
         except Exception:
             log.exception("timer round failed; retrying in %.0f s", interval)
+        if smtp is not None:
+            try:
+                sent = mail.send_due(engine, smtp)
+                if sent.sent or sent.retry_later or sent.given_up:
+                    log.info(
+                        "e-mail: %d sent, %d to try again, %d given up",
+                        sent.sent,
+                        sent.retry_later,
+                        sent.given_up,
+                    )
+            except Exception:
+                log.exception("mail round failed; retrying in %.0f s", interval)
         stop.wait(interval)

@@ -144,6 +144,12 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
+    #: not before this moment again (after a failed attempt, with backoff)
+    Column("next_attempt_at", DateTime(timezone=True)),
+    #: a sender holds it until then (a sender that died lets go when this passes)
+    Column("claimed_until", DateTime(timezone=True)),
+    #: given up (refused for good, or too many attempts): the beheerder sees it
+    Column("gave_up_at", DateTime(timezone=True)),
     Index(
         "ix_outbox_unsent",
         "created_at",

@@ -571,6 +571,33 @@ def _manager_page(url: Callable[[World], str]) -> Callable[[World, str], list[Ce
     return check
 
 
+# ---------------------------------------------------------------- beheer: e-mail not sent
+
+
+def _beheer(p: str) -> bool:
+    return "beheerder" in roles_of(p)
+
+
+route("admin.messages", "GET")(
+    lambda w, p: [
+        (
+            "/beheer/berichten",
+            guarded(p, _beheer(p), OK),
+            observe(w.send(p, "GET", "/beheer/berichten")),
+        )
+    ]
+)
+route("admin.try_again", "POST")(
+    lambda w, p: [
+        (
+            "/beheer/berichten/N/opnieuw",
+            guarded(p, _beheer(p), redirect("/beheer/berichten")),
+            observe(w.send(p, "POST", "/beheer/berichten/999999/opnieuw")),
+        )
+    ]
+)
+
+
 # ---------------------------------------------------------------- procesbeheer (issue 18)
 
 OWNER = "procesbeheerder"

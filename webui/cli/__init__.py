@@ -8,6 +8,7 @@
 | `users` | `users add`, `list`, `set-roles`, `set-teams`, `set-password` |
 | `running` | `demo`, `simulate`, `serve` |
 | `reports` | `report leadtimes`, `export`, `audit`, `fund`; `reports rebuild`, `check` |
+| `mail` | `mail list`, `send`, `retry` (the outbox's e-mail) |
 
 Every state change goes through the same use case in `workflows/` as the web app. Errors print
 one clear Dutch line and exit non-zero; no traceback unless WEGWIJS_DEBUG=1.
@@ -25,7 +26,7 @@ from pathlib import Path
 import click
 
 from webui import i18n
-from webui.cli import cases, processes, reports, running, tasks, users
+from webui.cli import cases, mail, processes, reports, running, tasks, users
 from webui.cli.common import dutch_help
 from workflows.errors import DefinitionError, EngineError
 
@@ -35,7 +36,7 @@ def cli() -> None:
     """Wegwijs: initiatieven van inwoners als BPMN-processen."""
 
 
-for _module in (processes, cases, tasks, users, running, reports):
+for _module in (processes, cases, tasks, users, running, reports, mail):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 dutch_help(cli)

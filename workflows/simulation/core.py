@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
-from workflows import norms
+from workflows import mail, norms
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
@@ -182,6 +182,7 @@ class Simulation:
         self._fire_timers_until(self.end)
         self.clock.set(self.end)
         self._collect()
+        mail.keep_unsent(self.engine, sorted(self.instance_profile))  # made-up addresses
         self.report.wall_seconds = time.monotonic() - began
         return self.report
 

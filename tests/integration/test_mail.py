@@ -1,0 +1,294 @@
+"""E-mail from the outbox, against a real SMTP server (aiosmtpd) in the test: each message once,
+in Dutch (text and HTML), retried while the server refuses, given up (and shown) when it refuses
+for good; and a `wegwijs serve` killed between the commit and the sending sends it once after
+its restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from engine import Engine, ManualClock
+from engine.readmodel import outbox
+from tests.integration.test_serve import WEGWIJS, _free_port, _get
+from tests.webapp import add_user, login, post
+from webui import create_app
+from workflows import bootstrap, mail
+from workflows.accounts import System
+from workflows.simulation import complex_start, simulate_year
+
+
+class Postbox:
+    """An aiosmtpd handler that keeps what it accepts, and refuses when told to."""
+
+    def __init__(self) -> None:
+        self.received: list[Message] = []
+        self.refuse_next = 0  # answer 451 (try later) to this many messages
+        self.unknown: set[str] = set()  # addresses answered with 550 (no such mailbox)
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 Onbekende ontvanger"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            return "451 4.3.0 Tijdelijk niet beschikbaar"
+        self.received.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.received]
+
+
+@pytest.fixture
+def postbox() -> Iterator[tuple[Postbox, int]]:
+    box = Postbox()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+def smtp_to(port: int) -> mail.SmtpSettings:
+    return mail.SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=5)
+
+
+@pytest.fixture
+def domain(database_url: str, clock: ManualClock) -> Iterator[Engine]:
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
+    yield engine
+    engine.dispose()
+
+
+def start_cases(engine: Engine, *numbers: int) -> None:
+    for n in numbers:
+        engine.start(
+            "complex_initiative_process",
+            complex_start(random.Random(n), n),
+            business_key=f"INI-2026-{n:04d}",
+            actor="test",
+        )
+
+
+def queued(engine: Engine) -> int:
+    with engine.reading() as conn:
+        return len(conn.execute(select(outbox.c.id).where(outbox.c.kind == "email")).all())
+
+
+def test_each_message_goes_out_once_in_dutch_as_text_and_html(
+    domain: Engine, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    start_cases(domain, 1, 2)
+    waiting = queued(domain)
+    assert waiting >= 2  # each case's receipt at least
+    first = mail.send_due(domain, smtp_to(port))
+    assert (first.sent, first.retry_later, first.given_up) == (waiting, 0, 0)
+    assert mail.send_due(domain, smtp_to(port)).sent == 0  # a second round sends nothing again
+    assert len(box.received) == waiting
+    assert len(set(box.ids())) == waiting  # one Message-ID per outbox row
+    receipt = next(m for m in box.received if "ontvangen" in str(m["Subject"]))
+    assert "INI-2026-000" in str(receipt["Subject"])
+    assert receipt["To"] == "initiatiefnemer1@example.nl" or receipt["To"].endswith("@example.nl")
+    kinds = {part.get_content_type() for part in receipt.walk()}
+    assert {"text/plain", "text/html"} <= kinds
+    text = next(p for p in receipt.walk() if p.get_content_type() == "text/plain")
+    body = text.get_payload(decode=True).decode()
+    assert "Beste initiatiefnemer" in body
+    assert "Wat gebeurt er nu?" in body
+    assert "{{" not in body
+    assert not mail.not_sent(domain)
+
+
+def test_a_server_that_refuses_for_a_while_gets_every_message_later_once(
+    domain: Engine, clock: ManualClock, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    start_cases(domain, 3)
+    waiting = queued(domain)
+    # first the server is not there at all, then it says "later" three times
+    nowhere = mail.SmtpSettings(host="127.0.0.1", port=_free_port(), security="none", timeout=2)
+    assert mail.send_due(domain, nowhere).retry_later == waiting
+    (pending, *_) = mail.not_sent(domain)
+    assert "niet bereikbaar" in (pending.last_error or "")
+    assert pending.next_attempt_at is not None
+    assert mail.send_due(domain, smtp_to(port)).sent == 0  # not due yet: backoff
+    box.refuse_next = 3
+    tries = 0
+    while len(box.received) < waiting and tries < 20:
+        clock.advance(mail.MAX_BACKOFF)
+        mail.send_due(domain, smtp_to(port))
+        tries += 1
+    assert len(box.received) == waiting
+    assert len(set(box.ids())) == waiting  # every message, once
+    assert box.refuse_next == 0
+    assert not mail.not_sent(domain)
+
+
+def test_a_permanent_refusal_is_given_up_shown_and_can_be_tried_again(
+    domain: Engine, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    start_cases(domain, 4)
+    to = mail.not_sent(domain)[0].to
+    box.unknown.add(to)
+    result = mail.send_due(domain, smtp_to(port))
+    assert result.given_up >= 1
+    given_up = [p for p in mail.not_sent(domain) if p.gave_up_at is not None]
+    assert given_up
+    assert "weigert het adres" in (given_up[0].last_error or "")
+    assert "550" in (given_up[0].last_error or "")
+    assert mail.send_due(domain, smtp_to(port)).sent == 0  # given up stays given up
+    box.unknown.clear()  # the beheerder corrected the address
+    assert mail.try_again(domain, System("beheerder"), given_up[0].id)
+    assert mail.send_due(domain, smtp_to(port)).sent == 1
+    assert len(box.received) == 1
+
+
+def test_a_sender_that_died_holding_a_message_lets_go_after_its_lease(
+    domain: Engine, clock: ManualClock, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    start_cases(domain, 5)
+    held = mail.claim(domain)  # a sender took them and died before sending
+    assert held
+    assert mail.send_due(domain, smtp_to(port)).sent == 0  # another sender leaves them alone
+    clock.advance(mail.LEASE)
+    clock.advance(mail.LEASE)
+    assert mail.send_due(domain, smtp_to(port)).sent == len(held)
+    assert len(box.received) == len(held)
+
+
+def _serve(tmp_path: Path, env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    server = subprocess.Popen(
+        [str(WEGWIJS), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+                return server
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("wegwijs serve did not come up")
+            time.sleep(0.3)
+
+
+def test_a_server_killed_between_the_commit_and_the_sending_sends_once_after_restart(
+    tmp_path: Path, postbox: tuple[Postbox, int]
+) -> None:
+    box, smtp_port = postbox
+    env = {
+        **os.environ,
+        "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'mail.db'}",
+        "WEGWIJS_SECRET_KEY": "mail-test",
+        "WEGWIJS_SMTP_HOST": "127.0.0.1",
+        "WEGWIJS_SMTP_PORT": str(smtp_port),
+        "WEGWIJS_SMTP_SECURITY": "none",
+        "WEGWIJS_LOOP_SECONDS": "3600",  # after its first round, this server never comes back
+    }
+    cli = {"env": env, "cwd": tmp_path, "capture_output": True, "text": True, "check": True}
+    subprocess.run([str(WEGWIJS), "deploy", str(bootstrap.BPMN_DIR)], **cli)  # type: ignore[call-overload]
+    port = _free_port()
+    server = _serve(tmp_path, env, port)
+    time.sleep(1)  # its first round ran: nothing to send yet
+    data = json.dumps(complex_start(random.Random(6), 6), default=str)
+    subprocess.run(  # type: ignore[call-overload]
+        [str(WEGWIJS), "start", "complex_initiative_process", "--data", data, "--key", "K-6"],
+        **cli,
+    )
+    server.send_signal(signal.SIGKILL)  # the message is committed, and not sent
+    server.wait(timeout=30)
+    assert box.received == []
+    server = _serve(tmp_path, {**env, "WEGWIJS_LOOP_SECONDS": "1"}, port)
+    try:
+        deadline = time.monotonic() + 60
+        while not box.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # three more rounds: nothing goes out again
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert len(box.received) == 1, [m["Subject"] for m in box.received]
+    assert "K-6" in str(box.received[0]["Subject"])
+
+
+def test_the_beheerder_sees_a_given_up_message_with_its_reason_and_tries_it_again(
+    domain: Engine, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    start_cases(domain, 7)
+    box.unknown.add(mail.not_sent(domain)[0].to)
+    mail.send_due(domain, smtp_to(port))
+    app = create_app(
+        bootstrap.Settings(database_url="sqlite://"),  # not opened: the engine is given
+        engine=domain,
+        config={"TESTING": True, "SECRET_KEY": "t"},
+    )
+    add_user(app, "bea", "beheerder")
+    client = app.test_client()
+    assert login(client, "bea").status_code == 302
+    page = client.get("/beheer/berichten")
+    assert page.status_code == 200
+    assert "Opgegeven op" in page.text
+    assert "weigert het adres" in page.text
+    assert "Wij hebben uw initiatief ontvangen" in page.text  # the subject, not a template code
+    assert "ontvangstbevestiging" not in page.text
+    assert "geen mailserver ingesteld" in page.text  # this app was given no SMTP settings
+    (given_up,) = [m for m in mail.not_sent(domain) if m.gave_up_at]
+    box.unknown.clear()
+    again = post(client, f"/beheer/berichten/{given_up.id}/opnieuw", follow_redirects=True)
+    assert "weer in de wachtrij" in again.text
+    assert mail.send_due(domain, smtp_to(port)).sent == 1
+    assert "Alle berichten zijn verstuurd." in client.get("/beheer/berichten").text
+    # a casist does not come here
+    add_user(app, "carla", "casist")
+    other = app.test_client()
+    login(other, "carla")
+    assert other.get("/beheer/berichten").status_code == 403
+
+
+def test_the_mail_of_a_simulation_stays_history_and_is_never_sent(
+    tmp_path: Path, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    settings = bootstrap.Settings(database_url=f"sqlite:///{tmp_path / 'sim.db'}")
+    report = simulate_year(settings, months=1, seed=2)
+    assert sum(report.started.values()) > 5
+    engine = bootstrap.open_engine(settings)
+    try:
+        with engine.reading() as conn:
+            kinds = set(conn.execute(select(outbox.c.kind)).scalars())
+        assert kinds == {"simulated_email"}  # the receipts and the rest: kept, made-up addresses
+        assert mail.send_due(engine, smtp_to(port)).sent == 0
+        assert mail.not_sent(engine) == []
+        assert box.received == []
+    finally:
+        engine.dispose()
