@@ -5,9 +5,6 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
@@ -27,10 +24,12 @@ from webui import (
     initiatives,
     inputs,
     modeling,
+    public,
     tasks,
     vendor,
     worklist,
 )
+from webui.public import without_tokens
 from workflows import accounts, bootstrap
 
 log = logging.getLogger("wegwijs.web")
@@ -49,7 +48,7 @@ def create_app(
     settings = settings or bootstrap.settings_from_env()
     config = dict(config or {})
     app.config.update(
-        SECRET_KEY=config.get("SECRET_KEY") or _secret_key(),
+        SECRET_KEY=config.get("SECRET_KEY") or bootstrap.secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("WEGWIJS_SECURE_COOKIES", "0") == "1",
@@ -68,6 +67,7 @@ def create_app(
         BPMN_JS_DIST=os.environ.get("WEGWIJS_BPMN_JS_DIST") or str(vendor.default_dist()),
     )
     app.config.setdefault("SMTP_CONFIGURED", settings.smtp is not None)
+    app.config.setdefault("PUBLIC_URL", settings.public_url)
     app.config.update(config)
     app.extensions[ENGINE_KEY] = engine or bootstrap.open_engine(settings)
 
@@ -84,7 +84,7 @@ def create_app(
 
     app.url_map.converters["id"] = inputs.IdConverter
     app.url_map.converters["task"] = inputs.TaskIdConverter
-    for module in (auth, worklist, tasks, initiatives, dashboard, modeling, admin):
+    for module in (auth, worklist, tasks, initiatives, dashboard, modeling, admin, public):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
     for assets in vendor.modeler_blueprints():
@@ -166,7 +166,9 @@ def _same_origin_only() -> tuple[str, int] | None:
     origin = request.headers.get("Origin")
     if not origin or origin == request.host_url.rstrip("/"):
         return None
-    log.warning("refused a %s from a foreign origin to %s", request.method, request.path)
+    log.warning(
+        "refused a %s from a foreign origin to %s", request.method, without_tokens(request.path)
+    )
     return errors.page(
         403,
         _("Niet toegestaan"),
@@ -207,31 +209,3 @@ def _load_user(user_id: str) -> auth.SessionUser | None:
     if found is None or not hmac.compare_digest(found.session_key, key):
         return None
     return auth.SessionUser(found)
-
-
-def _secret_key() -> str:
-    """WEGWIJS_SECRET_KEY, or a random key kept in instance/secret_key (created once).
-
-    Several workers may start at once: the file is created exclusively, and whoever loses the
-    race reads the winner's key (never an empty or a different one).
-    """
-    configured = os.environ.get("WEGWIJS_SECRET_KEY")
-    if configured:
-        return configured
-    path = Path("instance") / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):
-            key = path.read_text().strip()
-            if key:
-                return key
-            time.sleep(0.1)  # the winner is still writing it
-        raise RuntimeError(
-            f"{path} is leeg; verwijder het bestand of zet WEGWIJS_SECRET_KEY."
-        ) from None
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from webui.public import without_tokens
 from workflows.errors import (
     ConflictError,
     EngineError,
@@ -96,7 +97,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[str, int]:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log.exception("unexpected error on %s %s", request.method, without_tokens(request.path))
         return page(
             500,
             _("Er ging iets mis"),

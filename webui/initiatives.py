@@ -3,13 +3,22 @@ diagram, aspects, notes, documents."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from webui import inputs, navigation
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
-from workflows import contacts, initiatives, notes
+from workflows import contacts, initiatives, notes, status_links
 from workflows.errors import EngineError, NotFoundError
 from workflows.roles import MAY_CHOOSE_CASIST
 
@@ -68,6 +77,7 @@ def _render(
         view=initiatives.get_initiative(engine(), instance_id),
         may_write=user.has_any(WORKERS),
         may_choose_casist=may_choose,
+        may_send_link=user.has_any(status_links.MAY_RENEW),
         casists=contacts.candidates(engine()) if may_choose else [],
         back=navigation.back(),
         note_text=note_text,
@@ -100,6 +110,23 @@ def change_casist(instance_id: int) -> BaseResponse:
     else:
         contacts.change_casist(engine(), me(), instance_id, to)
         flash(_("Casist gewijzigd."), "success")
+    return redirect(url_for("initiatives.show", instance_id=instance_id) + "#aanspreekpunt")
+
+
+@bp.post("/<id:instance_id>/statuslink")
+@requires(status_links.MAY_RENEW)
+def send_status_link(instance_id: int) -> BaseResponse:
+    """Mail the initiator a new private link to their status page (older links stop working)."""
+    links = status_links.Links(current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"])
+    try:
+        to = status_links.send_new_link(engine(), me(), links, instance_id)
+    except NotFoundError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            _("Er gaat een nieuwe statuslink naar %(to)s. Eerdere links werken niet meer.", to=to),
+            "success",
+        )
     return redirect(url_for("initiatives.show", instance_id=instance_id) + "#aanspreekpunt")
 
 

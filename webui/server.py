@@ -6,8 +6,10 @@ import logging
 import threading
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
+from webui.public import without_tokens
 from workflows import bootstrap, timers
 
 log = logging.getLogger("wegwijs.serve")
@@ -30,7 +32,13 @@ class _Server(BaseApplication):
         stop = threading.Event()
         threading.Thread(
             target=timers.run_loop,
-            args=(app.extensions[ENGINE_KEY], stop, self.settings.loop_seconds, self.settings.smtp),
+            args=(
+                app.extensions[ENGINE_KEY],
+                stop,
+                self.settings.loop_seconds,
+                self.settings.smtp,
+                bootstrap.links(self.settings, app.config["SECRET_KEY"]),
+            ),
             name="wegwijs-timers",
             daemon=True,
         ).start()
@@ -53,6 +61,17 @@ def _without_server_banner() -> None:
     wsgi.Response.default_headers = default_headers
 
 
+class _AccessLog(glogging.Logger):
+    """gunicorn's access log without the tokens of the initiators' status links."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        found: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "{raw_uri}e"):
+            if isinstance(found.get(key), str):
+                found[key] = without_tokens(found[key])
+        return found
+
+
 def serve(settings: bootstrap.Settings, host: str, port: int, threads: int = 8) -> None:
     """Serve until interrupted (one process, `threads` request threads, SQLite-friendly)."""
     _without_server_banner()
@@ -64,6 +83,7 @@ def serve(settings: bootstrap.Settings, host: str, port: int, threads: int = 8) 
             "worker_class": "gthread",
             "threads": threads,
             "accesslog": "-",
+            "logger_class": _AccessLog,
             "errorlog": "-",
             "loglevel": "info",
             "timeout": 60,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from engine import (
     SavedInstance,
     caches_enabled,
 )
-from workflows import diagram_rules, fund, mail, operators, phases, read_model
+from workflows import diagram_rules, fund, mail, operators, phases, read_model, status_links
 from workflows.reports import rollups
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
@@ -38,6 +40,12 @@ class Settings:
     max_case_data_bytes: int = field(default_factory=lambda: _case_data_bytes(os.environ))
     #: seconds between two rounds of the background loop (timers, e-mail): `WEGWIJS_LOOP_SECONDS`
     loop_seconds: float = field(default_factory=lambda: _loop_seconds(os.environ))
+    #: the address initiators reach the app on (links in e-mail): `WEGWIJS_PUBLIC_URL`
+    public_url: str = field(
+        default_factory=lambda: (
+            os.environ.get("WEGWIJS_PUBLIC_URL", "").strip() or "http://127.0.0.1:5000"
+        )
+    )
     #: where the outbox's e-mail goes (`WEGWIJS_SMTP_HOST` and friends; None: it waits)
     smtp: mail.SmtpSettings | None = field(
         default_factory=lambda: mail.SmtpSettings.from_env(os.environ)
@@ -64,6 +72,40 @@ def _loop_seconds(env: os._Environ[str] | dict[str, str]) -> float:
             f"WEGWIJS_LOOP_SECONDS moet een geheel getal van 1 tot 86400 zijn, niet {raw!r}."
         )
     return float(raw)
+
+
+def secret_key() -> str:
+    """WEGWIJS_SECRET_KEY, or a random key kept in instance/secret_key (created once): the web
+    app's sessions and the initiators' status links are made with it.
+
+    Several workers may start at once: the file is created exclusively, and whoever loses the
+    race reads the winner's key (never an empty or a different one).
+    """
+    configured = os.environ.get("WEGWIJS_SECRET_KEY")
+    if configured:
+        return configured
+    path = Path("instance") / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.1)  # the winner is still writing it
+        raise EngineError(
+            f"{path} is leeg; verwijder het bestand of zet WEGWIJS_SECRET_KEY."
+        ) from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def links(settings: Settings, secret: str | None = None) -> status_links.Links:
+    """Where the initiators' status links point, and the key they are made with."""
+    return status_links.Links(secret or secret_key(), settings.public_url)
 
 
 def default_database_url(cwd: Path | None = None) -> str:

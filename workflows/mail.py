@@ -34,11 +34,11 @@ from email.utils import format_datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from engine import Engine, EngineError
 from engine.readmodel import outbox
-from workflows import people
+from workflows import people, status_links
 from workflows.accounts import Actor
 from workflows.cases import require
 from workflows.tables import initiative
@@ -266,6 +266,12 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "De wettelijke beslistermijn van een subsidieaanvraag dreigt te verlopen.",
         "Zorg dat het besluit op tijd wordt genomen.",
     ),
+    "statuslink": (
+        "Uw persoonlijke link om uw initiatief te volgen",
+        "U vroeg om een nieuwe link naar de pagina waarop u ziet hoe het met uw initiatief "
+        "staat. Eerdere links werken niet meer.",
+        "Bewaar deze e-mail. Met de link hieronder ziet u altijd waar uw initiatief staat.",
+    ),
 }
 #: messages to colleagues rather than to the initiator
 TO_STAFF = frozenset(
@@ -298,8 +304,15 @@ class Letter:
     html: str
 
 
-def compose(template: str, to: str, zaaknummer: str | None, case: Mapping[str, Any]) -> Letter:
-    """The message of this template for this case (title, contact person), in Dutch."""
+def compose(
+    template: str,
+    to: str,
+    zaaknummer: str | None,
+    case: Mapping[str, Any],
+    status_url: str | None = None,
+) -> Letter:
+    """The message of this template for this case (title, contact person, and for the
+    initiator the private status link), in Dutch."""
     subject, happened, next_step = TEXTS.get(template, _FALLBACK)
     context = {
         "greeting": "Beste collega" if template in TO_STAFF else "Beste initiatiefnemer",
@@ -309,6 +322,7 @@ def compose(template: str, to: str, zaaknummer: str | None, case: Mapping[str, A
         "title": case.get("title") or "",
         "zaaknummer": zaaknummer,
         "contact": case.get("contact"),
+        "status_url": None if template in TO_STAFF else status_url,
     }
     label = f" ({zaaknummer})" if zaaknummer else ""
     return Letter(
@@ -452,8 +466,14 @@ def _reason(exc: Exception) -> tuple[str, bool]:
     return f"De mailserver is niet bereikbaar ({type(exc).__name__}: {exc}).", False
 
 
-def send_due(engine: Engine, smtp: SmtpSettings, limit: int = BATCH) -> Round:
-    """Send the due messages of the outbox once each; record what failed for a later try."""
+def send_due(
+    engine: Engine,
+    smtp: SmtpSettings,
+    links: status_links.Links | None = None,
+    limit: int = BATCH,
+) -> Round:
+    """Send the due messages of the outbox once each; record what failed for a later try.
+    With `links`, a message to the initiator carries the private link to their status page."""
     rows = claim(engine, limit)
     if not rows:
         return Round()
@@ -469,11 +489,16 @@ def send_due(engine: Engine, smtp: SmtpSettings, limit: int = BATCH) -> Round:
     try:
         for row in rows:
             payload = row["payload"] or {}
+            template = str(payload.get("template", ""))
+            url = None
+            if links is not None and row["instance_id"] is not None and template not in TO_STAFF:
+                url = links.url(status_links.token_for(engine, links, row["instance_id"]))
             letter = compose(
-                str(payload.get("template", "")),
+                template,
                 str(payload.get("to", "")),
                 payload.get("zaaknummer"),
                 _case(engine, row["instance_id"]),
+                url,
             )
             try:
                 client.send_message(_message(letter, row, smtp, engine.now()))
@@ -514,12 +539,33 @@ def keep_unsent(engine: Engine, instance_ids: list[int]) -> int:
     return changed
 
 
+def queue(
+    engine: Engine,
+    instance_id: int,
+    template: str,
+    to: str,
+    zaaknummer: str | None,
+    connection: Connection,
+) -> None:
+    """Put a message in the outbox outside a process step (a colleague's action), in the
+    transaction of that action."""
+    connection.execute(
+        insert(outbox).values(
+            instance_id=instance_id,
+            kind="email",
+            payload={"template": template, "to": to, "zaaknummer": zaaknummer, "task": None},
+            created_at=engine.now(),
+        )
+    )
+
+
 # ---------------------------------------------------------------- for the beheerder
 
 
 @dataclass(frozen=True)
 class Pending:
     id: int
+    instance_id: int | None
     zaaknummer: str | None
     template: str
     subject: str
@@ -543,6 +589,7 @@ def not_sent(engine: Engine, limit: int = 200) -> list[Pending]:
     return [
         Pending(
             id=r.id,
+            instance_id=r.instance_id,
             zaaknummer=(r.payload or {}).get("zaaknummer"),
             template=str((r.payload or {}).get("template", "")),
             subject=TEXTS.get(str((r.payload or {}).get("template", "")), _FALLBACK)[0],

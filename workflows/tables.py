@@ -287,3 +287,20 @@ process_draft_change = Table(
     Column("summary", JSON, nullable=False),  # what changed, in words
     Index("ix_process_draft_change_draft", "draft_id", "id"),
 )
+
+#: the initiator's private status link: only the hash of the token is kept (the token itself is
+#: derived from the server's secret, so a mail can carry it again); a new generation revokes it
+status_link = Table(
+    "status_link",
+    metadata,
+    Column(
+        "instance_id",
+        ForeignKey(process_instance.c.id, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("generation", Integer, nullable=False, server_default="0"),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("token_hash", name="uq_status_link_token_hash"),
+)

@@ -7,7 +7,7 @@ import logging
 import threading
 
 from engine import Engine
-from workflows import mail
+from workflows import mail, status_links
 
 log = logging.getLogger("wegwijs.timers")
 INTERVAL_SECONDS = 30.0
@@ -18,6 +18,7 @@ def run_loop(
     stop: threading.Event,
     interval: float = INTERVAL_SECONDS,
     smtp: mail.SmtpSettings | None = None,
+    links: status_links.Links | None = None,
 ) -> None:
     """Every `interval` seconds until `stop` is set: fire due timers, then send the due e-mail
     (when an SMTP server is set). One bad round never ends the loop."""
@@ -30,7 +31,7 @@ def run_loop(
             log.exception("timer round failed; retrying in %.0f s", interval)
         if smtp is not None:
             try:
-                sent = mail.send_due(engine, smtp)
+                sent = mail.send_due(engine, smtp, links)
                 if sent.sent or sent.retry_later or sent.given_up:
                     log.info(
                         "e-mail: %d sent, %d to try again, %d given up",

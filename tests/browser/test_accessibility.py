@@ -19,12 +19,14 @@ from tests.browser.conftest import IN_CI, LiveServer, serve
 from tests.webapp import (
     ASPECT_TEAMS,
     add_user,
+    engine_of,
     login,
     post,
     start_complex,
     task_ids,
     to_assessment,
 )
+from workflows import status_links
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -174,3 +176,19 @@ def test_all_initiatives(
     expect(page.get_by_role("heading", level=1)).to_have_text("Alle initiatieven")
     expect(page.locator("table.initiatives tbody tr")).to_have_count(2)
     check(page, axe_script, "Alle initiatieven")
+
+
+def test_the_initiators_status_page_on_a_phone(
+    page: Page, live_server: LiveServer, axe_script: Path
+) -> None:
+    """The public page behind the private link: no login, phone-sized, no serious violation."""
+    engine = engine_of(live_server.app)
+    case = engine.list_instances(limit=50)[-1].id  # the case in its assessments
+    token = status_links.token_for(engine, status_links.Links("a11y"), case)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url(f"/status/{token}"))
+    expect(page.get_by_role("heading", level=2, name="Nu: Beoordeling")).to_be_visible()
+    expect(page.get_by_text("Uw contactpersoon")).to_be_visible()
+    check(page, axe_script, "the status page")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing sideways on a phone

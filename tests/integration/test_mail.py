@@ -12,66 +12,20 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from engine.readmodel import outbox
 from tests.integration.test_serve import WEGWIJS, _free_port, _get
+from tests.mailserver import Postbox, smtp_to, text_of
 from tests.webapp import add_user, login, post
 from webui import create_app
 from workflows import bootstrap, mail
 from workflows.accounts import System
 from workflows.simulation import complex_start, simulate_year
-
-
-class Postbox:
-    """An aiosmtpd handler that keeps what it accepts, and refuses when told to."""
-
-    def __init__(self) -> None:
-        self.received: list[Message] = []
-        self.refuse_next = 0  # answer 451 (try later) to this many messages
-        self.unknown: set[str] = set()  # addresses answered with 550 (no such mailbox)
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address in self.unknown:
-            return "550 5.1.1 Onbekende ontvanger"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        if self.refuse_next > 0:
-            self.refuse_next -= 1
-            return "451 4.3.0 Tijdelijk niet beschikbaar"
-        self.received.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def ids(self) -> list[str]:
-        return [str(m["Message-ID"]) for m in self.received]
-
-
-@pytest.fixture
-def postbox() -> Iterator[tuple[Postbox, int]]:
-    box = Postbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
-def smtp_to(port: int) -> mail.SmtpSettings:
-    return mail.SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=5)
 
 
 @pytest.fixture
@@ -114,8 +68,7 @@ def test_each_message_goes_out_once_in_dutch_as_text_and_html(
     assert receipt["To"] == "initiatiefnemer1@example.nl" or receipt["To"].endswith("@example.nl")
     kinds = {part.get_content_type() for part in receipt.walk()}
     assert {"text/plain", "text/html"} <= kinds
-    text = next(p for p in receipt.walk() if p.get_content_type() == "text/plain")
-    body = text.get_payload(decode=True).decode()
+    body = text_of(receipt)
     assert "Beste initiatiefnemer" in body
     assert "Wat gebeurt er nu?" in body
     assert "{{" not in body

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from engine import Engine, EngineSettings, ManualClock
+from engine.readmodel import outbox
 from tests.integration.conftest import MONDAY
 from tests.integration.test_process_complex import advise, assess_all, intake
 from tests.webapp import (
@@ -39,7 +40,7 @@ from tests.webapp import (
     to_decision,
 )
 from webui.auth import CASE_READERS, WORKERS
-from workflows import accounts, modeling, notes
+from workflows import accounts, modeling, notes, status_links
 from workflows.bootstrap import MIGRATIONS
 from workflows.roles import LANE_ROLES, MAY_CHOOSE_CASIST, ROLES
 from workflows.simulation import Calendar, green_start, wijkwens_start
@@ -521,6 +522,34 @@ def _change_casist(w: World, p: str) -> list[Cell]:
     out = w.send(p, "POST", f"/initiatieven/{w.case}/casist", {"casist": w.casist})
     expected = redirect(f"/initiatieven/{w.case}")
     return [("change casist", guarded(p, allowed, expected), observe(out))]
+
+
+@route("initiatives.send_status_link", "POST")
+def _send_status_link(w: World, p: str) -> list[Cell]:
+    allowed = bool(roles_of(p) & status_links.MAY_RENEW)
+    before = w.count(outbox)
+    out = w.send(p, "POST", f"/initiatieven/{w.case}/statuslink")
+    expected = redirect(f"/initiatieven/{w.case}")
+    queued = w.count(outbox) - before
+    return [
+        ("new status link", guarded(p, allowed, expected), observe(out)),
+        (
+            "a mail to the initiator only when allowed",
+            1 if allowed and p != ANONYMOUS else 0,
+            queued,
+        ),
+    ]
+
+
+@route("public.status", "GET")
+def _status_page(w: World, p: str) -> list[Cell]:
+    """Anyone with the link, nobody without it (a guessed token is "not found" for all)."""
+    links = status_links.Links("matrix-secret")
+    token = status_links.token_for(w.engine, links, w.case)
+    return [
+        ("status page", OK, observe(w.send(p, "GET", f"/status/{token}"))),
+        ("a guessed token", Outcome(404), observe(w.send(p, "GET", "/status/" + "A" * 32))),
+    ]
 
 
 route("initiatives.show", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}"))

@@ -49,7 +49,8 @@ def mail_send() -> None:
             "Er is geen mailserver ingesteld: zet WEGWIJS_SMTP_HOST (en zo nodig _PORT, "
             "_SECURITY, _USER, _PASSWORD, _FROM)."
         )
-    done = mail.send_due(engine(), smtp)
+    settings = bootstrap.settings_from_env()
+    done = mail.send_due(engine(), smtp, bootstrap.links(settings))
     click.echo(
         f"{done.sent} verstuurd, {done.retry_later} later opnieuw, {done.given_up} opgegeven."
     )

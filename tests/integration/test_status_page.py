@@ -1,0 +1,181 @@
+"""The initiator's private status page: the link in their e-mail opens it, it shows where the
+initiative is and who their contact person is and nothing internal, a wrong, old or renewed
+link is "not found", the database keeps only the token's hash, and no log line holds a token."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from engine import Engine, ManualClock
+from engine.readmodel import outbox
+from tests.integration.test_serve import WEGWIJS, _free_port, _get
+from tests.mailserver import Postbox, smtp_to, text_of
+from tests.webapp import add_user, login, post, to_assessment
+from webui import create_app
+from workflows import bootstrap, mail, notes, status_links
+from workflows.simulation import complex_start
+from workflows.tables import status_link
+
+LINKS = status_links.Links("status-test-secret", "https://initiatieven.example")
+LINK = re.compile(r"https://initiatieven\.example(/status/[A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+def site(database_url: str, clock: ManualClock) -> Iterator[tuple[Flask, Engine]]:
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
+    app = create_app(
+        bootstrap.Settings(database_url=database_url),
+        engine=engine,
+        config={"TESTING": True, "SECRET_KEY": LINKS.secret, "PUBLIC_URL": LINKS.public_url},
+    )
+    yield app, engine
+    engine.dispose()
+
+
+def start(engine: Engine, n: int) -> int:
+    return engine.start(
+        "complex_initiative_process",
+        complex_start(random.Random(n), n),
+        business_key=f"INI-2026-{n:04d}",
+        actor="test",
+    ).id
+
+
+def path_in(message: Message) -> str:
+    text = text_of(message)
+    found = LINK.search(text)
+    assert found, text
+    return found.group(1)
+
+
+def test_the_receipt_carries_a_private_link_that_opens_the_status_page(
+    site: tuple[Flask, Engine], postbox: tuple[Postbox, int]
+) -> None:
+    app, engine = site
+    box, port = postbox
+    start(engine, 1)
+    assert mail.send_due(engine, smtp_to(port), LINKS).sent >= 1
+    (receipt,) = [m for m in box.received if "ontvangen" in str(m["Subject"])]
+    path = path_in(receipt)
+    token = path.rsplit("/", 1)[1]
+    assert len(token) >= 32  # 192 bits
+    assert "Bekijk hoe het met uw initiatief staat" in text_of(receipt, "html")  # the button
+    page = app.test_client().get(path)  # no account, no login
+    assert page.status_code == 200
+    assert "INI-2026-0001" in page.text
+    assert "Ontvangen" in page.text
+    assert "U krijgt binnenkort een vaste contactpersoon" in page.text  # none chosen yet
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert 'content="noindex, nofollow"' in page.text
+    with engine.reading() as conn:
+        kept = [tuple(r) for r in conn.execute(select(status_link)).all()]
+    assert kept
+    assert token not in repr(kept)  # only its hash is kept
+
+
+def test_the_status_page_shows_the_phase_and_the_contact_person_and_nothing_internal(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    app, engine = site
+    case = start(engine, 2)
+    other = start(engine, 3)
+    to_assessment(app, clock, case)  # intake done, casist chosen, aspects being assessed
+    casist = add_user(app, "fatima", "casist")
+    notes.add_note(engine, casist, case, "Interne afweging: GEHEIM-7731")
+    token = status_links.token_for(engine, LINKS, case)
+    page = app.test_client().get(f"/status/{token}")
+    assert page.status_code == 200
+    assert "Nu: Beoordeling" in page.text
+    assert "Vakspecialisten van de gemeente bekijken uw plan" in page.text  # what happens now
+    assert "Uw contactpersoon" in page.text
+    contact = status_links.status_page(engine, token).contact
+    assert contact is not None
+    assert contact.name in page.text
+    # nothing of notes, tasks, staff other than the contact, other cases
+    assert "GEHEIM-7731" not in page.text
+    assert "Aspect beoordelen" not in page.text
+    assert "INI-2026-0003" not in page.text
+    assert str(other) not in re.findall(r"/initiatieven/(\d+)", page.text)
+    assert "Uitloggen" not in page.text
+
+
+def test_a_wrong_old_or_renewed_link_is_not_found(
+    site: tuple[Flask, Engine], postbox: tuple[Postbox, int]
+) -> None:
+    app, engine = site
+    box, port = postbox
+    case = start(engine, 4)
+    client = app.test_client()
+    old = status_links.token_for(engine, LINKS, case)
+    assert client.get(f"/status/{old}").status_code == 200
+    unknown = client.get("/status/" + "x" * 32)
+    assert unknown.status_code == 404
+    elsewhere = client.get("/bestaat-niet")  # the page of any unknown address, word for word
+    assert unknown.text.replace("/status/" + "x" * 32, "/bestaat-niet") == elsewhere.text
+    assert client.get("/status/kort").status_code == 404
+    # a colleague sends a new link: the old one stops working, the mail opens the new one
+    add_user(app, "carla", "casist")
+    staff = app.test_client()
+    login(staff, "carla")
+    sent = post(staff, f"/initiatieven/{case}/statuslink", follow_redirects=True)
+    assert "Er gaat een nieuwe statuslink naar initiatiefnemer4@example.nl" in sent.text
+    assert client.get(f"/status/{old}").status_code == 404
+    mail.send_due(engine, smtp_to(port), LINKS)
+    (renewed,) = [m for m in box.received if "persoonlijke link" in str(m["Subject"])]
+    assert renewed["To"] == "initiatiefnemer4@example.nl"
+    assert client.get(path_in(renewed)).status_code == 200
+    # and a secret key that changed makes the next mail carry a new, working link
+    moved = status_links.Links("another-secret", LINKS.public_url)
+    fresh = status_links.token_for(engine, moved, case)
+    assert client.get(f"/status/{fresh}").status_code == 200
+
+
+def test_no_log_line_of_the_server_holds_a_token(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'status.db'}"
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=url), upgrade=True)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
+    token = status_links.token_for(engine, LINKS, start(engine, 5))
+    with engine.reading() as conn:
+        assert conn.execute(select(outbox.c.id)).first() is not None  # the receipt waits
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "WEGWIJS_DATABASE_URL": url, "WEGWIJS_SECRET_KEY": "log-test"}
+    server = subprocess.Popen(
+        [str(WEGWIJS), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.3)
+        assert _get(f"http://127.0.0.1:{port}/status/{token}")[0] == 200
+        with pytest.raises(OSError):  # 404
+            _get(f"http://127.0.0.1:{port}/status/{'y' * 32}")
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "GET /status/… " in output or "/status/…" in output  # the access log has the lines
+    assert token not in output
+    assert "y" * 32 not in output

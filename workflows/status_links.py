@@ -1,0 +1,184 @@
+"""The initiator's private status link, and the status page it opens.
+
+The token is derived from the server's secret key (HMAC-SHA256 over the case and the link's
+generation, 192 bits, URL-safe), so every mail to the initiator can carry the same link again
+without keeping it: the database holds only the token's SHA-256 hash. A new generation (a casist
+sends a new link, e.g. when an old mail was forwarded) makes every earlier link stop working.
+Rotating the secret key ends every link; `WEGWIJS_SECRET_KEY` is the key (see README).
+
+The status page shows what an initiator may know: the initiative's title and number, the phase
+in plain Dutch with what happens next, the phases reached with their dates, the outcome of a
+finished case, and the one contact person with how to reach them. Never notes, documents, tasks,
+staff other than the contact person, or other cases.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from engine import Engine, NotFoundError
+from workflows.accounts import Actor
+from workflows.cases import require
+from workflows.initiatives import PhaseStep, get_initiative
+from workflows.people import Contact
+from workflows.roles import MAY_CHOOSE_CASIST
+from workflows.tables import status_link
+
+#: who may make a new link (which stops the old one) and send it
+MAY_RENEW = MAY_CHOOSE_CASIST | {"casist"}
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where status links point, and the key they are derived with."""
+
+    secret: str
+    public_url: str = "http://127.0.0.1:5000"
+
+    def url(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/status/{token}"
+
+
+def _token(secret: str, instance_id: int, generation: int) -> str:
+    key = hashlib.sha256(f"wegwijs-status-link:{secret}".encode()).digest()
+    digest = hmac.new(key, f"{instance_id}:{generation}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()  # 32 characters, 192 bits
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_for(engine: Engine, links: Links, instance_id: int) -> str:
+    """The case's current token (made, and its hash kept, on first use). After the secret key
+    changed, the kept hash no longer fits: the case gets a new link (the old one is dead)."""
+    with engine.transaction() as uow:
+        found = uow.connection.execute(
+            select(status_link.c.generation, status_link.c.token_hash).where(
+                status_link.c.instance_id == instance_id
+            )
+        ).first()
+        if found is not None:
+            token = _token(links.secret, instance_id, int(found.generation))
+            if hmac.compare_digest(_hash(token), found.token_hash):
+                return token
+            token = _token(links.secret, instance_id, int(found.generation) + 1)
+            uow.connection.execute(
+                update(status_link)
+                .where(status_link.c.instance_id == instance_id)
+                .values(
+                    generation=int(found.generation) + 1,
+                    token_hash=_hash(token),
+                    created_at=engine.now(),
+                )
+            )
+            return token
+        token = _token(links.secret, instance_id, 0)
+        uow.connection.execute(
+            insert(status_link).values(
+                instance_id=instance_id,
+                generation=0,
+                token_hash=_hash(token),
+                created_at=engine.now(),
+            )
+        )
+        return token
+
+
+def _renew(conn: Connection, links: Links, instance_id: int, now: datetime) -> str:
+    """A new generation of the case's link (the first one when it has none)."""
+    generation = conn.execute(
+        select(status_link.c.generation)
+        .where(status_link.c.instance_id == instance_id)
+        .with_for_update()
+    ).scalar()
+    if generation is None:
+        token = _token(links.secret, instance_id, 0)
+        conn.execute(
+            insert(status_link).values(
+                instance_id=instance_id, generation=0, token_hash=_hash(token), created_at=now
+            )
+        )
+        return token
+    token = _token(links.secret, instance_id, int(generation) + 1)
+    conn.execute(
+        update(status_link)
+        .where(status_link.c.instance_id == instance_id)
+        .values(generation=int(generation) + 1, token_hash=_hash(token), created_at=now)
+    )
+    return token
+
+
+def renew(engine: Engine, actor: Actor, links: Links, instance_id: int) -> str:
+    """Use case: a new link for the case; every earlier one stops working."""
+    require(actor, MAY_RENEW, "geen nieuwe statuslink maken")
+    with engine.transaction() as uow:
+        return _renew(uow.connection, links, instance_id, engine.now())
+
+
+def send_new_link(engine: Engine, actor: Actor, links: Links, instance_id: int) -> str:
+    """Use case: a new private link (earlier ones stop working), mailed to the initiator's
+    address on file, in one transaction. Returns the address it goes to."""
+    from workflows import mail  # mail puts these links in its messages
+
+    require(actor, MAY_RENEW, "geen nieuwe statuslink sturen")
+    values = engine.instance_values(instance_id, ("initiator_email",))
+    to = str(values.get("initiator_email") or "")
+    if not to:
+        raise NotFoundError("Van deze zaak is geen e-mailadres van de initiatiefnemer bekend.")
+    key = engine.get_instance(instance_id).summary.business_key
+    with engine.transaction() as uow:
+        _renew(uow.connection, links, instance_id, engine.now())
+        mail.queue(engine, instance_id, "statuslink", to, key, uow.connection)
+    return to
+
+
+def case_of(engine: Engine, token: str) -> int | None:
+    """The case this token opens, or None (wrong, old or revoked: the caller says "not found")."""
+    if not 20 <= len(token) <= 64:
+        return None
+    with engine.reading() as conn:
+        found = conn.execute(
+            select(status_link.c.instance_id).where(status_link.c.token_hash == _hash(token))
+        ).scalar()
+    return int(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """What the initiator's status page shows (and nothing more)."""
+
+    title: str
+    zaaknummer: str | None
+    started_at: datetime
+    phase: PhaseStep | None  # the current phase (None: finished, or not yet in one)
+    timeline: tuple[PhaseStep, ...]
+    closed: bool
+    outcome: str | None  # a finished case's outcome, in words
+    contact: Contact | None
+
+
+def status_page(engine: Engine, token: str) -> StatusPage:
+    """Use case: the status page behind a private link."""
+    instance_id = case_of(engine, token)
+    if instance_id is None:
+        raise NotFoundError("Deze pagina bestaat niet (meer).")
+    page = get_initiative(engine, instance_id)
+    row = page.row
+    current = next((step for step in page.timeline if step.current), None)
+    return StatusPage(
+        title=row.title,
+        zaaknummer=row.zaaknummer,
+        started_at=row.started_at,
+        phase=None if row.closed else current,
+        timeline=tuple(s for s in page.timeline if not s.skipped),
+        closed=row.closed,
+        outcome=row.outcome_label or None,
+        contact=page.contact,
+    )
