@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from engine.readmodel import outbox
-from tests.integration.test_serve import WEGWIJS, _free_port, _get
+from tests.integration.test_serve import WEGWIJS, _free_port, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
 from tests.webapp import add_user, login, post
 from webui import create_app
@@ -135,23 +135,7 @@ def test_a_sender_that_died_holding_a_message_lets_go_after_its_lease(
 
 
 def _serve(tmp_path: Path, env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    server = subprocess.Popen(
-        [str(WEGWIJS), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if _get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
-                return server
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("wegwijs serve did not come up")
-            time.sleep(0.3)
+    return start_serve(tmp_path, env, port, subprocess.DEVNULL)
 
 
 def test_a_server_killed_between_the_commit_and_the_sending_sends_once_after_restart(

@@ -27,6 +27,32 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
+def start_serve(
+    cwd: Path, env: dict[str, str], port: int, output: int = subprocess.PIPE
+) -> subprocess.Popen[str]:
+    """`wegwijs serve` on this port, once its /healthz answers (its output on a pipe, or
+    `subprocess.DEVNULL` when nobody reads it: a full pipe would stall the server)."""
+    server = subprocess.Popen(
+        [str(WEGWIJS), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
+        cwd=cwd,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _get(f"http://127.0.0.1:{port}/healthz") == (200, "ok"):
+                return server
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                printed = server.communicate(timeout=30)[0]
+                pytest.fail(f"wegwijs serve did not come up:\n{printed}")
+            time.sleep(0.3)
+
+
 def test_wegwijs_serve_answers_on_the_given_port_and_stops_cleanly(tmp_path: Path) -> None:
     port = _free_port()
     env = {
@@ -34,26 +60,8 @@ def test_wegwijs_serve_answers_on_the_given_port_and_stops_cleanly(tmp_path: Pat
         "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "WEGWIJS_SECRET_KEY": "serve-test",
     }
-    server = subprocess.Popen(
-        [str(WEGWIJS), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_serve(tmp_path, env, port)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, body = _get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else ""
-                    pytest.fail(f"wegwijs serve did not come up:\n{output}")
-                time.sleep(0.3)
-        assert (status, body) == (200, "ok")
         status, login = _get(f"http://127.0.0.1:{port}/inloggen")
         assert status == 200
         assert "Gebruikersnaam" in login
