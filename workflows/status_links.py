@@ -150,6 +150,18 @@ def case_of(engine: Engine, token: str) -> int | None:
     return int(found) if found is not None else None
 
 
+#: the lane of what the process asks of the initiator
+INITIATOR = "initiatiefnemer"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Something the municipality waits for from the initiator."""
+
+    title: str
+    due_at: datetime | None
+
+
 @dataclass(frozen=True)
 class StatusPage:
     """What the initiator's status page shows (and nothing more)."""
@@ -162,6 +174,10 @@ class StatusPage:
     closed: bool
     outcome: str | None  # a finished case's outcome, in words
     contact: Contact | None
+    #: what the municipality waits for from the initiator (its own terms stand still meanwhile)
+    waiting_on_you: tuple[Asked, ...] = ()
+    #: when the municipality's open work is due by its norms (working days): the next step
+    expected_by: datetime | None = None
 
 
 def status_page(engine: Engine, token: str) -> StatusPage:
@@ -172,6 +188,9 @@ def status_page(engine: Engine, token: str) -> StatusPage:
     page = get_initiative(engine, instance_id)
     row = page.row
     current = next((step for step in page.timeline if step.current), None)
+    open_tasks = [] if row.closed else engine.list_tasks(instance_id=instance_id)
+    asked = tuple(Asked(t.title, t.due_at) for t in open_tasks if t.lane == INITIATOR)
+    ours = [t.due_at for t in open_tasks if t.lane != INITIATOR and t.due_at is not None]
     return StatusPage(
         title=row.title,
         zaaknummer=row.zaaknummer,
@@ -181,4 +200,6 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         closed=row.closed,
         outcome=row.outcome_label or None,
         contact=page.contact,
+        waiting_on_you=asked,
+        expected_by=None if asked or not ours else max(ours),
     )

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -17,14 +18,16 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from engine.readmodel import outbox
+from tests.integration.test_process_complex import intake
 from tests.integration.test_serve import _free_port, _get, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
-from tests.webapp import add_user, login, post, to_assessment
+from tests.webapp import add_user, driver, login, post, to_assessment
 from webui import create_app
 from workflows import bootstrap, mail, notes, status_links
 from workflows.simulation import complex_start
 from workflows.tables import status_link
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 LINKS = status_links.Links("status-test-secret", "https://initiatieven.example")
 LINK = re.compile(r"https://initiatieven\.example(/status/[A-Za-z0-9_-]+)")
 
@@ -162,3 +165,29 @@ def test_no_log_line_of_the_server_holds_a_token(tmp_path: Path) -> None:
     assert output.count("GET /status/… ") == 2  # the access log has both requests, masked
     assert token not in output
     assert "y" * 32 not in output
+
+
+def test_the_page_says_when_the_next_step_is_due_and_what_we_wait_for_from_the_initiator(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    app, engine = site
+    case = start(engine, 6)
+    client = app.test_client()
+    url = f"/status/{status_links.token_for(engine, LINKS, case)}"
+    (intake_task,) = engine.list_tasks(instance_id=case)
+    assert intake_task.due_at is not None  # the diagram's norm for the first contact
+    page = client.get(url).text
+    assert (
+        "Volgende stap: uiterlijk " + intake_task.due_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y")
+        in page
+    )
+    assert "Wij wachten op u" not in page
+    # the intake finds information missing: now the municipality waits for the initiator
+    d = driver(app, clock, case)
+    intake(d, complete=False)
+    (asked,) = [t for t in engine.list_tasks(instance_id=case) if t.lane == "initiatiefnemer"]
+    page = client.get(url).text
+    assert "Wij wachten op u" in page
+    assert asked.title in page
+    assert "staat de termijn van de gemeente stil" in page
+    assert "Volgende stap: uiterlijk" not in page
