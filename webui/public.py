@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
+from webui import inputs
 from webui.auth import engine
 from workflows import status_links
-from workflows.errors import NotFoundError
+from workflows.errors import ConflictError, NotFoundError
 
 bp = Blueprint("public", __name__)
 
@@ -25,8 +28,46 @@ def without_tokens(text: str) -> str:
 def status(token: str) -> str:
     """The initiator's status page (the token is the only key: no login). A token that opens
     nothing gets exactly the page of any unknown address: it tells a guesser nothing."""
+    page = _page_or_404(token)
+    return render_template("public/status.html", page=page, token=token)
+
+
+def _page_or_404(token: str) -> status_links.StatusPage:
     try:
-        page = status_links.status_page(engine(), token)
+        return status_links.status_page(engine(), token)
     except NotFoundError:
         abort(404)
-    return render_template("public/status.html", page=page)
+
+
+@bp.get("/status/<token>/intrekken")
+def withdraw_form(token: str) -> str:
+    """Ask before withdrawing: what it means, and for a grant held in the fund."""
+    page = _page_or_404(token)
+    if page.closed:
+        return render_template("public/status.html", page=page, token=token)
+    return render_template("public/withdraw.html", page=page, token=token, reason="")
+
+
+@bp.post("/status/<token>/intrekken")
+def withdraw(token: str) -> Response | tuple[str, int]:
+    """Withdraw the initiative (the confirmation was asked on the page before)."""
+    reason = inputs.text(request.form.get("reason", ""))
+    page = _page_or_404(token)
+    if request.form.get("confirm") != "ja":
+        return render_template(
+            "public/withdraw.html",
+            page=page,
+            token=token,
+            reason=reason,
+            error=_("Vink aan dat u uw initiatief wilt intrekken."),
+        ), 422
+    try:
+        status_links.withdraw(engine(), token, reason)
+    except ConflictError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            _("Uw initiatief is ingetrokken. U krijgt hiervan een bevestiging per e-mail."),
+            "success",
+        )
+    return redirect(url_for("public.status", token=token))

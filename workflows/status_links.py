@@ -22,7 +22,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from engine import Engine, NotFoundError
+from engine import ConflictError, Engine, InstanceStateError, NotFoundError
+from workflows import fund
 from workflows.accounts import Actor
 from workflows.cases import require
 from workflows.initiatives import PhaseStep, get_initiative
@@ -30,6 +31,8 @@ from workflows.people import Contact
 from workflows.roles import MAY_CHOOSE_CASIST
 from workflows.tables import status_link
 
+#: the fund a withdrawal gives money back to
+FUND = "initiatievenfonds"
 #: who may make a new link (which stops the old one) and send it
 MAY_RENEW = MAY_CHOOSE_CASIST | {"casist"}
 
@@ -178,6 +181,13 @@ class StatusPage:
     waiting_on_you: tuple[Asked, ...] = ()
     #: when the municipality's open work is due by its norms (working days): the next step
     expected_by: datetime | None = None
+    #: the amount the fund holds for this initiative (reserved or granted, not yet paid), in
+    #: cents: a withdrawal gives it back to other initiatives
+    held_cents: int = 0
+
+    @property
+    def held_text(self) -> str:
+        return fund.euros(self.held_cents)
 
 
 def status_page(engine: Engine, token: str) -> StatusPage:
@@ -202,4 +212,45 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         contact=page.contact,
         waiting_on_you=asked,
         expected_by=None if asked or not ours else max(ours),
+        held_cents=0 if row.closed else _held(engine, row.zaaknummer),
     )
+
+
+#: what a withdrawal says to the process (every route can receive it while it runs)
+WITHDRAWAL = "initiative_withdrawn"
+#: the most of a reason that is kept
+MAX_REASON = 1000
+
+
+def _held(engine: Engine, zaaknummer: str | None) -> int:
+    """What the fund holds for this initiative and has not paid, in cents (0: nothing)."""
+    if not zaaknummer:
+        return 0
+    with engine.reading() as conn:
+        try:
+            found = fund.entry(conn, FUND, zaaknummer)
+        except fund.FundError:
+            return 0
+    return max(found.amount - found.paid, 0) if found.state in ("reserved", "committed") else 0
+
+
+def withdraw(engine: Engine, token: str, reason: str) -> StatusPage:
+    """Use case: the initiator withdraws the initiative behind their link. The process does the
+    rest (releases what the fund held, confirms by e-mail, closes the case)."""
+    instance_id = case_of(engine, token)
+    if instance_id is None:
+        raise NotFoundError("Deze pagina bestaat niet (meer).")
+    text = " ".join(reason.split())[:MAX_REASON]
+    try:
+        engine.send_message(
+            WITHDRAWAL,
+            {"reason": text or "Ingetrokken via de statuspagina.", "by": INITIATOR},
+            instance_id=instance_id,
+            actor=INITIATOR,
+        )
+    except (ConflictError, InstanceStateError):
+        raise ConflictError(
+            "Uw initiatief kan nu niet worden ingetrokken: het is al afgerond of ingetrokken. "
+            "Neem contact op met uw contactpersoon als u vragen heeft."
+        ) from None
+    return status_page(engine, token)

@@ -21,9 +21,17 @@ from engine.readmodel import outbox
 from tests.integration.test_process_complex import intake
 from tests.integration.test_serve import _free_port, _get, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
-from tests.webapp import add_user, driver, login, post, to_assessment
+from tests.webapp import (
+    add_user,
+    driver,
+    login,
+    post,
+    start_complex,
+    to_assessment,
+    to_decision,
+)
 from webui import create_app
-from workflows import bootstrap, mail, notes, status_links
+from workflows import bootstrap, fund, mail, notes, status_links
 from workflows.simulation import complex_start
 from workflows.tables import status_link
 
@@ -191,3 +199,43 @@ def test_the_page_says_when_the_next_step_is_due_and_what_we_wait_for_from_the_i
     assert asked.title in page
     assert "staat de termijn van de gemeente stil" in page
     assert "Volgende stap: uiterlijk" not in page
+
+
+def test_the_initiator_withdraws_online_after_a_clear_question_and_the_fund_gets_its_money_back(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    app, engine = site
+    case = start_complex(app, 8, requested_amount=15000)
+    to_decision(app, clock, case, 15000)  # € 15.000 reserved in the fund, decision pending
+    key = engine.get_instance(case).summary.business_key
+    token = status_links.token_for(engine, LINKS, case)
+    client = app.test_client()
+    assert f"/status/{token}/intrekken" in client.get(f"/status/{token}").text
+    question = client.get(f"/status/{token}/intrekken")
+    assert question.status_code == 200
+    assert "€ 15.000,00" in question.text  # what a withdrawal means for the grant
+    assert "niet ongedaan maken" in question.text
+    unsure = post(client, f"/status/{token}/intrekken", {"reason": "Geen vrijwilligers meer"})
+    assert unsure.status_code == 422  # the box was not ticked: nothing happens
+    assert "Vink aan" in unsure.text
+    assert "Geen vrijwilligers meer" in unsure.text  # what was typed is kept
+    assert engine.get_instance(case).summary.status not in ("completed", "cancelled")
+    done = post(
+        client,
+        f"/status/{token}/intrekken",
+        {"reason": "Geen vrijwilligers meer", "confirm": "ja"},
+        follow_redirects=True,
+    )
+    assert "Uw initiatief is ingetrokken" in done.text
+    assert "Afgerond: Ingetrokken" in done.text
+    assert "intrekken?" not in done.text  # no second withdrawal offered
+    with engine.reading() as conn:
+        assert fund.entry(conn, "initiatievenfonds", str(key)).state == "released"
+        templates = [
+            (r.payload or {}).get("template")
+            for r in conn.execute(select(outbox).where(outbox.c.instance_id == case))
+        ]
+    assert templates.count("intrekking_bevestigd") == 1  # confirmed by e-mail, once
+    again = post(client, f"/status/{token}/intrekken", {"confirm": "ja"}, follow_redirects=True)
+    assert again.status_code == 200
+    assert "kan nu niet worden ingetrokken" in again.text

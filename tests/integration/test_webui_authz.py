@@ -552,6 +552,31 @@ def _status_page(w: World, p: str) -> list[Cell]:
     ]
 
 
+@route("public.withdraw_form", "GET")
+def _withdraw_form(w: World, p: str) -> list[Cell]:
+    token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
+    return [
+        ("withdraw question", OK, observe(w.send(p, "GET", f"/status/{token}/intrekken"))),
+        (
+            "a guessed token",
+            Outcome(404),
+            observe(w.send(p, "GET", f"/status/{'B' * 32}/intrekken")),
+        ),
+    ]
+
+
+@route("public.withdraw", "POST")
+def _withdraw(w: World, p: str) -> list[Cell]:
+    """Anyone with the link may withdraw; unconfirmed, nothing happens (the case stays open)."""
+    token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
+    out = w.send(p, "POST", f"/status/{token}/intrekken", {"reason": "matrix"})
+    guessed = w.send(p, "POST", f"/status/{'B' * 32}/intrekken", {"confirm": "ja"})
+    return [
+        ("withdraw, not confirmed", Outcome(422), observe(out)),
+        ("a guessed token", Outcome(404), observe(guessed)),
+    ]
+
+
 route("initiatives.show", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}"))
 route("initiatives.diagram", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}/diagram.bpmn"))
 route("initiatives.document", "GET")(
