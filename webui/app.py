@@ -69,6 +69,9 @@ def create_app(
     app.config.setdefault("SMTP_CONFIGURED", settings.smtp is not None)
     app.config.setdefault("PUBLIC_URL", settings.public_url)
     app.config.update(config)
+    # rate limits guard the public pages; tests switch them on where they test them
+    app.config.setdefault("RATELIMIT_ENABLED", not app.config.get("TESTING", False))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.extensions[ENGINE_KEY] = engine or bootstrap.open_engine(settings)
 
     i18n.ensure_compiled()
@@ -89,6 +92,7 @@ def create_app(
     app.register_blueprint(vendor.blueprint(app.config["BPMN_JS_DIST"]))
     for assets in vendor.modeler_blueprints():
         app.register_blueprint(assets)
+    public.limiter.init_app(app)
     errors.register(app)
     formatting.register(app)
 

@@ -78,6 +78,7 @@ def register(app: Flask) -> None:
             404: _("Pagina niet gevonden"),
             405: _("Dit kan zo niet"),
             413: _("Bestand te groot"),
+            429: _("Even wachten"),
         }
         messages = {
             403: _(
@@ -88,6 +89,10 @@ def register(app: Flask) -> None:
             ),
             405: _("Deze actie kan alleen via de knoppen op de pagina."),
             413: _("Het bestand is groter dan 10 MB en is niet opgeslagen."),
+            429: _(
+                "U heeft deze pagina in korte tijd heel vaak opgevraagd. Wacht een paar minuten "
+                "en probeer het dan opnieuw."
+            ),
         }
         return page(
             status,

@@ -7,6 +7,8 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from webui import inputs
@@ -15,6 +17,13 @@ from workflows import status_links
 from workflows.errors import ConflictError, NotFoundError
 
 bp = Blueprint("public", __name__)
+
+#: per address: pages behind a link, and withdrawals (Flask-Limiter; a 429 gets a Dutch page).
+#: Kept in the process's memory: one `wegwijs serve` process; several processes each count
+#: their own (point RATELIMIT_STORAGE_URI at a shared store then).
+PAGE_LIMIT = "60 per minute"
+WITHDRAW_LIMIT = "10 per hour"
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
 
 _TOKEN_IN_PATH = re.compile(r"(/status/)[^/?#\s\"]+")
 
@@ -25,6 +34,7 @@ def without_tokens(text: str) -> str:
 
 
 @bp.get("/status/<token>")
+@limiter.limit(PAGE_LIMIT)
 def status(token: str) -> str:
     """The initiator's status page (the token is the only key: no login). A token that opens
     nothing gets exactly the page of any unknown address: it tells a guesser nothing."""
@@ -40,6 +50,7 @@ def _page_or_404(token: str) -> status_links.StatusPage:
 
 
 @bp.get("/status/<token>/intrekken")
+@limiter.limit(PAGE_LIMIT)
 def withdraw_form(token: str) -> str:
     """Ask before withdrawing: what it means, and for a grant held in the fund."""
     page = _page_or_404(token)
@@ -49,6 +60,7 @@ def withdraw_form(token: str) -> str:
 
 
 @bp.post("/status/<token>/intrekken")
+@limiter.limit(WITHDRAW_LIMIT)
 def withdraw(token: str) -> Response | tuple[str, int]:
     """Withdraw the initiative (the confirmation was asked on the page before)."""
     reason = inputs.text(request.form.get("reason", ""))

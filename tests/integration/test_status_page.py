@@ -30,7 +30,7 @@ from tests.webapp import (
     to_assessment,
     to_decision,
 )
-from webui import create_app
+from webui import create_app, public
 from workflows import bootstrap, fund, mail, notes, status_links
 from workflows.simulation import complex_start
 from workflows.tables import status_link
@@ -239,3 +239,30 @@ def test_the_initiator_withdraws_online_after_a_clear_question_and_the_fund_gets
     again = post(client, f"/status/{token}/intrekken", {"confirm": "ja"}, follow_redirects=True)
     assert again.status_code == 200
     assert "kan nu niet worden ingetrokken" in again.text
+
+
+def test_public_pages_have_a_rate_limit_with_a_dutch_answer(
+    database_url: str, clock: ManualClock
+) -> None:
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
+    app = create_app(
+        bootstrap.Settings(database_url=database_url),
+        engine=engine,
+        config={"TESTING": True, "SECRET_KEY": "t", "RATELIMIT_ENABLED": True},
+    )
+    public.limiter.reset()
+    try:
+        client = app.test_client()
+        url = f"/status/{'z' * 32}"  # a guessed link counts as much as a real one
+        answers = [client.get(url).status_code for _ in range(60)]
+        assert set(answers) == {404}
+        stopped = client.get(url)
+        assert stopped.status_code == 429
+        assert "Even wachten" in stopped.text
+        assert "Wacht een paar minuten" in stopped.text
+        assert stopped.headers.get("Retry-After")
+        assert client.get("/inloggen").status_code == 200  # staff pages are not limited by it
+    finally:
+        public.limiter.reset()
+        engine.dispose()
