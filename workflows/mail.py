@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -266,6 +266,13 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "De wettelijke beslistermijn van een subsidieaanvraag dreigt te verlopen.",
         "Zorg dat het besluit op tijd wordt genomen.",
     ),
+    "dagoverzicht": (
+        "Uw taken in Wegwijs vandaag",
+        "Dit zijn de taken die u heeft en die vandaag aandacht vragen: te laat, bijna aan de "
+        "beurt, of sinds gisteren aan u gegeven.",
+        "U vindt ze onder Mijn taken in Wegwijs. Kunt u een taak niet op tijd doen, leg haar "
+        "dan terug in de teambak of vraag uw teamleider haar aan een collega te geven.",
+    ),
     "statuslink": (
         "Uw persoonlijke link om uw initiatief te volgen",
         "U vroeg om een nieuwe link naar de pagina waarop u ziet hoe het met uw initiatief "
@@ -281,6 +288,7 @@ TO_STAFF = frozenset(
         "herinnering_beoordeling",
         "escalatie_beslistermijn",
         "wijkwens_betaling_te_laat",
+        "dagoverzicht",
     }
 )
 _FALLBACK = (
@@ -310,12 +318,19 @@ def compose(
     zaaknummer: str | None,
     case: Mapping[str, Any],
     status_url: str | None = None,
+    items: Sequence[str] = (),
+    name: str | None = None,
 ) -> Letter:
     """The message of this template for this case (title, contact person, and for the
     initiator the private status link), in Dutch."""
     subject, happened, next_step = TEXTS.get(template, _FALLBACK)
     context = {
-        "greeting": "Beste collega" if template in TO_STAFF else "Beste initiatiefnemer",
+        "greeting": f"Beste {name}"
+        if name
+        else "Beste collega"
+        if template in TO_STAFF
+        else "Beste initiatiefnemer",
+        "items": list(items),
         "to_staff": template in TO_STAFF,
         "happened": happened,
         "next_step": next_step,
@@ -499,6 +514,8 @@ def send_due(
                 payload.get("zaaknummer"),
                 _case(engine, row["instance_id"]),
                 url,
+                [str(item) for item in payload.get("items") or ()],
+                payload.get("name"),
             )
             try:
                 client.send_message(_message(letter, row, smtp, engine.now()))

@@ -304,3 +304,13 @@ status_link = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("token_hash", name="uq_status_link_token_hash"),
 )
+
+#: the daily task overview sent to a colleague, once per person per day
+digest_sent = Table(
+    "digest_sent",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("day", String(10), primary_key=True),  # ISO date in Europe/Amsterdam
+    Column("outbox_id", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -7,7 +7,7 @@ import logging
 import threading
 
 from engine import Engine
-from workflows import mail, status_links
+from workflows import digest, mail, status_links
 
 log = logging.getLogger("wegwijs.timers")
 INTERVAL_SECONDS = 30.0
@@ -29,6 +29,10 @@ def run_loop(
                 log.info("fired timers of %d case(s)", fired)
         except Exception:
             log.exception("timer round failed; retrying in %.0f s", interval)
+        try:
+            digest.queue_due(engine)  # the morning overview per colleague, once a day
+        except Exception:
+            log.exception("daily overview failed; retrying in %.0f s", interval)
         if smtp is not None:
             try:
                 sent = mail.send_due(engine, smtp, links)

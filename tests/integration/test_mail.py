@@ -12,18 +12,19 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from engine import Engine, ManualClock
+from engine import Engine, HumanTask, ManualClock
 from engine.readmodel import outbox
 from tests.integration.test_serve import WEGWIJS, _free_port, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
 from tests.webapp import add_user, login, post
 from webui import create_app
-from workflows import bootstrap, mail
+from workflows import accounts, bootstrap, digest, mail
 from workflows.accounts import System
 from workflows.simulation import complex_start, simulate_year
 
@@ -229,3 +230,69 @@ def test_the_mail_of_a_simulation_stays_history_and_is_never_sent(
         assert box.received == []
     finally:
         engine.dispose()
+
+
+def test_each_colleague_gets_one_morning_overview_of_what_needs_attention(
+    domain: Engine, clock: ManualClock, postbox: tuple[Postbox, int]
+) -> None:
+    box, port = postbox
+    start_cases(domain, 8, 9)
+    accounts.add_user(
+        domain, "ines", ["initiatieventeam"], "ines-wachtwoord-1", "Ines de Vries", "ines@x.nl"
+    )
+    accounts.add_user(domain, "ivo", ["initiatieventeam"], "ivo-wachtwoord-12", "Ivo", "ivo@x.nl")
+    first, second = domain.list_tasks(lanes=["initiatieventeam"])
+    domain.claim_task(first.id, "ines")
+    domain.claim_task(second.id, "ines")
+    assert first.due_at is not None
+    # the next morning before seven: nothing yet; after seven: one overview for ines, none for
+    # ivo (he holds nothing); a second round and a restart queue nothing more
+    morning = first.due_at.astimezone(digest.ZONE).replace(hour=6, minute=30) + timedelta(days=1)
+    clock.set(morning)
+    assert digest.queue_due(domain) == 0
+    clock.set(morning.replace(hour=7, minute=5))
+    assert digest.queue_due(domain) == 1
+    assert digest.queue_due(domain) == 0
+    mail.send_due(domain, smtp_to(port))  # the cases' receipts, and the overview
+    (overview,) = [m for m in box.received if "Uw taken" in str(m["Subject"])]
+    assert overview["To"] == "ines@x.nl"
+    body = text_of(overview)
+    assert body.startswith("Beste Ines de Vries,")
+    assert "(te laat)" in body  # past the intake's norm by now
+    assert "INI-2026-0008: " in body or "INI-2026-0009: " in body
+    assert body.count("\n- ") == 2  # both of her tasks, one line each
+    # the day after: a new overview (the tasks are still hers, and later still)
+    clock.advance(timedelta(days=1))
+    assert digest.queue_due(domain) == 1
+
+
+def test_an_overview_says_nothing_of_tasks_that_need_no_attention() -> None:
+    now = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+    def task(due_days: float | None, given_days_ago: float) -> HumanTask:
+        return HumanTask(
+            id="t",
+            instance_id=1,
+            process_id="p",
+            business_key="INI-1",
+            bpmn_id="x",
+            title="Taak",
+            lane="casist",
+            state="open",
+            assignee="carla",
+            created_at=now - timedelta(days=30),
+            claimed_at=now - timedelta(days=given_days_ago),
+            completed_at=None,
+            completed_by=None,
+            due_at=None if due_days is None else now + timedelta(days=due_days),
+        )
+
+    assert digest.lines_for([task(10, 5)], now) == []  # far off, not new
+    assert digest.lines_for([task(None, 5)], now) == []  # no norm, not new
+    (late,) = digest.lines_for([task(-1, 5)], now)
+    assert late.overdue
+    assert "(te laat)" in late.text()
+    (soon,) = digest.lines_for([task(1, 5)], now)
+    assert not soon.overdue
+    (new,) = digest.lines_for([task(None, 0.5)], now)
+    assert "nieuw voor u" in new.text()
