@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from webui import inputs
 from webui.auth import engine
-from workflows import status_links
+from workflows import forms, intake, status_links, tasks
 from workflows.errors import ConflictError, NotFoundError
 
 bp = Blueprint("public", __name__)
@@ -22,6 +32,11 @@ bp = Blueprint("public", __name__)
 #: Kept in the process's memory: one `wegwijs serve` process; several processes each count
 #: their own (point RATELIMIT_STORAGE_URI at a shared store then).
 PAGE_LIMIT = "60 per minute"
+INTAKE_LIMIT = "10 per hour"
+#: a person needs longer than this to fill in the intake form (a faster post is a robot's)
+MIN_SECONDS = 3
+#: the field people never see (a robot fills in every field)
+HONEYPOT = "extra_adres"
 WITHDRAW_LIMIT = "10 per hour"
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
 
@@ -40,6 +55,71 @@ def status(token: str) -> str:
     nothing gets exactly the page of any unknown address: it tells a guesser nothing."""
     page = _page_or_404(token)
     return render_template("public/status.html", page=page, token=token)
+
+
+def _stamp() -> str:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="intake").dumps(1)
+
+
+def _too_fast(stamp: str) -> bool:
+    """True when the form came back sooner than a person can fill it in (or without our stamp)."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="intake")
+    minimum = int(current_app.config.get("INTAKE_MIN_SECONDS", MIN_SECONDS))
+    try:
+        serializer.loads(stamp, max_age=minimum if minimum > 0 else None)
+    except SignatureExpired:
+        return False  # our stamp, older than the minimum: a person's pace
+    except BadData:
+        return True  # no stamp, or not ours
+    return minimum > 0
+
+
+def _intake_page(
+    values: dict[str, object], errors: dict[str, str], status: int = 200
+) -> tuple[str, int]:
+    schema = intake.form(engine())
+    return render_template(
+        "public/intake.html",
+        schema=schema,
+        fields=forms.fields(schema),
+        values=values,
+        errors=errors,
+        stamp=_stamp(),
+        honeypot=HONEYPOT,
+    ), status
+
+
+@bp.get("/initiatief")
+@limiter.limit(PAGE_LIMIT)
+def intake_form() -> tuple[str, int]:
+    """The public intake form: "Ik heb een initiatief"."""
+    return _intake_page({}, {})
+
+
+@bp.post("/initiatief")
+@limiter.limit(INTAKE_LIMIT)
+def intake_submit() -> tuple[str, int]:
+    """Start an initiative from the public form, or show what to correct (nothing is lost)."""
+    raw = inputs.form()
+    stamp = (raw.pop("t", None) or [""])[0]
+    trap = (raw.pop(HONEYPOT, None) or [""])[0]
+    raw.pop("csrf_token", None)
+    typed = tasks.as_typed(raw)
+    if trap or _too_fast(stamp):
+        message = _(
+            "Dat ging sneller dan een mens een formulier invult. Controleer uw gegevens en "
+            "verstuur het formulier nog een keer."
+        )
+        return _intake_page(typed, {"": message}, 422)
+    links = status_links.Links(current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"])
+    result = intake.submit(engine(), links, raw)
+    if isinstance(result, intake.Refused):
+        return _intake_page(typed, {e.field: e.message for e in result.errors}, 422)
+    return render_template(
+        "public/received.html",
+        zaaknummer=result.zaaknummer,
+        status_url=url_for("public.status", token=result.token),
+    ), 201
 
 
 def _page_or_404(token: str) -> status_links.StatusPage:

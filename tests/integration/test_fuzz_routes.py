@@ -357,3 +357,27 @@ def test_notes_and_uploads_answer_generated_input_in_dutch(fuzzed: Any) -> None:
 
     note()
     upload()
+
+
+def test_the_public_intake_answers_generated_values_in_dutch(fuzzed: Any) -> None:
+    """The intake form of an initiator without an account, fuzzed the same way."""
+    app, *_ = fuzzed
+    app.config["INTAKE_MIN_SECONDS"] = 0  # hypothesis is faster than a person
+    client = app.test_client()  # nobody logged in
+    page = client.get("/initiatief")
+    readable(page, "/initiatief")
+    fields = fields_of(page.text)
+    assert {f.name for f in fields} >= {"title", "requested_amount", "consent_privacy"}
+    stamp = page.text.split('name="t" value="', 1)[1].split('"', 1)[0]
+    answers: Counter[int] = Counter()
+
+    @FUZZ
+    @given(values=form_values(fields))
+    def one(values: dict[str, Any]) -> None:
+        values.pop("action", None)
+        response = post(client, "/initiatief", {**values, "t": stamp})
+        readable(response, f"intake {values}")
+        answers[response.status_code] += 1
+
+    one()
+    assert answers[422] > 0, answers  # refused with field messages, never a 5xx

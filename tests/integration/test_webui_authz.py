@@ -552,6 +552,20 @@ def _status_page(w: World, p: str) -> list[Cell]:
     ]
 
 
+route("public.intake_form", "GET")(
+    lambda w, p: [("intake form", OK, observe(w.send(p, "GET", "/initiatief")))]
+)
+
+
+@route("public.intake_submit", "POST")
+def _intake(w: World, p: str) -> list[Cell]:
+    """Anyone may submit; a post without the form's own stamp starts nothing (422)."""
+    before = len(w.engine.list_instances(limit=1000))
+    out = w.send(p, "POST", "/initiatief", {"title": "Matrix"})
+    started = len(w.engine.list_instances(limit=1000)) - before
+    return [("intake without stamp", Outcome(422), observe(out)), ("nothing started", 0, started)]
+
+
 @route("public.withdraw_form", "GET")
 def _withdraw_form(w: World, p: str) -> list[Cell]:
     token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
