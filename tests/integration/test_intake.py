@@ -103,7 +103,13 @@ def test_what_needs_correcting_is_said_on_the_field_and_nothing_typed_is_lost(
     client = app.test_client()
     wrong = send(
         client,
-        {**GOOD, "requested_amount": "١٢٠", "initiator_email": "geen-adres", "consent_privacy": ""},
+        {
+            **GOOD,
+            "requested_amount": "١٢٠",
+            "initiator_email": "geen-adres",
+            "consent_privacy": "",
+            "physical_change": ["false", "true"],  # as a browser sends a ticked box
+        },
     )
     assert wrong.status_code == 422
     text = wrong.text
@@ -112,6 +118,8 @@ def test_what_needs_correcting_is_said_on_the_field_and_nothing_typed_is_lost(
     assert "Zonder uw toestemming kunnen wij uw initiatief niet behandelen." in text
     assert "Buurtkamer in de oude bibliotheek" in text  # kept
     assert 'value="geen-adres"' in text
+    ticked = text.split('id="f-physical_change"', 1)[1].split(">", 1)[0]
+    assert "checked" in ticked  # a ticked box stays ticked
     assert cases(engine) == []
 
 
