@@ -33,6 +33,7 @@ bp = Blueprint("public", __name__)
 #: their own (point RATELIMIT_STORAGE_URI at a shared store then).
 PAGE_LIMIT = "60 per minute"
 INTAKE_LIMIT = "10 per hour"
+ANSWER_LIMIT = "30 per hour"
 #: a person needs longer than this to fill in the intake form (a faster post is a robot's)
 MIN_SECONDS = 3
 #: the field people never see (a robot fills in every field)
@@ -127,6 +128,56 @@ def _page_or_404(token: str) -> status_links.StatusPage:
         return status_links.status_page(engine(), token)
     except NotFoundError:
         abort(404)
+
+
+@bp.get("/status/<token>/vraag/<task:task_id>")
+@limiter.limit(PAGE_LIMIT)
+def question(token: str, task_id: str) -> Response | tuple[str, int]:
+    """What the process asks of the initiator, with its form."""
+    try:
+        return _question_page(token, task_id, {}, {})
+    except NotFoundError:
+        abort(404)
+    except ConflictError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("public.status", token=token))
+
+
+def _question_page(
+    token: str, task_id: str, values: dict[str, object], errors: dict[str, str], status: int = 200
+) -> tuple[str, int]:
+    asked = status_links.question(engine(), token, task_id)
+    return render_template(
+        "public/question.html",
+        asked=asked,
+        fields=forms.fields(asked.form),
+        values=values,
+        errors=errors,
+        token=token,
+    ), status
+
+
+@bp.post("/status/<token>/vraag/<task:task_id>")
+@limiter.limit(ANSWER_LIMIT)
+def answer(token: str, task_id: str) -> Response | tuple[str, int]:
+    """Complete the request as the initiator, or show what to correct (nothing is lost)."""
+    raw = inputs.form()
+    raw.pop("csrf_token", None)
+    try:
+        errors = status_links.answer(engine(), token, task_id, raw)
+    except NotFoundError:
+        abort(404)
+    except ConflictError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("public.status", token=token))
+    if errors:
+        typed = tasks.as_typed(raw)
+        return _question_page(token, task_id, typed, {e.field: e.message for e in errors}, 422)
+    flash(
+        _("Dank u wel. Wij hebben uw antwoord ontvangen; uw contactpersoon gaat ermee verder."),
+        "success",
+    )
+    return redirect(url_for("public.status", token=token))
 
 
 @bp.get("/status/<token>/intrekken")

@@ -17,15 +17,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from engine import ConflictError, Engine, InstanceStateError, NotFoundError
-from workflows import fund
+from engine import ConflictError, Engine, InstanceStateError, NotFoundError, OpenTask
+from workflows import forms, fund
 from workflows.accounts import Actor
 from workflows.cases import require
+from workflows.forms import FieldError, RawForm
 from workflows.initiatives import PhaseStep, get_initiative
 from workflows.people import Contact
 from workflows.roles import MAY_CHOOSE_CASIST
@@ -159,10 +162,11 @@ INITIATOR = "initiatiefnemer"
 
 @dataclass(frozen=True)
 class Asked:
-    """Something the municipality waits for from the initiator."""
+    """Something the municipality waits for from the initiator (answered on the status page)."""
 
     title: str
     due_at: datetime | None
+    task_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ def status_page(engine: Engine, token: str) -> StatusPage:
     row = page.row
     current = next((step for step in page.timeline if step.current), None)
     open_tasks = [] if row.closed else engine.list_tasks(instance_id=instance_id)
-    asked = tuple(Asked(t.title, t.due_at) for t in open_tasks if t.lane == INITIATOR)
+    asked = tuple(Asked(t.title, t.due_at, t.id) for t in open_tasks if t.lane == INITIATOR)
     ours = [t.due_at for t in open_tasks if t.lane != INITIATOR and t.due_at is not None]
     return StatusPage(
         title=row.title,
@@ -254,3 +258,66 @@ def withdraw(engine: Engine, token: str, reason: str) -> StatusPage:
             "Neem contact op met uw contactpersoon als u vragen heeft."
         ) from None
     return status_page(engine, token)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request to the initiator with its form, as the status page shows it."""
+
+    task_id: str
+    title: str
+    description: str
+    due_at: datetime | None
+    form: dict[str, Any]
+
+
+class _Invalid(Exception):  # noqa: N818 - control flow inside one use case, never escapes
+    def __init__(self, errors: tuple[FieldError, ...]) -> None:
+        super().__init__("form not valid")
+        self.errors = errors
+
+
+def question(engine: Engine, token: str, task_id: str) -> Question:
+    """The open request `task_id` of the case behind this link (else "not found": a task of
+    another case, or of staff, is not theirs to see)."""
+    instance_id = case_of(engine, token)
+    try:
+        found = engine.get_task(task_id)
+    except NotFoundError:
+        raise NotFoundError("Deze pagina bestaat niet (meer).") from None
+    if instance_id is None or found.instance_id != instance_id or found.lane != INITIATOR:
+        raise NotFoundError("Deze pagina bestaat niet (meer).")
+    if found.state != "open":
+        raise ConflictError(
+            "Deze vraag is al beantwoord of vervallen. Neem contact op met uw contactpersoon "
+            "als u nog iets wilt doorgeven."
+        )
+    form = engine.task_form(task_id) or {"type": "object", "properties": {}}
+    return Question(task_id, found.title, str(form.get("description") or ""), found.due_at, form)
+
+
+def answer(engine: Engine, token: str, task_id: str, raw: RawForm) -> tuple[FieldError, ...]:
+    """Use case: the initiator answers a request on their status page; completes the task as
+    the initiator (the form checked inside the completion's transaction). Returns the form's
+    errors (nothing completed), or () when it was completed."""
+    asked = question(engine, token, task_id)
+    instance_id = case_of(engine, token)
+
+    def check(task: OpenTask) -> Mapping[str, Any]:
+        if task.task.instance_id != instance_id or task.task.lane != INITIATOR:
+            raise NotFoundError("Deze pagina bestaat niet (meer).")
+        result = forms.clean(task.form or asked.form, raw)
+        if result.errors:
+            raise _Invalid(result.errors)
+        return result.data
+
+    try:
+        engine.complete_task(task_id, actor=INITIATOR, lanes=[INITIATOR], check=check)
+    except _Invalid as invalid:
+        return invalid.errors
+    except (ConflictError, InstanceStateError):
+        raise ConflictError(
+            "Uw antwoord is niet verwerkt: deze vraag is intussen al beantwoord of vervallen. "
+            "Neem contact op met uw contactpersoon als u vragen heeft."
+        ) from None
+    return ()

@@ -34,10 +34,11 @@ from lxml import etree
 
 from engine import HumanTask, ManualClock
 from tests.integration.test_demo_pages import EMAIL, RULES, visible_texts
-from tests.integration.test_process_complex import pay
+from tests.integration.test_process_complex import intake, pay
 from tests.webapp import (
     ASPECT_TEAMS,
     add_user,
+    driver,
     engine_of,
     login,
     make_app,
@@ -45,7 +46,7 @@ from tests.webapp import (
     start_complex,
     to_decision,
 )
-from workflows import bootstrap, demo
+from workflows import bootstrap, demo, status_links
 from workflows.roles import LANE_ROLES
 from workflows.simulation.core import Simulation, add_months
 from workflows.simulation.profiles import profiles
@@ -381,3 +382,31 @@ def test_the_public_intake_answers_generated_values_in_dutch(fuzzed: Any) -> Non
 
     one()
     assert answers[422] > 0, answers  # refused with field messages, never a 5xx
+
+
+def test_the_initiators_answer_form_answers_generated_values_in_dutch(fuzzed: Any) -> None:
+    """A request to the initiator, answered on their status page with generated values."""
+    app, *_ = fuzzed
+    engine = engine_of(app)
+    case = start_complex(app, 9100)
+    intake(driver(app, engine.clock, case), complete=False)  # type: ignore[arg-type]
+    (asked,) = [t for t in engine.list_tasks(instance_id=case) if t.lane == "initiatiefnemer"]
+    token = status_links.token_for(engine, status_links.Links("fuzz"), case)
+    url = f"/status/{token}/vraag/{asked.id}"
+    client = app.test_client()  # nobody logged in
+    page = client.get(url)
+    readable(page, url)
+    fields = fields_of(page.text)
+    assert fields
+    answers: Counter[int] = Counter()
+
+    @FUZZ
+    @given(values=form_values(fields))
+    def one(values: dict[str, Any]) -> None:
+        values.pop("action", None)
+        response = post(client, url, values, follow_redirects=True)
+        readable(response, f"answer {values}")
+        answers[response.status_code] += 1
+
+    one()
+    assert answers[422] > 0, answers

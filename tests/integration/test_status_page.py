@@ -266,3 +266,45 @@ def test_public_pages_have_a_rate_limit_with_a_dutch_answer(
     finally:
         public.limiter.reset()
         engine.dispose()
+
+
+def test_the_initiator_answers_a_request_on_the_status_page(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    app, engine = site
+    case = start(engine, 9)
+    other = start(engine, 10)
+    intake(driver(app, clock, case), complete=False)  # information missing: asked of them
+    (asked,) = [t for t in engine.list_tasks(instance_id=case) if t.lane == "initiatiefnemer"]
+    token = status_links.token_for(engine, LINKS, case)
+    client = app.test_client()
+    status = client.get(f"/status/{token}").text
+    question_url = f"/status/{token}/vraag/{asked.id}"
+    assert question_url in status
+    page = client.get(question_url)
+    assert page.status_code == 200
+    assert "Aanvulling" in page.text  # the request's own form
+    empty = post(client, question_url, {"supplement": ""})
+    assert empty.status_code == 422
+    assert "Vul dit veld in." in empty.text
+    # a task of staff, or of another case, is not theirs: the page of any unknown address
+    (staff_task,) = [t for t in engine.list_tasks(instance_id=other)]
+    assert client.get(f"/status/{token}/vraag/{staff_task.id}").status_code == 404
+    assert post(client, f"/status/{token}/vraag/{staff_task.id}", {"x": "1"}).status_code == 404
+    done = post(
+        client,
+        question_url,
+        {"supplement": "Begroting en dekkingsplan als bijlage gemaild."},
+        follow_redirects=True,
+    )
+    assert "Wij hebben uw antwoord ontvangen" in done.text
+    assert "Wij wachten op u" not in done.text
+    answered = engine.get_task(asked.id)
+    assert answered.state == "completed"
+    assert answered.completed_by == "initiatiefnemer"
+    values = engine.instance_values(case, ("supplement",))
+    assert values["supplement"] == "Begroting en dekkingsplan als bijlage gemaild."
+    late = post(client, question_url, {"supplement": "Nog een keer"}, follow_redirects=True)
+    assert "al beantwoord" in late.text  # said in words on their status page, not a 404
+    again = client.get(question_url, follow_redirects=True)
+    assert "al beantwoord" in again.text

@@ -566,6 +566,26 @@ def _intake(w: World, p: str) -> list[Cell]:
     return [("intake without stamp", Outcome(422), observe(out)), ("nothing started", 0, started)]
 
 
+@route("public.question", "GET")
+def _question(w: World, p: str) -> list[Cell]:
+    """A link opens only the initiator's own requests: a staff task of its case is not found."""
+    token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
+    staff_task = w.lane_tasks["casist"]
+    url = f"/status/{token}/vraag/{staff_task}"
+    return [("someone else's task", Outcome(404), observe(w.send(p, "GET", url)))]
+
+
+@route("public.answer", "POST")
+def _answer(w: World, p: str) -> list[Cell]:
+    token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
+    staff_task = w.lane_tasks["casist"]
+    out = w.send(p, "POST", f"/status/{token}/vraag/{staff_task}", {"x": "1"})
+    return [
+        ("someone else's task", Outcome(404), observe(out)),
+        ("still open", "open", w.task(staff_task).state),
+    ]
+
+
 @route("public.withdraw_form", "GET")
 def _withdraw_form(w: World, p: str) -> list[Cell]:
     token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
