@@ -11,10 +11,11 @@ from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
 from flask import Flask
 
-from engine import ManualClock
+from engine import Engine, ManualClock
 from tests.mailserver import Postbox
 from tests.webapp import engine_of, make_app
-from workflows import accounts
+from webui import create_app
+from workflows import accounts, bootstrap
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -47,3 +48,28 @@ def postbox() -> Iterator[tuple[Postbox, int]]:
         yield box, port
     finally:
         controller.stop()
+
+
+#: where the initiators' links point in tests, and the key they are made with
+PUBLIC_SECRET = "public-test-secret"
+PUBLIC_URL = "https://initiatieven.example"
+
+
+@pytest.fixture
+def public_site(database_url: str, clock: ManualClock) -> Iterator[tuple[Flask, Engine]]:
+    """The real app for initiators' pages on the test database (bpmn/ deployed), links made
+    with PUBLIC_SECRET to PUBLIC_URL, and no minimum time to fill in the intake."""
+    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
+    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
+    app = create_app(
+        bootstrap.Settings(database_url=database_url),
+        engine=engine,
+        config={
+            "TESTING": True,
+            "SECRET_KEY": PUBLIC_SECRET,
+            "PUBLIC_URL": PUBLIC_URL,
+            "INTAKE_MIN_SECONDS": 0,
+        },
+    )
+    yield app, engine
+    engine.dispose()

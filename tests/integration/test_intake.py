@@ -4,7 +4,6 @@ and robots kept out (a field people never see, and a form sent back faster than 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,11 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine import Engine, ManualClock
+from engine import Engine
 from engine.readmodel import outbox, process_instance
 from tests.webapp import csrf_token
-from webui import create_app
-from workflows import bootstrap
 
 GOOD: dict[str, Any] = {
     "title": "Buurtkamer in de oude bibliotheek",
@@ -36,16 +33,8 @@ GOOD: dict[str, Any] = {
 
 
 @pytest.fixture
-def site(database_url: str, clock: ManualClock) -> Iterator[tuple[Flask, Engine]]:
-    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
-    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
-    app = create_app(
-        bootstrap.Settings(database_url=database_url),
-        engine=engine,
-        config={"TESTING": True, "SECRET_KEY": "intake-test", "INTAKE_MIN_SECONDS": 0},
-    )
-    yield app, engine
-    engine.dispose()
+def site(public_site: tuple[Flask, Engine]) -> tuple[Flask, Engine]:
+    return public_site
 
 
 def send(client: FlaskClient, data: dict[str, Any], **kw: Any) -> Any:

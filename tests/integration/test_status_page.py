@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import random
 import re
-from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from engine.readmodel import outbox
+from tests.integration.conftest import PUBLIC_SECRET, PUBLIC_URL
 from tests.integration.test_process_complex import intake
 from tests.integration.test_serve import _free_port, _get, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
@@ -36,21 +36,13 @@ from workflows.simulation import complex_start
 from workflows.tables import status_link
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-LINKS = status_links.Links("status-test-secret", "https://initiatieven.example")
+LINKS = status_links.Links(PUBLIC_SECRET, PUBLIC_URL)
 LINK = re.compile(r"https://initiatieven\.example(/status/[A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def site(database_url: str, clock: ManualClock) -> Iterator[tuple[Flask, Engine]]:
-    engine = bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
-    engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="test")
-    app = create_app(
-        bootstrap.Settings(database_url=database_url),
-        engine=engine,
-        config={"TESTING": True, "SECRET_KEY": LINKS.secret, "PUBLIC_URL": LINKS.public_url},
-    )
-    yield app, engine
-    engine.dispose()
+def site(public_site: tuple[Flask, Engine]) -> tuple[Flask, Engine]:
+    return public_site
 
 
 def start(engine: Engine, n: int) -> int:
