@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine import Engine, EngineSettings, ManualClock
 from engine.persistence.database import normalise_url
 from engine.persistence.tables import metadata
+from tests.mailserver import Postbox
 from workflows.bootstrap import MIGRATIONS
 from workflows.tables import metadata as domain_metadata
 
@@ -147,3 +150,18 @@ def count_statements(engine: Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         sa_event.remove(engine.db, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def postbox() -> Iterator[tuple[Postbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free port, and the port."""
+    box = Postbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()

@@ -67,7 +67,8 @@ def _too_fast(stamp: str) -> bool:
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="intake")
     minimum = int(current_app.config.get("INTAKE_MIN_SECONDS", MIN_SECONDS))
     try:
-        serializer.loads(stamp, max_age=minimum if minimum > 0 else None)
+        # the stamp counts whole seconds: "older than minimum - 1" is "at least minimum"
+        serializer.loads(stamp, max_age=minimum - 1 if minimum > 0 else None)
     except SignatureExpired:
         return False  # our stamp, older than the minimum: a person's pace
     except BadData:

@@ -188,6 +188,8 @@ class StatusPage:
     #: the amount the fund holds for this initiative (reserved or granted, not yet paid), in
     #: cents: a withdrawal gives it back to other initiatives
     held_cents: int = 0
+    #: the decision on a subsidy application, in words (None: none taken)
+    decision: str | None = None
 
     @property
     def held_text(self) -> str:
@@ -217,7 +219,20 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         waiting_on_you=asked,
         expected_by=None if asked or not ours else max(ours),
         held_cents=0 if row.closed else _held(engine, row.zaaknummer),
+        decision=_decision(engine.instance_values(instance_id, ("decision", "granted_amount"))),
     )
+
+
+def _decision(values: Mapping[str, Any]) -> str | None:
+    """The subsidy decision as the initiator reads it."""
+    amount = values.get("granted_amount")
+    money = fund.euros(fund.to_cents(amount)) if isinstance(amount, int | float) else ""
+    return {
+        "VERLENEN": f"De gemeente verleent u subsidie: {money}.",
+        "GEDEELTELIJK_VERLENEN": f"De gemeente verleent u een deel van de subsidie: {money}.",
+        "WEIGEREN": "De gemeente verleent u geen subsidie. In de brief staat waarom en hoe u "
+        "bezwaar kunt maken.",
+    }.get(str(values.get("decision") or ""))
 
 
 #: what a withdrawal says to the process (every route can receive it while it runs)
