@@ -36,7 +36,6 @@ import json
 import math
 import os
 import re
-import string
 import threading
 import time
 import uuid
@@ -450,23 +449,10 @@ def _format(value: Any, spec: str, conversion: int = -1) -> str:
     return builtins.format(value, spec)
 
 
-def _check_str_format(template: str) -> None:
-    for _literal, field, spec, _conversion in string.Formatter().parse(template):
-        if field is not None and spec:
-            if "{" in spec:
-                raise SandboxViolation(
-                    "een opmaakveld binnen een opmaak ('{:{breedte}}') is niet toegestaan; "
-                    "schrijf de breedte als getal"
-                )
-            _check_format_spec(spec)
-
-
 def _guard_str_method(obj: str, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         limit = _budget.limits.max_sequence
-        if name in ("format", "format_map"):
-            _check_str_format(obj)
-        elif name in ("ljust", "rjust", "center", "zfill") and args:
+        if name in ("ljust", "rjust", "center", "zfill") and args:
             _check_width(args[0])
         elif name == "expandtabs":
             size = args[0] if args else kwargs.get("tabsize", 8)
@@ -503,8 +489,6 @@ _AMPLIFYING_STR_METHODS = frozenset(
         "replace",
         "join",
         "translate",
-        "format",
-        "format_map",
     }
 )
 

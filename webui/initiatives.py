@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from webui import inputs, navigation
+from webui import inputs, navigation, public
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
 from workflows import contacts, initiatives, notes, status_links
 from workflows.errors import EngineError, NotFoundError
@@ -117,9 +116,8 @@ def change_casist(instance_id: int) -> BaseResponse:
 @requires(status_links.MAY_RENEW)
 def send_status_link(instance_id: int) -> BaseResponse:
     """Mail the initiator a new private link to their status page (older links stop working)."""
-    links = status_links.Links(current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"])
     try:
-        to = status_links.send_new_link(engine(), me(), links, instance_id)
+        to = status_links.send_new_link(engine(), me(), public.links(), instance_id)
     except NotFoundError as exc:
         flash(str(exc), "error")
     else:

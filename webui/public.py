@@ -58,6 +58,11 @@ def status(token: str) -> str:
     return render_template("public/status.html", page=page, token=token)
 
 
+def links() -> status_links.Links:
+    """Where this app's status links point, made with its secret key."""
+    return status_links.Links(current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"])
+
+
 def _stamp() -> str:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="intake").dumps(1)
 
@@ -113,8 +118,7 @@ def intake_submit() -> tuple[str, int]:
             "verstuur het formulier nog een keer."
         )
         return _intake_page(typed, {"": message}, 422)
-    links = status_links.Links(current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"])
-    result = intake.submit(engine(), links, raw)
+    result = intake.submit(engine(), links(), raw)
     if isinstance(result, intake.Refused):
         return _intake_page(typed, {e.field: e.message for e in result.errors}, 422)
     return render_template(

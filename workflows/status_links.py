@@ -74,27 +74,7 @@ def token_for(engine: Engine, links: Links, instance_id: int) -> str:
             token = _token(links.secret, instance_id, int(found.generation))
             if hmac.compare_digest(_hash(token), found.token_hash):
                 return token
-            token = _token(links.secret, instance_id, int(found.generation) + 1)
-            uow.connection.execute(
-                update(status_link)
-                .where(status_link.c.instance_id == instance_id)
-                .values(
-                    generation=int(found.generation) + 1,
-                    token_hash=_hash(token),
-                    created_at=engine.now(),
-                )
-            )
-            return token
-        token = _token(links.secret, instance_id, 0)
-        uow.connection.execute(
-            insert(status_link).values(
-                instance_id=instance_id,
-                generation=0,
-                token_hash=_hash(token),
-                created_at=engine.now(),
-            )
-        )
-        return token
+        return _renew(uow.connection, links, instance_id, engine.now())
 
 
 def _renew(conn: Connection, links: Links, instance_id: int, now: datetime) -> str:

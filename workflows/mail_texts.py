@@ -1,0 +1,209 @@
+"""What each e-mail of the outbox says: per template its subject, what happened and what
+happens next (`mail.compose` adds the case's number, title, contact person and status link)."""
+
+from __future__ import annotations
+
+#: template → (subject, what happened, what happens next)
+TEXTS: dict[str, tuple[str, str, str]] = {
+    "ontvangstbevestiging": (
+        "Wij hebben uw initiatief ontvangen",
+        "Dank u wel voor uw initiatief. Wij hebben het goed ontvangen.",
+        "Het initiatieventeam bekijkt uw plan. U hoort binnen twee weken wie uw vaste "
+        "contactpersoon wordt.",
+    ),
+    "casist_gekoppeld": (
+        "Uw vaste contactpersoon voor uw initiatief",
+        "Uw initiatief heeft nu een vaste contactpersoon bij de gemeente.",
+        "Uw contactpersoon neemt contact met u op voor een startgesprek.",
+    ),
+    "verzoek_aanvulling": (
+        "Wij hebben meer informatie nodig",
+        "Om uw initiatief goed te kunnen beoordelen, hebben wij meer informatie van u nodig.",
+        "Stuur de ontbrekende informatie naar uw contactpersoon. Zolang wij op u wachten, "
+        "staat de beoordeling stil.",
+    ),
+    "herinnering_aanvulling": (
+        "Herinnering: wij wachten op uw informatie",
+        "Wij hebben u eerder om meer informatie gevraagd, maar nog niets ontvangen.",
+        "Stuur de informatie zo snel mogelijk. Zonder reactie kunnen wij uw initiatief niet "
+        "verder behandelen.",
+    ),
+    "niet_voortgezet_geen_reactie": (
+        "Uw initiatief wordt niet verder behandeld",
+        "Wij hebben de gevraagde informatie niet op tijd ontvangen.",
+        "Wij behandelen uw initiatief daarom niet verder. U kunt altijd opnieuw een initiatief "
+        "indienen.",
+    ),
+    "niet_voortgezet_geen_aanvraag": (
+        "Uw initiatief wordt niet verder behandeld",
+        "Wij hebben uw subsidieaanvraag niet op tijd ontvangen.",
+        "Wij behandelen uw initiatief daarom niet verder. U kunt altijd opnieuw een initiatief "
+        "indienen.",
+    ),
+    "integraal_advies": (
+        "Het advies over uw initiatief",
+        "De gemeente heeft uw initiatief van alle kanten bekeken en een advies opgesteld.",
+        "Uw contactpersoon bespreekt het advies met u en vertelt wat de volgende stap is.",
+    ),
+    "verzoek_planaanpassing": (
+        "Wilt u uw plan aanpassen?",
+        "Uit de beoordeling blijkt dat uw plan op een paar punten moet worden aangepast.",
+        "Uw contactpersoon vertelt u welke punten dat zijn. Stuur daarna uw aangepaste plan.",
+    ),
+    "uitnodiging_subsidieaanvraag": (
+        "U kunt subsidie aanvragen",
+        "Uw initiatief komt in aanmerking voor een bijdrage uit het initiatievenfonds.",
+        "Dien de formele subsidieaanvraag in. Uw contactpersoon helpt u daarbij.",
+    ),
+    "beschikking_verlening": (
+        "Besluit: u krijgt subsidie",
+        "De gemeente heeft besloten u subsidie te verlenen voor uw initiatief.",
+        "U ontvangt het besluit ook per brief. Daarin staat hoe en wanneer het geld wordt betaald.",
+    ),
+    "beschikking_weigering": (
+        "Besluit over uw subsidieaanvraag",
+        "De gemeente heeft besloten geen subsidie te verlenen voor uw initiatief.",
+        "U ontvangt het besluit met de redenen ook per brief. Daarin staat hoe u bezwaar kunt "
+        "maken.",
+    ),
+    "weigering_subsidieplafond": (
+        "Besluit over uw subsidieaanvraag",
+        "Het geld in het initiatievenfonds voor dit jaar is op. Daarom kunnen wij geen "
+        "subsidie verlenen.",
+        "Uw contactpersoon bespreekt met u of er andere mogelijkheden zijn.",
+    ),
+    "verdagingsbericht": (
+        "Wij hebben meer tijd nodig voor ons besluit",
+        "Wij kunnen niet binnen de gewone termijn beslissen over uw aanvraag.",
+        "Wij nemen uiterlijk binnen acht weken na de gewone termijn een besluit.",
+    ),
+    "afwijzing": (
+        "Uw initiatief",
+        "Na beoordeling gaat de gemeente niet verder met uw initiatief.",
+        "Uw contactpersoon legt u uit waarom. U kunt altijd opnieuw een initiatief indienen.",
+    ),
+    "afwijzing_met_masterclass": (
+        "Uw initiatief",
+        "Na beoordeling gaat de gemeente nu niet verder met uw initiatief.",
+        "Wij nodigen u uit voor een masterclass, waarin u leert hoe u uw plan sterker maakt.",
+    ),
+    "afwijzing_fondstoets": (
+        "Uw aanvraag bij het initiatievenfonds",
+        "Uw initiatief voldoet niet aan de voorwaarden van het initiatievenfonds.",
+        "Uw contactpersoon legt u uit waarom.",
+    ),
+    "afwijzing_fondstoets_met_masterclass": (
+        "Uw aanvraag bij het initiatievenfonds",
+        "Uw initiatief voldoet nu niet aan de voorwaarden van het initiatievenfonds.",
+        "Wij nodigen u uit voor een masterclass, waarin u leert hoe u uw plan sterker maakt.",
+    ),
+    "doorverwijzing_regeling": (
+        "Uw initiatief past bij een andere regeling",
+        "Uw initiatief past beter bij een andere regeling van de gemeente.",
+        "Uw contactpersoon vertelt u welke regeling dat is en hoe u die aanvraagt.",
+    ),
+    "doorgezet_wijkwens": (
+        "Uw initiatief gaat verder als wijkwens",
+        "Uw initiatief past het best bij de wijkwensen van uw gebied.",
+        "Het secretariaat wijkwensen neemt uw aanvraag over.",
+    ),
+    "doorgezet_eenvoudig_groen": (
+        "Uw initiatief gaat verder als groeninitiatief",
+        "Uw initiatief gaat over groen in uw buurt en kan op een eenvoudige manier verder.",
+        "Gebiedsbeheer neemt contact met u op om afspraken te maken.",
+    ),
+    "doorverwezen_ander_loket": (
+        "Uw initiatief hoort bij een ander loket",
+        "Uw initiatief kan het best worden behandeld door een ander loket.",
+        "Wij hebben uw vraag doorgestuurd. U hoort van hen hoe het verder gaat.",
+    ),
+    "intrekking_bevestigd": (
+        "U heeft uw initiatief ingetrokken",
+        "Wij bevestigen dat u uw initiatief heeft ingetrokken.",
+        "Wij behandelen het niet verder. Een gereserveerde bijdrage uit het fonds is vrijgegeven.",
+    ),
+    "initiatief_afgerond": (
+        "Uw initiatief is afgerond",
+        "Uw initiatief is afgerond. Dank u wel voor uw inzet voor de stad.",
+        "Wij horen graag hoe u de samenwerking met de gemeente heeft ervaren.",
+    ),
+    "wijkwens_ontvangen": (
+        "Wij hebben uw wijkwens ontvangen",
+        "Dank u wel voor uw wijkwens. Wij hebben hem goed ontvangen.",
+        "De regiegroep van uw gebied bespreekt uw wijkwens in een van haar volgende vergaderingen.",
+    ),
+    "wijkwens_aanvulling_gevraagd": (
+        "Wij hebben meer informatie nodig over uw wijkwens",
+        "Om uw wijkwens te kunnen behandelen, hebben wij meer informatie van u nodig.",
+        "Stuur de ontbrekende informatie naar het secretariaat wijkwensen.",
+    ),
+    "wijkwens_toegekend": (
+        "Uw wijkwens is toegekend",
+        "Goed nieuws: uw wijkwens is toegekend.",
+        "U hoort van het secretariaat wijkwensen hoe het verder gaat.",
+    ),
+    "wijkwens_betaling_te_laat": (
+        "Betaling wijkwens te laat",
+        "De betaling van een toegekende wijkwens is later dan afgesproken.",
+        "Zorg dat de betaling zo snel mogelijk wordt gedaan.",
+    ),
+    "groen_ontvangen": (
+        "Wij hebben uw groeninitiatief ontvangen",
+        "Dank u wel voor uw groeninitiatief. Wij hebben het goed ontvangen.",
+        "Gebiedsbeheer neemt contact met u op.",
+    ),
+    "groen_afsprakenbrief": (
+        "De afspraken over uw groeninitiatief",
+        "Wij hebben de afspraken over uw groeninitiatief op een rij gezet.",
+        "U ontvangt de afsprakenbrief ook per post. Bewaar hem goed.",
+    ),
+    "escalatie_eerste_contact": (
+        "Eerste contact met initiatiefnemer te laat",
+        "Met de initiatiefnemer is niet op tijd een eerste contact gelegd.",
+        "Zorg dat een casist vandaag contact opneemt.",
+    ),
+    "escalatie_beoordeling": (
+        "Beoordeling van een aspect te laat",
+        "Een aspectbeoordeling is niet binnen de norm afgerond.",
+        "Bekijk in Wegwijs wie de beoordeling heeft en wat er nodig is.",
+    ),
+    "herinnering_beoordeling": (
+        "Herinnering: een beoordeling wacht op u",
+        "Een aspectbeoordeling nadert het einde van haar termijn.",
+        "Rond de beoordeling af in Wegwijs.",
+    ),
+    "escalatie_beslistermijn": (
+        "Beslistermijn dreigt te verlopen",
+        "De wettelijke beslistermijn van een subsidieaanvraag dreigt te verlopen.",
+        "Zorg dat het besluit op tijd wordt genomen.",
+    ),
+    "dagoverzicht": (
+        "Uw taken in Wegwijs vandaag",
+        "Dit zijn de taken die u heeft en die vandaag aandacht vragen: te laat, bijna aan de "
+        "beurt, of sinds gisteren aan u gegeven.",
+        "U vindt ze onder Mijn taken in Wegwijs. Kunt u een taak niet op tijd doen, leg haar "
+        "dan terug in de teambak of vraag uw teamleider haar aan een collega te geven.",
+    ),
+    "statuslink": (
+        "Uw persoonlijke link om uw initiatief te volgen",
+        "U vroeg om een nieuwe link naar de pagina waarop u ziet hoe het met uw initiatief "
+        "staat. Eerdere links werken niet meer.",
+        "Bewaar deze e-mail. Met de link hieronder ziet u altijd waar uw initiatief staat.",
+    ),
+}
+#: messages to colleagues rather than to the initiator
+TO_STAFF = frozenset(
+    {
+        "escalatie_eerste_contact",
+        "escalatie_beoordeling",
+        "herinnering_beoordeling",
+        "escalatie_beslistermijn",
+        "wijkwens_betaling_te_laat",
+        "dagoverzicht",
+    }
+)
+FALLBACK = (
+    "Nieuws over uw initiatief",
+    "Er is iets veranderd aan uw initiatief.",
+    "Uw contactpersoon vertelt u graag meer.",
+)
