@@ -291,13 +291,15 @@ def record_event(
     actor: str | None,
     detail: Mapping[str, Any],
     uow: UnitOfWork | None,
+    instance_id: int | None = None,
 ) -> None:
-    """An application event in the audit trail (no case: saving a draft, for instance)."""
+    """An application event in the audit trail: about no case (saving a draft, for instance),
+    or about one case whatever its state (a finished case handed over to a new one)."""
     with rt.database.within(uow) as u:
         u.run(
             sql.INSERT_EVENT,
             {
-                "instance_id": None,
+                "instance_id": instance_id,
                 "type": kind[:40],
                 "at": rt.now(),
                 "actor": actor,

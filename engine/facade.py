@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SqlEngine
 
-from engine import assignment, deployments, instances, migration, queries, services
+from engine import assignment, deployments, instances, migration, queries, redaction, services
 from engine import clock as clock_module
 from engine.cache import WorkflowCache
 from engine.clock import Clock, SystemClock
@@ -230,9 +230,11 @@ class Engine:
         actor: str | None,
         detail: Mapping[str, Any],
         uow: UnitOfWork | None = None,
+        instance_id: int | None = None,
     ) -> None:
-        """Add an event of the application (not about one case) to the audit trail."""
-        deployments.record_event(self._rt, kind, actor, detail, uow)
+        """Add an event of the application to the audit trail: about no case, or about one
+        case without running it (also a finished one)."""
+        deployments.record_event(self._rt, kind, actor, detail, uow, instance_id)
 
     def deployed_lanes(self) -> frozenset[str]:
         """The lane names of the newest version of every deployed process."""
@@ -310,6 +312,18 @@ class Engine:
     ) -> InstanceSummary:
         """Change a running case's data, recorded as an event of type `kind`."""
         return instances.update_data(self._rt, instance_id, values, actor, uow, kind, detail)
+
+    def anonymise(
+        self,
+        instance_id: int,
+        keys: Iterable[str],
+        replacement: str,
+        actor: str | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> int:
+        """Replace the values of these data keys everywhere the engine keeps an ended case
+        (state, events, outbox, migration undo states); how many values were replaced."""
+        return redaction.anonymise(self._rt, instance_id, tuple(keys), replacement, actor, uow)
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Fire the timers that are due; each instance in its own transaction. Returns how many ran."""

@@ -68,6 +68,7 @@ def create_app(
     )
     app.config.setdefault("SMTP_CONFIGURED", settings.smtp is not None)
     app.config.setdefault("PUBLIC_URL", settings.public_url)
+    app.config.setdefault("RETENTION_MONTHS", settings.retention_months)
     app.config.update(config)
     # rate limits guard the public pages; tests switch them on where they test them
     app.config.setdefault("RATELIMIT_ENABLED", not app.config.get("TESTING", False))

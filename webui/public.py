@@ -93,6 +93,9 @@ def _intake_page(
         errors=errors,
         stamp=_stamp(),
         honeypot=HONEYPOT,
+        max_attachments=intake.MAX_ATTACHMENTS,
+        max_attachment_mb=intake.MAX_ATTACHMENT_BYTES // 1_048_576,
+        retention_months=current_app.config["RETENTION_MONTHS"],
     ), status
 
 
@@ -118,7 +121,12 @@ def intake_submit() -> tuple[str, int]:
             "verstuur het formulier nog een keer."
         )
         return _intake_page(typed, {"": message}, 422)
-    result = intake.submit(engine(), links(), raw)
+    files = [
+        (upload.filename or "", upload.read())
+        for upload in request.files.getlist(intake.ATTACHMENTS)
+        if upload.filename
+    ]
+    result = intake.submit(engine(), links(), raw, files)
     if isinstance(result, intake.Refused):
         return _intake_page(typed, {e.field: e.message for e in result.errors}, 422)
     return render_template(

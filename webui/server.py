@@ -38,6 +38,7 @@ class _Server(BaseApplication):
                 self.settings.loop_seconds,
                 self.settings.smtp,
                 bootstrap.links(self.settings, app.config["SECRET_KEY"]),
+                self.settings.retention_months,
             ),
             name="wegwijs-timers",
             daemon=True,

@@ -17,7 +17,16 @@ from engine import (
     SavedInstance,
     caches_enabled,
 )
-from workflows import diagram_rules, fund, mail, operators, phases, read_model, status_links
+from workflows import (
+    diagram_rules,
+    fund,
+    mail,
+    operators,
+    phases,
+    read_model,
+    retention,
+    status_links,
+)
 from workflows.reports import rollups
 
 DEFAULT_DB_FILE = Path("instance") / "wegwijs.db"
@@ -46,6 +55,8 @@ class Settings:
             os.environ.get("WEGWIJS_PUBLIC_URL", "").strip() or "http://127.0.0.1:5000"
         )
     )
+    #: months after a case ended that its personal data are removed: `WEGWIJS_RETENTION_MONTHS`
+    retention_months: int = field(default_factory=lambda: _retention_months(os.environ))
     #: where the outbox's e-mail goes (`WEGWIJS_SMTP_HOST` and friends; None: it waits)
     smtp: mail.SmtpSettings | None = field(
         default_factory=lambda: mail.SmtpSettings.from_env(os.environ)
@@ -61,6 +72,18 @@ def _case_data_bytes(env: os._Environ[str] | dict[str, str]) -> int:
             f"WEGWIJS_MAX_CASE_DATA_KB moet een geheel getal van 10 tot 100000 zijn, niet {raw!r}."
         )
     return int(raw) * 1000
+
+
+def _retention_months(env: os._Environ[str] | dict[str, str]) -> int:
+    raw = env.get("WEGWIJS_RETENTION_MONTHS", "").strip()
+    if not raw:
+        return retention.DEFAULT_MONTHS
+    if not raw.isdigit() or not 1 <= int(raw) <= 1200:
+        raise EngineError(
+            f"WEGWIJS_RETENTION_MONTHS moet een geheel aantal maanden van 1 tot 1200 zijn, "
+            f"niet {raw!r}."
+        )
+    return int(raw)
 
 
 def _loop_seconds(env: os._Environ[str] | dict[str, str]) -> float:

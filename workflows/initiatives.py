@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 
 from engine import Engine, EventRecord, NotFoundError, as_utc
 from engine.readmodel import human_task, process_instance
-from workflows import fund, labels, notes, people, phases
+from workflows import fund, handovers, labels, notes, people, phases
+from workflows.handovers import LinkedCase
 from workflows.notes import DocumentItem, NoteItem
 from workflows.pages import Page
 from workflows.people import Contact
@@ -359,6 +360,8 @@ class InitiativePage:
     #: the case's casist: the initiator's one point of contact (None until one is chosen)
     contact: Contact | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: the case it was handed over to, or taken over from
+    linked: tuple[LinkedCase, ...] = ()
 
 
 def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
@@ -376,6 +379,7 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
         ).all()
         found_notes = notes.of_case(conn, instance_id)
         found_documents = notes.documents_of_case(conn, instance_id)
+        found_links = handovers.linked(conn, instance_id, PROCESS_LABELS)
     if found is None:
         raise NotFoundError(f"Zaak {instance_id} is geen initiatief.")
     row = _row(found)
@@ -414,6 +418,7 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
             for d in found_documents
         ),
         history=_history(detail.events, known),
+        linked=found_links,
         done=trail.done,
         highlight=() if row.closed else trail.current,  # a closed case stands nowhere
         ended=trail.ended if row.closed else (),
@@ -529,6 +534,7 @@ EVENT_TEXTS: Mapping[str, str] = {
     "instance_completed": "Zaak afgerond",
     "instance_errored": "Fout in de zaak: {error}",
     "instance_retried": "Zaak opnieuw gestart na een fout",
+    "instance_anonymised": "Persoonsgegevens verwijderd (bewaartermijn verstreken)",
 }
 
 
@@ -547,6 +553,13 @@ def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
         return MESSAGE_TEXTS.get(name, f"Bericht ontvangen: {name}")
     if kind == "task_reassigned" and not detail.get("assignee"):
         return f"Taak teruggelegd in de teambak: {title}"
+    if kind == "case_handed_over":
+        process = str(detail.get("process_id"))
+        return (
+            f"Doorgezet: gaat verder als {PROCESS_LABELS.get(process, process)} {detail.get('to')}"
+        )
+    if kind == "case_taken_over":
+        return f"Overgenomen van initiatief {detail.get('from')}"
     if kind == "instance_cancelled":
         return f"Zaak gestopt{': ' + str(detail['reason']) if detail.get('reason') else ''}"
     template = EVENT_TEXTS.get(kind)

@@ -11,15 +11,15 @@ value that lets the triage decide on what was asked.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
-from engine import ConflictError, Engine, NotFoundError
+from engine import ConflictError, Engine, EngineError, NotFoundError
 from engine.readmodel import process_instance
-from workflows import forms, status_links
+from workflows import forms, notes, status_links
 from workflows.forms import FieldError, RawForm
 
 PROCESS = "complex_initiative_process"
@@ -27,6 +27,11 @@ FORM = "intake.schema.json"
 PREFIX = "INI"
 #: who starts a case from the public form (in its history)
 ACTOR = "initiatiefnemer"
+#: the field of the attachments, how many an initiator may send with the form, and how much
+#: together (the request as a whole stays under the web app's upper bound)
+ATTACHMENTS = "attachments"
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 #: what the public form does not ask, and what the triage then assumes
 DEFAULTS: Mapping[str, Any] = {
@@ -74,12 +79,20 @@ class Refused:
     errors: tuple[FieldError, ...]
 
 
-def submit(engine: Engine, links: status_links.Links, raw: RawForm) -> Received | Refused:
-    """Use case: an initiator submits the intake form."""
+def submit(
+    engine: Engine,
+    links: status_links.Links,
+    raw: RawForm,
+    files: Sequence[tuple[str, bytes]] = (),
+) -> Received | Refused:
+    """Use case: an initiator submits the intake form, with attachments if any. The case, its
+    attachments and its status link are made in one transaction: all of them, or nothing."""
     schema = form(engine)
     checked = forms.clean(schema, raw)
-    if checked.errors:
-        return Refused(checked.errors)
+    attachments, refused = _check_attachments(files)
+    errors = checked.errors + ((FieldError(ATTACHMENTS, refused),) if refused else ())
+    if errors:
+        return Refused(errors)
     data = {**DEFAULTS, **checked.data}
     if data.get("green_type") == "geen":
         data["green_type"] = None
@@ -88,11 +101,39 @@ def submit(engine: Engine, links: status_links.Links, raw: RawForm) -> Received 
     for _attempt in range(5):
         key = _next_key(engine)
         try:
-            summary = engine.start(PROCESS, data, business_key=key, actor=ACTOR)
+            with engine.transaction() as uow:
+                summary = engine.start(PROCESS, data, business_key=key, actor=ACTOR, uow=uow)
+                now = engine.now()
+                for attachment in attachments:
+                    notes.store_document(uow.connection, summary.id, attachment, ACTOR, now)
+                token = status_links.token_for(engine, links, summary.id, uow.connection)
         except ConflictError:
             continue  # someone else took this number a moment ago
-        return Received(key, status_links.token_for(engine, links, summary.id))
+        return Received(key, token)
     raise ConflictError("Het lukte even niet om uw initiatief te registreren; probeer het opnieuw.")
+
+
+def _check_attachments(
+    files: Sequence[tuple[str, bytes]],
+) -> tuple[tuple[notes.CheckedDocument, ...], str | None]:
+    """The attachments that pass the checks staff uploads pass, or the first reason to refuse
+    (the initiator then chooses the files again: a browser never fills in a file field)."""
+    sent = [(name, content) for name, content in files if name or content]
+    if len(sent) > MAX_ATTACHMENTS:
+        return (), f"U kunt hoogstens {MAX_ATTACHMENTS} bijlagen meesturen; u koos er {len(sent)}."
+    total = sum(len(content) for _, content in sent)
+    if total > MAX_ATTACHMENT_BYTES:
+        return (), (
+            f"De bijlagen zijn samen te groot ({total / 1_048_576:.1f} MB; maximaal "
+            f"{MAX_ATTACHMENT_BYTES // 1_048_576} MB)."
+        )
+    checked = []
+    for name, content in sent:
+        try:
+            checked.append(notes.check_document(name, content))
+        except EngineError as exc:
+            return (), f"{exc} Kies de bijlagen opnieuw."
+    return tuple(checked), None
 
 
 def _next_key(engine: Engine) -> str:

@@ -116,6 +116,7 @@ def compose(
     status_url: str | None = None,
     items: Sequence[str] = (),
     name: str | None = None,
+    previous: str | None = None,
 ) -> Letter:
     """The message of this template for this case (title, contact person, and for the
     initiator the private status link), in Dutch."""
@@ -134,6 +135,7 @@ def compose(
         "zaaknummer": zaaknummer,
         "contact": case.get("contact"),
         "status_url": None if template in TO_STAFF else status_url,
+        "previous": previous,  # the number a handed-over case had before
     }
     label = f" ({zaaknummer})" if zaaknummer else ""
     return Letter(
@@ -312,6 +314,7 @@ def send_due(
                 url,
                 [str(item) for item in payload.get("items") or ()],
                 payload.get("name"),
+                payload.get("previous"),
             )
             try:
                 client.send_message(_message(letter, row, smtp, engine.now()))

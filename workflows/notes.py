@@ -113,34 +113,57 @@ def add_document(
     engine: Engine, user: User, instance_id: int, filename: str, content: bytes
 ) -> DocumentItem:
     """Use case: attach an uploaded file to a case (type checked on its content)."""
-    name = _safe_filename(filename)
-    if not content:
-        raise EngineError("Het bestand is leeg.")
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise EngineError(
-            f"Het bestand is te groot ({len(content) / 1_048_576:.1f} MB; maximaal "
-            f"{MAX_DOCUMENT_BYTES // 1_048_576} MB)."
-        )
-    content_type = _sniff(name, content)
+    checked = check_document(filename, content)
     with engine.transaction() as uow:
         conn = uow.connection
         _require_case(conn, instance_id)
         now = engine.now()
         _within_quotas(conn, user, instance_id, len(content), now)
-        key = conn.execute(
-            insert(document).values(
-                instance_id=instance_id,
-                filename=name,
-                content_type=content_type,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                content=content,
-                uploaded_by=user.username,
-                uploaded_at=now,
-            )
-        ).inserted_primary_key
-        assert key is not None  # noqa: S101
-        return DocumentItem(int(key[0]), name, content_type, len(content), user.username, now)
+        return store_document(conn, instance_id, checked, user.username, now)
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """An upload that passed the checks: its safe name, its type (from the content), its bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def check_document(filename: str, content: bytes) -> CheckedDocument:
+    """The checks every upload passes, staff's and initiators' alike: a usable name, not empty,
+    not too large, and really the kind of file its name says (read from the content)."""
+    name = _safe_filename(filename)
+    if not content:
+        raise EngineError(f"Het bestand '{name}' is leeg.")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise EngineError(
+            f"Het bestand '{name}' is te groot ({len(content) / 1_048_576:.1f} MB; maximaal "
+            f"{MAX_DOCUMENT_BYTES // 1_048_576} MB)."
+        )
+    return CheckedDocument(name, _sniff(name, content), content)
+
+
+def store_document(
+    conn: Connection, instance_id: int, checked: CheckedDocument, by: str, now: datetime
+) -> DocumentItem:
+    """Keep a checked file with its case (in the caller's transaction)."""
+    content = checked.content
+    key = conn.execute(
+        insert(document).values(
+            instance_id=instance_id,
+            filename=checked.filename,
+            content_type=checked.content_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_by=by,
+            uploaded_at=now,
+        )
+    ).inserted_primary_key
+    assert key is not None  # noqa: S101
+    return DocumentItem(int(key[0]), checked.filename, checked.content_type, len(content), by, now)
 
 
 def _within_quotas(

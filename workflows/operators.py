@@ -7,6 +7,7 @@ expressions over the task data; amounts are in euros:
 | operator | parameters | result |
 |---|---|---|
 | `notify` | `template`, `to` (optional; default the data's `initiator_email`) | `{"queued": true, "outbox_id": n}` |
+| `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
 | `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
 | `fund_apply` | `amount`, `allow_partial` (optional) | `{"volgnummer", "outcome", "amount", "available"}` — outcome reserved / partial / refused_ceiling |
 | `fund_commit` | `amount` (optional: the reservation) | `{"amount", "state"}` |
@@ -62,6 +63,37 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
         },
     ).inserted_primary_key
     return {"queued": True, "outbox_id": int(outbox_id[0]) if outbox_id else None}
+
+
+def hand_over(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+    """Hand the case over to a new case of another process: written to the outbox in this
+    step's transaction (kind `handover`), carried out once by the background loop, which
+    starts the new case, links both and tells the initiator with the new number. Without a
+    process (nobody here takes it over), the initiator is told by the `template` mail."""
+    process = params.get("process")
+    template = params.get("template")
+    if not template:
+        raise ServiceError(
+            "hand_over: geef een 'template' op (het bericht aan de initiatiefnemer)."
+        )
+    if not process:
+        notify(call, {"template": template})
+        return {"handed_over": False}
+    call.connection.execute(
+        _INSERT_OUTBOX,
+        {
+            "instance_id": call.instance_id,
+            "kind": "handover",
+            "payload": {
+                "process": str(process),
+                "template": str(template),
+                "zaaknummer": call.business_key,
+                "task": call.task_bpmn_id,
+            },
+            "created_at": call.now,
+        },
+    )
+    return {"handed_over": True}
 
 
 def _optional_cents(params: dict[str, Any]) -> int | None:
@@ -131,7 +163,7 @@ def fund_operators(period: str) -> dict[str, Operator]:
 
 def operators(fund_period: str) -> dict[str, Operator]:
     """Every operator a diagram may call."""
-    return {"notify": notify, **fund_operators(fund_period)}
+    return {"notify": notify, "hand_over": hand_over, **fund_operators(fund_period)}
 
 
 def due_in(norm_text: str) -> str:

@@ -61,20 +61,25 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_for(engine: Engine, links: Links, instance_id: int) -> str:
-    """The case's current token (made, and its hash kept, on first use). After the secret key
-    changed, the kept hash no longer fits: the case gets a new link (the old one is dead)."""
-    with engine.transaction() as uow:
-        found = uow.connection.execute(
-            select(status_link.c.generation, status_link.c.token_hash).where(
-                status_link.c.instance_id == instance_id
-            )
-        ).first()
-        if found is not None:
-            token = _token(links.secret, instance_id, int(found.generation))
-            if hmac.compare_digest(_hash(token), found.token_hash):
-                return token
-        return _renew(uow.connection, links, instance_id, engine.now())
+def token_for(
+    engine: Engine, links: Links, instance_id: int, conn: Connection | None = None
+) -> str:
+    """The case's current token (made, and its hash kept, on first use; in the caller's
+    transaction when given one). After the secret key changed, the kept hash no longer fits:
+    the case gets a new link (the old one is dead)."""
+    if conn is None:
+        with engine.transaction() as uow:
+            return token_for(engine, links, instance_id, uow.connection)
+    found = conn.execute(
+        select(status_link.c.generation, status_link.c.token_hash).where(
+            status_link.c.instance_id == instance_id
+        )
+    ).first()
+    if found is not None:
+        token = _token(links.secret, instance_id, int(found.generation))
+        if hmac.compare_digest(_hash(token), found.token_hash):
+            return token
+    return _renew(conn, links, instance_id, engine.now())
 
 
 def _renew(conn: Connection, links: Links, instance_id: int, now: datetime) -> str:
@@ -170,6 +175,8 @@ class StatusPage:
     held_cents: int = 0
     #: the decision on a subsidy application, in words (None: none taken)
     decision: str | None = None
+    #: where a handed-over initiative goes on: (the process in words, the new zaaknummer)
+    continued_as: tuple[str, str] | None = None
 
     @property
     def held_text(self) -> str:
@@ -200,6 +207,10 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         expected_by=None if asked or not ours else max(ours),
         held_cents=0 if row.closed else _held(engine, row.zaaknummer),
         decision=_decision(engine.instance_values(instance_id, ("decision", "granted_amount"))),
+        continued_as=next(
+            ((c.process_label, c.zaaknummer or "") for c in page.linked if c.direction == "to"),
+            None,
+        ),
     )
 
 

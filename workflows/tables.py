@@ -314,3 +314,34 @@ digest_sent = Table(
     Column("outbox_id", BigInteger),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+#: a finished case whose personal data were removed after the retention period (once per case)
+case_anonymised = Table(
+    "case_anonymised",
+    metadata,
+    Column(
+        "instance_id",
+        ForeignKey(process_instance.c.id, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("anonymised_at", DateTime(timezone=True), nullable=False),
+    Column("values_replaced", Integer, nullable=False),
+    Column("documents_removed", Integer, nullable=False),
+)
+
+#: cases that belong together: a case handed over to a new case of another process (the
+#: complex route's triage to wijkwens or green, the fund's referral to wijkwens)
+case_link = Table(
+    "case_link",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "from_instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False
+    ),
+    Column("to_instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),  # handover
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("from_instance_id", "kind", name="uq_case_link_from_kind"),
+    Index("ix_case_link_to", "to_instance_id"),
+)

@@ -21,17 +21,25 @@ from tests.integration.test_process_complex import (
     intake,
 )
 from tests.mailserver import Postbox, smtp_to, text_of
+from tests.uploads import PDF
 from tests.webapp import driver
-from workflows import accounts, mail, status_links
+from workflows import accounts, mail, notes, status_links
 
 PHONE = {"width": 390, "height": 844}
 
 
-def submit_intake(page: Page, server: LiveServer, title: str) -> str:
-    """Fill in "Ik heb een initiatief" as a person does; returns the zaaknummer shown."""
+def submit_intake(page: Page, server: LiveServer, title: str, axe: bool = False) -> str:
+    """Fill in "Ik heb een initiatief" as a person does, with a plan attached; returns the
+    zaaknummer shown. With `axe`, the form, its error state and the receipt are checked."""
     page.goto(server.url("/inloggen"))
     page.get_by_role("link", name=re.compile("Heeft u een initiatief")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ik heb een initiatief")
+    if axe:
+        check(page, AXE, "the intake form")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_role("button", name="Initiatief versturen").click()  # empty
+        expect(page.get_by_role("alert")).to_contain_text("Controleer het formulier")
+        check(page, AXE, "the intake form with its errors")
     page.get_by_label("Hoe heet uw initiatief?").fill(title)
     page.get_by_label("Wat wilt u doen, en waarom?").fill(
         "Een plek waar bewoners van drie wijken elkaar ontmoeten, met koffie en cursussen."
@@ -45,10 +53,15 @@ def submit_intake(page: Page, server: LiveServer, title: str) -> str:
     page.get_by_label("U dient dit in als").select_option(label="Stichting")
     page.get_by_label("Uw naam").fill("Stichting Samen Dordt")
     page.get_by_label("Uw e-mailadres").fill("info@samendordt.example")
+    page.get_by_label("Bijlagen (niet verplicht)").set_input_files(
+        {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_label(re.compile("Ik geef de gemeente toestemming")).check()
     page.wait_for_timeout(3100)  # a person takes longer than the form's minimum
     page.get_by_role("button", name="Initiatief versturen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt voor uw initiatief")
+    if axe:
+        check(page, AXE, "the receipt page")
     return page.locator("strong.nowrap").inner_text()
 
 
@@ -91,8 +104,12 @@ def test_an_initiator_on_a_phone_from_intake_to_decision(
     page = context.new_page()
 
     # 1. the intake, and the receipt with the private link
-    first = submit_intake(page, live_server, "Buurtkamer in de oude bibliotheek")
+    first = submit_intake(page, live_server, "Buurtkamer in de oude bibliotheek", axe=True)
     assert re.fullmatch(r"INI-\d{4}-0001", first)
+    case = engine.list_instances(limit=1)[0].id
+    with engine.reading() as conn:
+        (plan,) = notes.documents_of_case(conn, case)  # the plan went with it
+    assert (plan.filename, plan.uploaded_by) == ("plan.pdf", "initiatiefnemer")
     deliver(live_server, port)
     receipt = new_mail(box, 0, "Wij hebben uw initiatief ontvangen")
     status_url = link_in(receipt)
@@ -101,7 +118,6 @@ def test_an_initiator_on_a_phone_from_intake_to_decision(
     check(page, AXE, "the status page")
 
     # 2. the intake finds information missing: asked by e-mail, answered on the status page
-    case = engine.list_instances(limit=1)[0].id
     d = driver(live_server.app, clock, case)
     intake(d, complete=False)
     seen = len(box.received)

@@ -4,16 +4,20 @@ and robots kept out (a field people never see, and a form sent back faster than 
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
 
 from engine import Engine
 from engine.readmodel import outbox, process_instance
+from tests.uploads import A_DOCX, PDF, UNWELCOME, UNWELCOME_IDS
 from tests.webapp import csrf_token
+from workflows.tables import document
 
 GOOD: dict[str, Any] = {
     "title": "Buurtkamer in de oude bibliotheek",
@@ -40,11 +44,19 @@ def site(public_site: tuple[Flask, Engine]) -> tuple[Flask, Engine]:
 def send(client: FlaskClient, data: dict[str, Any], **kw: Any) -> Any:
     form = client.get("/initiatief").text
     stamp = form.split('name="t" value="', 1)[1].split('"', 1)[0]
-    return client.post(
-        "/initiatief",
+    # built by hand so that a large body spooled to a file is closed again
+    builder = EnvironBuilder(
+        path="/initiatief",
+        method="POST",
         data={"t": stamp, "csrf_token": csrf_token(client, "/initiatief"), **data},
         **kw,
     )
+    environ = builder.get_environ()
+    builder.close()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
 
 
 def cases(engine: Engine) -> list[Any]:
@@ -61,7 +73,9 @@ def test_an_initiator_submits_an_initiative_and_gets_a_number_and_a_private_link
     assert page.status_code == 200
     assert "Hoe heet uw initiatief?" in page.text
     assert "Ik geef de gemeente toestemming" in page.text
-    assert "Wij bewaren uw gegevens" in page.text  # what is stored and for how long
+    # what is stored and for how long (the period is the municipality's setting)
+    assert "Wat wij bewaren, en hoe lang" in page.text
+    assert "24 maanden nadat uw initiatief is afgerond" in page.text
     done = send(client, GOOD)
     assert done.status_code == 201
     year = engine.now().year
@@ -141,3 +155,83 @@ def test_robots_are_kept_out(site: tuple[Flask, Engine]) -> None:
     token = csrf_token(unstamped, "/initiatief")
     assert unstamped.post("/initiatief", data={**GOOD, "csrf_token": token}).status_code == 422
     assert cases(engine) == []
+
+
+def documents(engine: Engine) -> list[Any]:
+    with engine.reading() as conn:
+        return list(conn.execute(select(document)).all())
+
+
+def test_attachments_go_with_the_case_checked_as_staff_uploads_are(
+    site: tuple[Flask, Engine],
+) -> None:
+    app, engine = site
+    done = send(
+        app.test_client(),
+        {
+            **GOOD,
+            "attachments": [(BytesIO(PDF), "plan.pdf"), (BytesIO(A_DOCX), "begroting 2027.docx")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 201
+    (case,) = cases(engine)
+    kept = sorted((d.filename, d.content_type, d.uploaded_by) for d in documents(engine))
+    assert kept == [
+        (
+            "begroting 2027.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "initiatiefnemer",
+        ),
+        ("plan.pdf", "application/pdf", "initiatiefnemer"),
+    ]
+    assert {d.instance_id for d in documents(engine)} == {case.id}
+
+
+@pytest.mark.parametrize(("filename", "content", "message"), UNWELCOME, ids=UNWELCOME_IDS)
+def test_an_unwelcome_attachment_is_refused_on_its_field_and_nothing_typed_is_lost(
+    site: tuple[Flask, Engine], filename: str, content: bytes, message: str
+) -> None:
+    app, engine = site
+    refused = send(
+        app.test_client(),
+        {**GOOD, "attachments": [(BytesIO(PDF), "plan.pdf"), (BytesIO(content), filename)]},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    text = refused.text.replace("&#39;", "'")
+    assert message in text
+    assert "Kies de bijlagen opnieuw." in text
+    assert 'href="#f-attachments"' in text  # the summary leads to the field
+    assert "Buurtkamer in de oude bibliotheek" in text  # what was typed is kept
+    assert cases(engine) == []
+    assert documents(engine) == []
+
+
+def test_too_many_or_too_large_attachments_are_refused_in_words(
+    site: tuple[Flask, Engine],
+) -> None:
+    app, engine = site
+    four = [(BytesIO(PDF), f"plan-{i}.pdf") for i in range(4)]
+    many = send(
+        app.test_client(), {**GOOD, "attachments": four}, content_type="multipart/form-data"
+    )
+    assert many.status_code == 422
+    assert "U kunt hoogstens 3 bijlagen meesturen; u koos er 4." in many.text
+    half = PDF + b"0" * (5 * 1024 * 1024 + 512 * 1024)  # 5.5 MB, twice is over 10 MB
+    large = send(
+        app.test_client(),
+        {**GOOD, "attachments": [(BytesIO(half), "a.pdf"), (BytesIO(half), "b.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert large.status_code == 422
+    assert "De bijlagen zijn samen te groot (11.0 MB; maximaal 10 MB)." in large.text
+    huge = send(
+        app.test_client(),
+        {**GOOD, "attachments": [(BytesIO(PDF + b"0" * (13 * 1024 * 1024)), "groot.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert huge.status_code == 413  # beyond what the app reads at all: a Dutch page
+    assert "Bestand te groot" in huge.text
+    assert cases(engine) == []
+    assert documents(engine) == []

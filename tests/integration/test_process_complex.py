@@ -130,7 +130,8 @@ class Driver:
             rows = u.connection.execute(
                 select(outbox).where(outbox.c.instance_id == self.id).order_by(outbox.c.id)
             ).all()
-        return [(r.payload["template"], r.payload["to"]) for r in rows]
+        # what the case wrote to its outbox: a mail to someone, or a hand-over to a process
+        return [(r.payload["template"], r.payload.get("to") or r.payload["process"]) for r in rows]
 
     def templates(self) -> list[str]:
         return [t for t, _ in self.mails()]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import re
-import zipfile
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder, TestResponse
 
 from engine import ManualClock
+from tests.uploads import A_DOCX, PDF, UNWELCOME, UNWELCOME_IDS
 from tests.webapp import (
     add_user,
     csrf_token,
@@ -31,7 +31,6 @@ from tests.webapp import (
 from workflows.simulation import Calendar, wijkwens_start
 from workflows.tables import document, initiative, note, task_draft
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 NO_TASK = "00000000-0000-0000-0000-000000000000"
 CASE_LINK = re.compile(r'href="/initiatieven/(\d+)"')
 INTAKE = {"intake_date": "2026-03-05", "intake_location": "Stadskantoor"}
@@ -319,59 +318,7 @@ def test_a_note_over_5000_characters_gives_422_and_keeps_the_text(
     assert count(flask_app, note) == 0
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-#: a .docx that expands to 60 MB (60 kB on disk): a zip bomb
-ZIP_BOMB = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": bytes(60 * 1024 * 1024)})
-MANY_PARTS = _zip({"word/document.xml": b"<w/>", **{f"p/{i}.xml": b"" for i in range(2001)}})
-A_DOCX = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-
-
-@pytest.mark.parametrize(
-    ("filename", "content", "message"),
-    [
-        ("setup.exe", b"MZ\x90\x00\x03", "Bestandstype '.exe' wordt niet aangenomen."),
-        (
-            "plan.docx",
-            ZIP_BOMB,
-            "Het bestand 'plan.docx' wordt uitgepakt groter dan 50 MB en wordt daarom niet aangenomen.",
-        ),
-        ("plan.docx", MANY_PARTS, "Het bestand 'plan.docx' bevat te veel onderdelen (2002;"),
-        (
-            "begroting.xlsx",
-            A_DOCX,  # a ZIP, but no workbook in it
-            "Het bestand 'begroting.xlsx' is geen geldig .xlsx-bestand.",
-        ),
-        ("plan.docx", b"PK\x03\x04kapot", "Het bestand 'plan.docx' is geen geldig .docx-bestand."),
-        (
-            "begroting.pdf",
-            b"<html>geen pdf</html>",
-            "Het bestand 'begroting.pdf' is geen echt .pdf-bestand.",
-        ),
-        ("leeg.pdf", b"", "Het bestand is leeg."),
-        ("zonder-extensie", b"tekst", "Bestandstype '.?' wordt niet aangenomen."),
-        ("lijst.csv", b"\xff\xfe\x00k", "Het bestand 'lijst.csv' is geen leesbare tekst (UTF-8)."),
-        ("...", PDF, "Het bestand heeft geen bruikbare naam."),
-    ],
-    ids=[
-        "exe",
-        "zip-bomb-docx",
-        "docx-of-2002-parts",
-        "zip-named-xlsx",
-        "broken-docx",
-        "fake-pdf",
-        "empty",
-        "no-extension",
-        "binary-csv",
-        "no-name",
-    ],
-)
+@pytest.mark.parametrize(("filename", "content", "message"), UNWELCOME, ids=UNWELCOME_IDS)
 def test_an_unwelcome_upload_gets_a_clear_message_and_nothing_is_stored(
     app: tuple[Flask, ManualClock],
     lead: FlaskClient,

@@ -42,7 +42,12 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
         f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "
         f"{report.messages_delivered} berichten, {report.timer_runs} timerrondes."
     )
-    table(sorted((process_label(p), n) for p, n in report.started.items()), ["proces", "gestart"])
+    table(
+        sorted(
+            (process_label(p), n, report.handed_over.get(p, 0)) for p, n in report.started.items()
+        ),
+        ["proces", "gestart", "waarvan overgenomen van een complex initiatief"],
+    )
     click.echo("")
     table(
         sorted(

@@ -29,6 +29,9 @@ EVENT_LABELS: Mapping[str, str] = {
     "message_received": "Bericht ontvangen",
     "data_edited": "Gegevens gewijzigd",
     "version_migrated": "Naar nieuwe versie gezet",
+    "instance_anonymised": "Persoonsgegevens verwijderd",
+    "case_handed_over": "Doorgezet naar een nieuwe zaak",
+    "case_taken_over": "Overgenomen van een andere zaak",
 }
 FUND_KINDS: Mapping[str, str] = {
     "reserved": "Gereserveerd",

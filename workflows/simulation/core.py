@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
-from workflows import mail, norms
+from workflows import handovers, mail, norms
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
@@ -100,6 +100,8 @@ class SimulationReport:
     tasks_completed: int = 0
     messages_delivered: int = 0
     timer_runs: int = 0
+    #: cases handed over to a new case of another process, per target process
+    handed_over: Counter[str] = field(default_factory=Counter)
     errored: list[tuple[int, str]] = field(default_factory=list)
     wall_seconds: float = 0.0
 
@@ -151,7 +153,7 @@ class Simulation:
         self.queue: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
         self.sequence = 0
         self.scheduled: set[str] = set()
-        #: per "PREFIX-YEAR": the highest number the database already held when first asked
+        #: per "PREFIX-YEAR": the highest number used (read from the database when first asked)
         self.numbers_taken: dict[str, int] = {}
         self.instance_profile: dict[int, ProcessProfile] = {}
         self.report = SimulationReport()
@@ -205,7 +207,8 @@ class Simulation:
     def _on_start(self, process_id: str, number: int) -> None:
         profile = self.profiles[process_id]
         series = f"{profile.key_prefix}-{self.clock.now().year}"
-        key = f"{series}-{self._taken(series) + number:04d}"
+        self.numbers_taken[series] = self._taken(series) + 1  # the series' next free number
+        key = f"{series}-{self.numbers_taken[series]:04d}"
         summary = self.engine.start(
             process_id, profile.start_data(self.rng, number), business_key=key, actor=SYSTEM_ACTOR
         )
@@ -278,6 +281,23 @@ class Simulation:
         if due is not None and self.earliest_timer is not None:
             self.earliest_timer = min(self.earliest_timer, due)
         self._schedule(summary.opened_tasks)
+        if summary.status not in ("running", "waiting"):
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Carry out the hand-overs a finished case asked for, as the background loop does;
+        the new cases run on their process's profile."""
+        for handed in handovers.run_due(self.engine):
+            profile = self.profiles.get(handed.case.process_id)
+            if profile is None:
+                continue  # a process this simulation does not run: the case waits
+            series, _, number = (handed.case.business_key or "").rpartition("-")
+            if number.isdigit():  # the hand-over took a number of the series: skip it
+                self.numbers_taken[series] = max(self._taken(series), int(number))
+            self.report.started[handed.case.process_id] += 1
+            self.report.handed_over[handed.case.process_id] += 1
+            self.instance_profile[handed.case.id] = profile
+            self._after_step(handed.case)
 
     def _schedule_new_tasks(self) -> None:
         """Plan the completion of the open tasks not yet planned (after timers fired)."""

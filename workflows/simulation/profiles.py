@@ -32,6 +32,7 @@ random stream keyed by the case.
 from __future__ import annotations
 
 from engine import Clock
+from workflows.handovers import PREFIXES
 from workflows.simulation.common import (
     COMPLEX,
     COMPLEX_PER_YEAR,
@@ -78,7 +79,7 @@ def profiles(clock: Clock | None = None, staff: Staff | None = None) -> list[Pro
             per_year=WIJKWENS_PER_YEAR,
             start_data=wijkwens_start(cal),
             tasks=wijkwens_tasks(cal),
-            key_prefix="WW",
+            key_prefix=PREFIXES[WIJKWENS],
             seasonality=WIJKWENS_SEASON,
             messages=(MessagePlan(WITHDRAWAL, 0.06, Duration(20, 50), withdrawn),),
         ),
@@ -87,7 +88,7 @@ def profiles(clock: Clock | None = None, staff: Staff | None = None) -> list[Pro
             per_year=GREEN_PER_YEAR,
             start_data=green_start,
             tasks=green_tasks(cal),
-            key_prefix="GR",
+            key_prefix=PREFIXES[GREEN],
             seasonality=GREEN_SEASON,
             messages=(MessagePlan(WITHDRAWAL, 0.03, Duration(5, 12), withdrawn),),
         ),
