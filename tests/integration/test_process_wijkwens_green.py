@@ -16,7 +16,6 @@ from lxml import etree
 from sqlalchemy import select
 
 from engine import Engine, ManualClock
-from engine.errors import TaskNotAllowedError
 from engine.persistence.tables import outbox
 from engine.types import HumanTask
 from workflows import bootstrap, norms
@@ -189,36 +188,49 @@ def test_wijkwens_up_to_1000_is_honoured_without_co_signature(
     ]
 
 
-def test_wijkwens_above_1000_needs_a_second_signature_and_a_refusal_goes_back(
+def test_wijkwens_above_1000_with_a_co_signing_entity_goes_straight_on(
     domain: tuple[Engine, ManualClock],
 ) -> None:
+    """Co-signature is a property of the application (a legal entity signs with the
+    initiator), checked at admissibility: no municipal co-signing task."""
     engine, _ = domain
-    iid = start_wijkwens(engine, wijk="Binnenstad", requested_amount=2500)
+    iid = start_wijkwens(engine, wijk="Binnenstad", requested_amount=2500, co_signing_entity="SSKW")
     to_decision(engine, iid)
     do(engine, iid, "wijkwens_decide", grant(2500), "gebiedsmanager")
-    [co_sign] = engine.list_tasks(instance_id=iid)
-    assert co_sign.bpmn_id == "wijkwens_co_sign"
-    assert co_sign.due_at == due(co_sign, "5 werkdagen")
-    with pytest.raises(TaskNotAllowedError):  # the deciding gebiedsmanager cannot co-sign
-        engine.complete_task(co_sign.id, {}, actor="gm", lanes=["gebiedsmanager"])
-    refuse = {
-        "co_sign_decision": "refuse",
-        "co_signer_role": "teamleider",
-        "co_sign_remarks": "Te hoog.",
-    }
-    do(engine, iid, "wijkwens_co_sign", refuse, "budgethouder")
-    do(engine, iid, "wijkwens_decide", grant(2000), "gebiedsmanager")
-    agree = {"co_sign_decision": "agree", "co_signer_role": "gebiedsmanager"}
-    do(engine, iid, "wijkwens_co_sign", agree, "budgethouder")
-    do(engine, iid, "wijkwens_pay", {**PAID, "paid_amount": 2000}, "fondsbeheer")
+    assert open_ids(engine, iid) == ["wijkwens_pay"]
+    do(engine, iid, "wijkwens_pay", {**PAID, "paid_amount": 2500}, "fondsbeheer")
 
     data = finished(engine, iid)
     assert data["outcome"] == "honoured"
-    assert (data["granted_amount"], data["co_sign_decision"]) == (2000, "agree")
+    assert (data["granted_amount"], data["co_signing_entity"]) == (2500, "SSKW")
     assert data["gebied"] == "Centrum"
     assert phases(engine, iid) == ALL_PHASES
     assert [m for m, _ in mails(engine, iid)] == [
         "wijkwens_ontvangen",
+        "wijkwens_toegekend",
+        "wijkwens_vervuld",
+    ]
+
+
+def test_wijkwens_above_1000_without_a_co_signer_is_asked_for_one_before_the_regiegroep(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, _ = domain
+    iid = start_wijkwens(engine, title="Kerstmarkt op het pleintje", requested_amount=1400)
+    do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "initiatieventeam")
+    assert open_ids(engine, iid) == ["wijkwens_provide_info"]  # admissible, but no co-signer
+    (asked,) = engine.list_tasks(instance_id=iid)
+    assert "rechtspersoon mee" in engine.task_data(asked.id)["admissibility_notes"]
+    supplied = {"additional_info": "INZET078! tekent mee.", "co_signing_entity": "INZET078!"}
+    do(engine, iid, "wijkwens_provide_info", supplied, "initiatiefnemer")
+    to_decision(engine, iid)  # checked again: now it goes to the regiegroep
+    do(engine, iid, "wijkwens_decide", grant(1400), "gebiedsmanager")
+    do(engine, iid, "wijkwens_pay", {**PAID, "paid_amount": 1400}, "fondsbeheer")
+    data = finished(engine, iid)
+    assert (data["outcome"], data["co_signing_entity"]) == ("honoured", "INZET078!")
+    assert [m for m, _ in mails(engine, iid)] == [
+        "wijkwens_ontvangen",
+        "wijkwens_aanvulling_gevraagd",
         "wijkwens_toegekend",
         "wijkwens_vervuld",
     ]

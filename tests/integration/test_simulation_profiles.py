@@ -198,7 +198,7 @@ def _variants(process_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
         {**data, "advice": "negative"},
         {**data, "advice": "positive", "advised_amount": amount},
         {**data, "advice": "positive", "advised_amount": amount, "granted_amount": amount},
-        {**data, "granted_amount": amount, "co_sign_decision": "refuse"},
+        {**data, "co_signing_entity": None, "admissibility": "admissible"},
     ]
 
 

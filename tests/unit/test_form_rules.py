@@ -29,7 +29,6 @@ BASE: dict[str, dict[str, Any]] = {
     "green_assess_geveltuin": {"geveltuin_feasible": True, "remaining_walkway_m": 1.8},
     "green_accept_agreement": {"agreement_accepted": True},
     "wijkwens_check_admissibility": {"admissibility": "admissible", "is_public_space_wish": False},
-    "wijkwens_co_sign": {"co_sign_decision": "agree", "co_signer_role": "teamleider"},
     "wijkwens_decide": {
         "decision": "grant",
         "granted_amount": 2000,
@@ -124,13 +123,6 @@ RULES: dict[str, list[tuple[dict[str, Any], str, dict[str, Any]]]] = {
             {"admissibility": "rejected"},
             "admissibility_notes",
             {"admissibility": "rejected", "admissibility_notes": "Geen wens voor de wijk."},
-        ),
-    ],
-    "wijkwens_co_sign": [
-        (
-            {"co_sign_decision": "refuse"},
-            "co_sign_remarks",
-            {"co_sign_decision": "refuse", "co_sign_remarks": "Bedrag te hoog."},
         ),
     ],
     "wijkwens_decide": [
