@@ -14,7 +14,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Column, Connection, Table, insert, select, update
 
 from engine.errors import InstanceStateError, NotFoundError
 from engine.persistence.tables import event, instance_migration, outbox, process_instance
@@ -45,6 +45,30 @@ def redact(value: Any, keys: Collection[str], replacement: str) -> tuple[Any, in
             count += found
         return items, count
     return value, 0
+
+
+def _redact_rows(
+    conn: Connection,
+    table: Table,
+    column: Column[Any],
+    as_text: bool,
+    instance_id: int,
+    keys: Collection[str],
+    replacement: str,
+) -> int:
+    """Redact one JSON column (or JSON stored as text) in every row of a case; how many
+    values were replaced."""
+    replaced = 0
+    for found in conn.execute(
+        select(table.c.id, column).where(table.c.instance_id == instance_id)
+    ).all():
+        value = found[1]
+        changed, count = redact(json.loads(value) if as_text else value, keys, replacement)
+        if count:
+            stored = json.dumps(changed) if as_text else changed
+            conn.execute(update(table).where(table.c.id == found.id).values({column: stored}))
+            replaced += count
+    return replaced
 
 
 def anonymise(
@@ -84,33 +108,12 @@ def anonymise(
                 .where(process_instance.c.id == instance_id)
                 .values(state=json.dumps(state), lock_version=row.lock_version + 1)
             )
-        for found in conn.execute(
-            select(event.c.id, event.c.detail).where(event.c.instance_id == instance_id)
-        ).all():
-            detail, count = redact(found.detail, wanted, replacement)
-            if count:
-                conn.execute(update(event).where(event.c.id == found.id).values(detail=detail))
-                replaced += count
-        for found in conn.execute(
-            select(outbox.c.id, outbox.c.payload).where(outbox.c.instance_id == instance_id)
-        ).all():
-            payload, count = redact(found.payload, wanted, replacement)
-            if count:
-                conn.execute(update(outbox).where(outbox.c.id == found.id).values(payload=payload))
-                replaced += count
-        for found in conn.execute(
-            select(instance_migration.c.id, instance_migration.c.previous_state).where(
-                instance_migration.c.instance_id == instance_id
-            )
-        ).all():
-            previous, count = redact(json.loads(found.previous_state), wanted, replacement)
-            if count:
-                conn.execute(
-                    update(instance_migration)
-                    .where(instance_migration.c.id == found.id)
-                    .values(previous_state=json.dumps(previous))
-                )
-                replaced += count
+        for table, column, as_text in (
+            (event, event.c.detail, False),
+            (outbox, outbox.c.payload, False),
+            (instance_migration, instance_migration.c.previous_state, True),
+        ):
+            replaced += _redact_rows(conn, table, column, as_text, instance_id, wanted, replacement)
         conn.execute(
             insert(event).values(
                 instance_id=instance_id,

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
 from engine import Engine, InstanceSummary, TaskNotAllowedError
+from engine.readmodel import process_instance
 from workflows.accounts import Actor, User
 from workflows.roles import MAY_CANCEL, MAY_RETRY, MAY_SEND_MESSAGE, MAY_START, ROLES
 
@@ -75,3 +79,15 @@ def retry(
 def fire_timers(engine: Engine) -> int:
     """Use case (the system's): fire the timers that are due; how many cases they moved."""
     return engine.fire_due_timers()
+
+
+def next_key(conn: Connection, prefix: str, year: int) -> str:
+    """The next free case number of a series this year (INI-2026-0042, WW-2026-0007)."""
+    series = f"{prefix}-{year}-"
+    keys = conn.execute(
+        select(process_instance.c.business_key).where(
+            process_instance.c.business_key.like(f"{series}%")
+        )
+    ).scalars()
+    numbers = [int(k[len(series) :]) for k in keys if k and k[len(series) :].isdigit()]
+    return f"{series}{max(numbers, default=0) + 1:04d}"

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from engine import Engine, EngineError, InstanceSummary, as_utc
 from engine.readmodel import outbox, process_instance
+from workflows import cases
 from workflows.tables import case_link
 
 log = logging.getLogger("wegwijs.handovers")
@@ -131,7 +132,11 @@ def carry_out(engine: Engine, outbox_id: int) -> HandedOver | None:
         )
         first_mail = _last_outbox_id(conn)
         case = engine.start(
-            process, data, business_key=_next_key(conn, process, now), actor=None, uow=uow
+            process,
+            data,
+            business_key=cases.next_key(conn, PREFIXES.get(process, "ZAAK"), now.year),
+            actor=None,
+            uow=uow,
         )
         conn.execute(
             insert(case_link).values(
@@ -199,18 +204,6 @@ def _tell_once(
                 created_at=now,
             )
         )
-
-
-def _next_key(conn: Connection, process: str, now: datetime) -> str:
-    """The next free number of the target process's series this year (WW-2026-0042)."""
-    series = f"{PREFIXES.get(process, 'ZAAK')}-{now.year}-"
-    keys = conn.execute(
-        select(process_instance.c.business_key).where(
-            process_instance.c.business_key.like(f"{series}%")
-        )
-    ).scalars()
-    numbers = [int(k[len(series) :]) for k in keys if k and k[len(series) :].isdigit()]
-    return f"{series}{max(numbers, default=0) + 1:04d}"
 
 
 def linked(

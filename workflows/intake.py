@@ -15,11 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from engine import ConflictError, Engine, EngineError, NotFoundError
-from engine.readmodel import process_instance
-from workflows import forms, notes, status_links
+from workflows import cases, forms, notes, status_links
 from workflows.forms import FieldError, RawForm
 
 PROCESS = "complex_initiative_process"
@@ -99,7 +96,8 @@ def submit(
     data.pop("consent_privacy", None)
     data["consent_privacy_at"] = engine.now().isoformat()
     for _attempt in range(5):
-        key = _next_key(engine)
+        with engine.reading() as conn:
+            key = cases.next_key(conn, PREFIX, engine.now().year)
         try:
             with engine.transaction() as uow:
                 summary = engine.start(PROCESS, data, business_key=key, actor=ACTOR, uow=uow)
@@ -134,16 +132,3 @@ def _check_attachments(
         except EngineError as exc:
             return (), f"{exc} Kies de bijlagen opnieuw."
     return tuple(checked), None
-
-
-def _next_key(engine: Engine) -> str:
-    """The next free zaaknummer of this year's series (INI-2026-0042)."""
-    series = f"{PREFIX}-{engine.now().year}-"
-    with engine.reading() as conn:
-        keys = conn.execute(
-            select(process_instance.c.business_key).where(
-                process_instance.c.business_key.like(f"{series}%")
-            )
-        ).scalars()
-        numbers = [int(k[len(series) :]) for k in keys if k and k[len(series) :].isdigit()]
-    return f"{series}{max(numbers, default=0) + 1:04d}"
