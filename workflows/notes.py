@@ -274,7 +274,8 @@ def _require_case(conn: Connection, instance_id: int) -> None:
 
 def _safe_filename(filename: str) -> str:
     base = re.split(r"[\\/]", filename or "")[-1].strip()
-    base = re.sub(r"[^\w.\- ()]+", "_", base)[:200].strip("._ ")
+    # what is not a letter, digit or one of ". - ( )" becomes "-" (an "_" would read as a code)
+    base = re.sub(r"[^\w.\- ()]+", "-", base)[:200].strip("._- ")
     if not base:
         raise EngineError("Het bestand heeft geen bruikbare naam.")
     return base

@@ -243,7 +243,7 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
 
     tasks["initiatiefnemer"] = _only(engine, wish(1, "incomplete"), "wijkwens_provide_info")
     tasks["regiegroep"] = _only(engine, wish(2, "admissible"), "wijkwens_regiegroep_advice")
-    advised = wish(3, "admissible")
+    advised = wish(4, "admissible")  # 3 is the Kerstmarkt: its co-signer is missing
     _finish(
         engine,
         advised,
