@@ -50,8 +50,18 @@ def test_demo_prints_a_working_login_per_role_and_gives_workers_tasks(tmp_path: 
         # when the simulated colleagues held every casist task); a case handed to carla names
         # her as its casist, so the case keeps one point of contact
         engine = app.extensions[ENGINE_KEY]
+        # (a lane whose open tasks all went to other demo workers, or that has none on the day,
+        # e.g. the budgethouder's when no fund application waits for its decision, leaves its
+        # worker an empty list)
+        demo_people = {name for name, _, _ in DEMO_USERS}
         for username, _, roles in DEMO_USERS:
-            if set(roles) & LANE_ROLES:
+            lanes = sorted(set(roles) & LANE_ROLES)
+            free = [
+                t
+                for t in engine.list_tasks(lanes=lanes, limit=500)
+                if t.assignee is None or t.assignee == username or t.assignee not in demo_people
+            ]
+            if lanes and free:
                 assert engine.list_tasks(assignee=username), username
         for task in engine.list_tasks(assignee="carla"):
             assert casist_of(engine, task.instance_id).username == "carla"  # type: ignore[union-attr]
