@@ -130,7 +130,6 @@ def carry_out(engine: Engine, outbox_id: int) -> HandedOver | None:
         data["is_public_space_wish"] = values.get("location_type") == "openbare_ruimte" or bool(
             values.get("physical_change")
         )
-        first_mail = _last_outbox_id(conn)
         case = engine.start(
             process,
             data,
@@ -157,14 +156,9 @@ def carry_out(engine: Engine, outbox_id: int) -> HandedOver | None:
             uow=uow,
             instance_id=case.id,
         )
-        _tell_once(conn, case, payload, from_key, data.get("initiator_email"), first_mail, now)
+        _tell_once(conn, case, payload, from_key, data.get("initiator_email"), now)
         conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now))
     return HandedOver(source, from_key, case)
-
-
-def _last_outbox_id(conn: Connection) -> int:
-    found = conn.execute(select(outbox.c.id).order_by(outbox.c.id.desc()).limit(1)).scalar()
-    return int(found or 0)
 
 
 def _tell_once(
@@ -173,7 +167,6 @@ def _tell_once(
     payload: dict[str, Any],
     from_key: str | None,
     to: Any,
-    after_id: int,
     now: datetime,
 ) -> None:
     """The new case's first mail to the initiator becomes the hand-over's message (one mail,
@@ -183,7 +176,6 @@ def _tell_once(
         .where(
             outbox.c.instance_id == case.id,
             outbox.c.kind == "email",
-            outbox.c.id > after_id,
         )
         .order_by(outbox.c.id)
         .limit(1)
