@@ -284,6 +284,61 @@ def release(
     return got
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """A vaststelling in cents: the final amount, what went back to the fund, and what the
+    initiator has to pay back (paid in advance beyond the final amount)."""
+
+    entry: Entry
+    released: int
+    to_reclaim: int
+
+
+def settle(
+    conn: Connection, code: str, initiative_key: str, now: datetime, settled_cents: int
+) -> Settlement:
+    """Vaststelling: the grant's final amount (after the verantwoording, or ambtshalve).
+
+    What was granted but not settled goes back to the fund (a `released` movement); what was
+    paid in advance beyond the final amount is to be reclaimed from the initiator, and the
+    entry keeps only the final amount as paid. Settling the same amount again changes nothing.
+    """
+    period = _lock_period(conn, code)
+    current = conn.execute(
+        select(fund_entry).where(
+            fund_entry.c.period_id == period.id,
+            fund_entry.c.initiative_key == initiative_key,
+            fund_entry.c.state.in_(("committed", "paid")),
+        )
+    ).first()
+    if current is None:
+        raise FundError(
+            f"Initiatief '{initiative_key}' heeft geen toekenning in '{code}' om vast te stellen."
+        )
+    if not 0 <= settled_cents <= current.amount_cents:
+        raise FundError(
+            f"Het vast te stellen bedrag moet tussen € 0 en het toegekende bedrag "
+            f"({euros(current.amount_cents)}) liggen."
+        )
+    freed = current.amount_cents - settled_cents
+    to_reclaim = max(0, current.paid_cents - settled_cents)
+    paid = current.paid_cents - to_reclaim
+    state = "released" if settled_cents == 0 else "paid" if paid == settled_cents else "committed"
+    _set(
+        conn,
+        current.id,
+        now,
+        state=state,
+        amount_cents=settled_cents if settled_cents else current.amount_cents,
+        paid_cents=paid,
+        note=f"vastgesteld op {euros(settled_cents)}",
+    )
+    got = entry(conn, code, initiative_key, volgnummer=current.volgnummer)
+    if freed:
+        _journal(conn, period.id, got, "released", freed, -freed, now)
+    return Settlement(got, freed, to_reclaim)
+
+
 def entry(conn: Connection, code: str, initiative_key: str, volgnummer: int | None = None) -> Entry:
     """The newest entry of an initiative in a period (or the one with this volgnummer)."""
     query = (

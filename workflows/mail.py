@@ -41,7 +41,7 @@ from engine.readmodel import outbox
 from workflows import people, status_links
 from workflows.accounts import Actor
 from workflows.cases import require
-from workflows.mail_texts import FALLBACK, TEXTS, TO_STAFF
+from workflows.mail_texts import FALLBACK, TEXTS, TO_PARTNER, TO_STAFF
 from workflows.tables import initiative
 
 log = logging.getLogger("wegwijs.mail")
@@ -121,20 +121,25 @@ def compose(
     """The message of this template for this case (title, contact person, and for the
     initiator the private status link), in Dutch."""
     subject, happened, next_step = TEXTS.get(template, FALLBACK)
+    partner = template in TO_PARTNER
+    not_initiator = partner or template in TO_STAFF
     context = {
         "greeting": f"Beste {name}"
         if name
+        else "Goedendag"
+        if partner
         else "Beste collega"
         if template in TO_STAFF
         else "Beste initiatiefnemer",
         "items": list(items),
-        "to_staff": template in TO_STAFF,
+        "to_staff": not_initiator,
+        "partner": partner,
         "happened": happened,
         "next_step": next_step,
         "title": case.get("title") or "",
         "zaaknummer": zaaknummer,
         "contact": case.get("contact"),
-        "status_url": None if template in TO_STAFF else status_url,
+        "status_url": None if not_initiator else status_url,
         "previous": previous,  # the number a handed-over case had before
     }
     label = f" ({zaaknummer})" if zaaknummer else ""
@@ -304,7 +309,11 @@ def send_due(
             payload = row["payload"] or {}
             template = str(payload.get("template", ""))
             url = None
-            if links is not None and row["instance_id"] is not None and template not in TO_STAFF:
+            if (
+                links is not None
+                and row["instance_id"] is not None
+                and template not in TO_STAFF | TO_PARTNER
+            ):
                 url = links.url(status_links.token_for(engine, links, row["instance_id"]))
             letter = compose(
                 template,

@@ -85,7 +85,9 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "afwijzing_met_masterclass": (
         "Uw initiatief",
         "Na beoordeling gaat de gemeente nu niet verder met uw initiatief.",
-        "Wij nodigen u uit voor een masterclass, waarin u leert hoe u uw plan sterker maakt.",
+        "Wij nodigen u uit voor de leergang Sociaal Ondernemen van Stichting MBO Dordrecht, "
+        "waarin u leert hoe u uw plan sterker maakt. Wij hebben uw naam en e-mailadres aan de "
+        "stichting doorgegeven; zij neemt contact met u op.",
     ),
     "afwijzing_fondstoets": (
         "Uw aanvraag bij het initiatievenfonds",
@@ -95,7 +97,17 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "afwijzing_fondstoets_met_masterclass": (
         "Uw aanvraag bij het initiatievenfonds",
         "Uw initiatief voldoet nu niet aan de voorwaarden van het initiatievenfonds.",
-        "Wij nodigen u uit voor een masterclass, waarin u leert hoe u uw plan sterker maakt.",
+        "Wij nodigen u uit voor de leergang Sociaal Ondernemen van Stichting MBO Dordrecht, "
+        "waarin u leert hoe u uw plan sterker maakt. Wij hebben uw naam en e-mailadres aan de "
+        "stichting doorgegeven; zij neemt contact met u op.",
+    ),
+    "aanmelding_masterclass": (
+        "Aanmelding leergang Sociaal Ondernemen",
+        "De gemeente Dordrecht meldt een initiatiefnemer aan voor de leergang Sociaal "
+        "Ondernemen. Het plan is nu niet gehonoreerd omdat de (financiële) basis of de "
+        "organisatie nog niet sterk genoeg is.",
+        "Wilt u contact opnemen met de initiatiefnemer? Voor vragen over het initiatief kunt u "
+        "terecht bij de contactpersoon van de gemeente.",
     ),
     "doorverwijzing_regeling": (
         "Uw initiatief past bij een andere regeling",
@@ -121,6 +133,19 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "U heeft uw initiatief ingetrokken",
         "Wij bevestigen dat u uw initiatief heeft ingetrokken.",
         "Wij behandelen het niet verder. Een gereserveerde bijdrage uit het fonds is vrijgegeven.",
+    ),
+    "vaststelling": (
+        "Besluit: de subsidie is vastgesteld",
+        "De gemeente heeft de subsidie voor uw initiatief vastgesteld op basis van uw melding "
+        "dat het is uitgevoerd.",
+        "U hoeft niets te doen. U ontvangt het besluit ook per brief, met het vastgestelde bedrag.",
+    ),
+    "vaststelling_terugvordering": (
+        "Besluit: de subsidie is lager vastgesteld",
+        "De gemeente heeft de subsidie voor uw initiatief vastgesteld. U heeft minder besteed "
+        "dan u vooraf kreeg.",
+        "U ontvangt het besluit per brief, met het bedrag dat u terugbetaalt en hoe. Heeft u "
+        "vragen, neem dan contact op met uw contactpersoon.",
     ),
     "initiatief_afgerond": (
         "Uw initiatief is afgerond",
@@ -202,6 +227,9 @@ TO_STAFF = frozenset(
         "dagoverzicht",
     }
 )
+#: messages to a partner outside the municipality: no status link, the initiator's contact
+#: details as items, the municipality's contact person named
+TO_PARTNER = frozenset({"aanmelding_masterclass"})
 FALLBACK = (
     "Nieuws over uw initiatief",
     "Er is iets veranderd aan uw initiatief.",

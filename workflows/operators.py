@@ -6,18 +6,20 @@ expressions over the task data; amounts are in euros:
 
 | operator | parameters | result |
 |---|---|---|
-| `notify` | `template`, `to` (optional; default the data's `initiator_email`) | `{"queued": true, "outbox_id": n}` |
+| `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner) | `{"queued": true, "outbox_id": n}` |
 | `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
 | `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
 | `fund_apply` | `amount`, `allow_partial` (optional) | `{"volgnummer", "outcome", "amount", "available"}` — outcome reserved / partial / refused_ceiling |
 | `fund_commit` | `amount` (optional: the reservation) | `{"amount", "state"}` |
 | `fund_pay` | `amount` (optional: the rest) | `{"paid", "state"}` |
 | `fund_release` | `reason` | `{"released": bool}` |
+| `fund_settle` | `amount` (the final amount, at most the grant) | `{"settled", "released", "to_reclaim"}` — vaststelling: the unspent rest returns to the fund; paid beyond it is to be reclaimed |
 
 The initiative's key in the fund is the instance's business key (zaaknummer).
 
 Script helpers (in every script and expression): `due_in("10 werkdagen")` returns the ISO
-moment that norm ends from now — for `timeDate` timers that count working days.
+moment that norm ends from now — for `timeDate` timers that count working days; `today()`
+returns today's date as ISO text (`"2026-12-05"`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
@@ -48,17 +51,23 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
     to = params.get("to") or call.data.get("initiator_email")
     if not to:
         raise ServiceError(f"notify '{template}': er is geen ontvanger ('to' of initiator_email).")
+    items = params.get("items") or []
+    if not isinstance(items, list | tuple):
+        raise ServiceError(f"notify '{template}': 'items' moet een lijst zijn.")
+    payload: dict[str, Any] = {
+        "template": str(template),
+        "to": str(to),
+        "zaaknummer": call.business_key,
+        "task": call.task_bpmn_id,
+    }
+    if items:
+        payload["items"] = [str(item)[:500] for item in items if item not in (None, "")][:20]
     outbox_id = call.connection.execute(
         _INSERT_OUTBOX,
         {
             "instance_id": call.instance_id,
             "kind": "email",
-            "payload": {
-                "template": str(template),
-                "to": str(to),
-                "zaaknummer": call.business_key,
-                "task": call.task_bpmn_id,
-            },
+            "payload": payload,
             "created_at": call.now,
         },
     ).inserted_primary_key
@@ -152,12 +161,25 @@ def fund_operators(period: str) -> dict[str, Operator]:
         )
         return {"released": got is not None}
 
+    def settle(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("amount") is None:
+            raise ServiceError("fund_settle: geef het vastgestelde bedrag op ('amount').")
+        got = fund.settle(
+            call.connection, period, _key(call), call.now, fund.to_cents(params["amount"])
+        )
+        return {
+            "settled": _money(got.entry.amount if got.entry.state != "released" else 0),
+            "released": _money(got.released),
+            "to_reclaim": _money(got.to_reclaim),
+        }
+
     return {
         "fund_status": status,
         "fund_apply": apply,
         "fund_commit": commit,
         "fund_pay": pay,
         "fund_release": release,
+        "fund_settle": settle,
     }
 
 
@@ -171,7 +193,13 @@ def due_in(norm_text: str) -> str:
     return norms.due_at(current_time(), norms.parse_norm(norm_text)).isoformat()
 
 
-SCRIPT_HELPERS: Mapping[str, Any] = {"due_in": due_in}
+def today() -> str:
+    """Script helper: today's date (the engine's clock, Dutch time) as ISO text, e.g. to compare
+    with a scheme's end date."""
+    return current_time().astimezone(ZoneInfo(norms.DEFAULT_TZ)).date().isoformat()
+
+
+SCRIPT_HELPERS: Mapping[str, Any] = {"due_in": due_in, "today": today}
 
 
 def task_due(task: TaskDueInput) -> datetime | None:

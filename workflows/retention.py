@@ -25,10 +25,12 @@ from engine.readmodel import human_task, process_instance
 from workflows.tables import case_anonymised, document, status_link, task_draft
 
 #: the data keys that hold personal data (in every process's forms; `to`: the address an
-#: e-mail of the case went to)
+#: e-mail of the case went to; `items`: the lines a message listed, e.g. the initiator's
+#: contact details in a partner's mail)
 PERSONAL_KEYS = frozenset(
     {
         "to",
+        "items",
         "initiator_name",
         "initiator_email",
         "initiator_phone",

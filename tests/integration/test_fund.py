@@ -100,6 +100,54 @@ def test_commit_pay_and_release_move_money_between_states(engine: Engine) -> Non
     assert total.available == CEILING - fund.to_cents(7_500)
 
 
+def test_a_settlement_frees_the_unspent_rest_and_names_what_to_reclaim(engine: Engine) -> None:
+    _open(engine, ceiling=fund.to_cents(20_000))
+    with engine.transaction() as u:
+        c = u.connection
+        for key in ("Z-1", "Z-2", "Z-3"):
+            fund.apply(c, "2026", key, fund.to_cents(5_000), NOW)
+            fund.commit(c, "2026", key, NOW)
+        fund.pay(c, "2026", "Z-1", NOW)  # paid in advance, spent less
+        fund.pay(c, "2026", "Z-2", NOW, fund.to_cents(2_000))  # an advance below the final
+        lower = fund.settle(c, "2026", "Z-1", NOW, fund.to_cents(4_000))
+        again = fund.settle(c, "2026", "Z-1", NOW, fund.to_cents(4_000))
+        partly = fund.settle(c, "2026", "Z-2", NOW, fund.to_cents(3_000))
+        nothing = fund.settle(c, "2026", "Z-3", NOW, 0)
+        total = fund.summary(c, "2026")
+    assert (lower.released, lower.to_reclaim, lower.entry.state, lower.entry.paid) == (
+        fund.to_cents(1_000),
+        fund.to_cents(1_000),
+        "paid",
+        fund.to_cents(4_000),
+    )
+    assert (again.released, again.to_reclaim) == (0, 0)  # settling again changes nothing
+    # € 2.000 paid of € 3.000 settled: € 1.000 still to pay, nothing to reclaim
+    assert (partly.released, partly.to_reclaim, partly.entry.state) == (
+        fund.to_cents(2_000),
+        0,
+        "committed",
+    )
+    assert (nothing.released, nothing.entry.state) == (fund.to_cents(5_000), "released")
+    assert total.available == fund.to_cents(20_000 - 4_000 - 3_000)
+
+
+def test_a_settlement_above_the_grant_or_without_a_grant_is_refused(engine: Engine) -> None:
+    _open(engine)
+    with engine.transaction() as u:
+        fund.apply(u.connection, "2026", "Z-1", fund.to_cents(5_000), NOW)
+    with pytest.raises(FundError, match="geen toekenning"), engine.transaction() as u:
+        fund.settle(u.connection, "2026", "Z-1", NOW, fund.to_cents(5_000))
+    with engine.transaction() as u:
+        fund.commit(u.connection, "2026", "Z-1", NOW)
+    with (
+        pytest.raises(FundError, match="tussen € 0 en het toegekende bedrag"),
+        engine.transaction() as u,
+    ):
+        fund.settle(u.connection, "2026", "Z-1", NOW, fund.to_cents(5_000.01))
+    with engine.transaction() as u:
+        assert fund.entry(u.connection, "2026", "Z-1").amount == fund.to_cents(5_000)
+
+
 def test_rule_breaking_operations_get_a_dutch_message_and_change_nothing(engine: Engine) -> None:
     _open(engine)
     with engine.transaction() as u:

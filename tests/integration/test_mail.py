@@ -24,7 +24,7 @@ from tests.integration.test_serve import WEGWIJS, _free_port, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
 from tests.webapp import add_user, login, post
 from webui import create_app
-from workflows import accounts, bootstrap, digest, mail
+from workflows import accounts, bootstrap, digest, mail, status_links
 from workflows.accounts import System
 from workflows.simulation import complex_start, simulate_year
 
@@ -296,3 +296,42 @@ def test_an_overview_says_nothing_of_tasks_that_need_no_attention() -> None:
     assert not soon.overdue
     (new,) = digest.lines_for([task(None, 0.5)], now)
     assert "nieuw voor u" in new.text()
+
+
+def test_a_partners_message_lists_the_initiators_details_and_never_the_status_link(
+    domain: Engine, postbox: tuple[Postbox, int]
+) -> None:
+    """The masterclass referral to Stichting MBO: the lines the diagram gave, the municipality's
+    contact person, and no private link (only the initiator may have that)."""
+    box, port = postbox
+    start_cases(domain, 3)
+    case = domain.list_instances()[0].id
+    with domain.transaction() as uow:
+        uow.connection.execute(
+            outbox.insert().values(
+                instance_id=case,
+                kind="email",
+                payload={
+                    "template": "aanmelding_masterclass",
+                    "to": "leergang@stichting.example",
+                    "zaaknummer": "INI-2026-0003",
+                    "task": "refer_masterclass",
+                    "items": ["Initiatiefnemer: Ayla Demir", "E-mail: ayla@example.nl"],
+                },
+                created_at=domain.now(),
+            )
+        )
+    links = status_links.Links("partner-test", "https://wegwijs.example")
+    mail.send_due(domain, smtp_to(port), links)
+    partner = next(m for m in box.received if m["To"] == "leergang@stichting.example")
+    body = text_of(partner)
+    assert "Aanmelding leergang Sociaal Ondernemen" in str(partner["Subject"])
+    assert body.startswith("Goedendag,")
+    assert "- Initiatiefnemer: Ayla Demir" in body
+    assert "- E-mail: ayla@example.nl" in body
+    assert "wegwijs.example" not in body
+    assert "persoonlijke pagina" not in body
+    assert "Uw vaste contactpersoon" not in body
+    # the initiator's own receipt still carries the link
+    own = next(m for m in box.received if m["To"] != "leergang@stichting.example")
+    assert "https://wegwijs.example" in text_of(own)

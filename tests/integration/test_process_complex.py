@@ -22,6 +22,7 @@ from sqlalchemy import select
 from engine import Engine, ManualClock
 from engine.persistence.tables import outbox
 from workflows import bootstrap, fund, norms
+from workflows.tables import fund_movement
 
 #: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
 pytestmark = pytest.mark.cold
@@ -363,16 +364,106 @@ def test_honoured_with_money_moves_the_fund_from_reserved_to_paid(
             "integraal_advies",
             "uitnodiging_subsidieaanvraag",
             "beschikking_verlening",
+            # settled € 200 below what was paid in advance: the initiator pays that back
+            "vaststelling_terugvordering",
             "initiatief_afgerond",
         ],
     )
     data = d.data()
     assert (data["fund_outcome"], data["max_award"]) == ("HONOREREN", 25000)
     assert data["application"]["volgnummer"] == 1
+    assert data["settlement"] == {"settled": 24800, "released": 200, "to_reclaim": 200}
+    held = ledger(engine, key)
+    assert (held.state, held.amount, held.paid) == (
+        "paid",
+        fund.to_cents(24800),
+        fund.to_cents(24800),
+    )
     with engine.transaction() as u:
         total = fund.summary(u.connection, PERIOD)
-    assert total.paid == fund.to_cents(25000)
-    assert total.available == fund.to_cents(120000 - 25000)
+    assert total.paid == fund.to_cents(24800)
+    assert total.available == fund.to_cents(120000 - 24800)
+
+
+def grant_small(d: Driver, key: str, granted: float) -> None:
+    """From the start to a paid grant of `granted` (≤ € 20.000: no verantwoording)."""
+    to_assessment(d)
+    assess_all(d)
+    advise(d, "HAALBAAR")
+    d.do("prepare_fund_check", fund_criteria())
+    apply_formally(d, 8000)
+    d.do("prepare_decision", {"decision_advice": "VERLENEN", "advice_motivation": "Ja."})
+    d.do("decide_subsidy", {"decision": "GEDEELTELIJK_VERLENEN", "granted_amount": granted})
+    pay(d)
+    d.do("record_agreements", {"agreements_summary": "Afspraken."})
+
+
+def test_ambtshalve_vaststelling_releases_what_was_not_spent(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    key = "INI-2026-000113"
+    d = start(engine, clock, key, requested_amount=8000)
+    grant_small(d, key, 6000)
+    with engine.transaction() as u:
+        before = fund.summary(u.connection, PERIOD).available
+    d.do(
+        "report_realisation_complete",
+        {"activity_end_date": "2026-10-01", "realisation_report": "Klaar.", "spent_amount": 5200},
+    )
+    # no verantwoording task: settled ex officio on what was spent, the rest back in the fund
+    assert [t.bpmn_id for t in d.open_tasks()] == ["evaluate_initiative"]
+    assert d.data()["settlement"] == {"settled": 5200, "released": 800, "to_reclaim": 800}
+    held = ledger(engine, key)
+    assert (held.state, held.amount, held.paid) == (
+        "paid",
+        fund.to_cents(5200),
+        fund.to_cents(5200),
+    )
+    with engine.transaction() as u:
+        after = fund.summary(u.connection, PERIOD).available
+        moves = u.connection.execute(
+            select(fund_movement.c.kind, fund_movement.c.amount_cents)
+            .where(fund_movement.c.initiative_key == key)
+            .order_by(fund_movement.c.id)
+        ).all()
+    assert after - before == fund.to_cents(800)
+    assert moves[-1] == ("released", fund.to_cents(800))
+    assert d.templates()[-1] == "vaststelling_terugvordering"
+    d.do("evaluate_initiative", {"evaluation_summary": "Prima."})
+    assert d.data()["outcome"] == "honoured_with_money"
+
+
+def test_ambtshalve_vaststelling_without_an_amount_settles_the_grant(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    key = "INI-2026-000114"
+    d = start(engine, clock, key, requested_amount=8000)
+    grant_small(d, key, 7000)
+    d.do(
+        "report_realisation_complete",
+        {"activity_end_date": "2026-10-01", "realisation_report": "Klaar."},
+    )
+    assert d.data()["settlement"] == {"settled": 7000, "released": 0, "to_reclaim": 0}
+    held = ledger(engine, key)
+    assert (held.state, held.amount) == ("paid", fund.to_cents(7000))
+    assert d.templates()[-1] == "vaststelling"
+
+
+def test_spent_above_the_grant_settles_at_the_grant(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    """The initiator says more was spent than granted: settled at the grant, never above."""
+    engine, clock = domain
+    key = "INI-2026-000115"
+    d = start(engine, clock, key, requested_amount=8000)
+    grant_small(d, key, 6000)
+    d.do(
+        "report_realisation_complete",
+        {"activity_end_date": "2026-10-01", "realisation_report": "Duurder.", "spent_amount": 9000},
+    )
+    assert d.data()["settlement"] == {"settled": 6000, "released": 0, "to_reclaim": 0}
 
 
 def test_small_grant_needs_no_accountability(domain: tuple[Engine, ManualClock]) -> None:
@@ -443,8 +534,20 @@ def test_rejected_with_masterclass_when_the_basis_is_insufficient(
     d.assert_closed(
         "rejected_masterclass",
         ["ontvangen", "kennismaking", "beoordeling", "afgerond"],
-        [*START_MAILS, "integraal_advies", "afwijzing_met_masterclass"],
+        [*START_MAILS, "integraal_advies", "afwijzing_met_masterclass", "aanmelding_masterclass"],
     )
+    # the referral reaches Stichting MBO with the initiator's contact details
+    assert d.mails()[-1] == ("aanmelding_masterclass", "leergang@stichtingmbodordrecht.nl")
+    with engine.transaction() as u:
+        payload = u.connection.execute(
+            select(outbox.c.payload)
+            .where(outbox.c.instance_id == d.id)
+            .order_by(outbox.c.id.desc())
+        ).first()[0]
+    assert payload["items"] == [
+        "Initiatiefnemer: Stichting Groen Wielwijk",
+        "E-mail: bestuur@groenwielwijk.nl",
+    ]
 
 
 def test_fund_check_rejects_with_masterclass(domain: tuple[Engine, ManualClock]) -> None:
@@ -458,8 +561,30 @@ def test_fund_check_rejects_with_masterclass(domain: tuple[Engine, ManualClock])
     d.assert_closed(
         "rejected_masterclass",
         UP_TO_DECISION,
-        [*START_MAILS, "integraal_advies", "afwijzing_fondstoets_met_masterclass"],
+        [
+            *START_MAILS,
+            "integraal_advies",
+            "afwijzing_fondstoets_met_masterclass",
+            "aanmelding_masterclass",
+        ],
     )
+
+
+def test_the_fund_check_refuses_after_the_schemes_end_date(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    d = start(engine, clock, "INI-2026-000116")
+    to_assessment(d)
+    assess_all(d)
+    advise(d, "HAALBAAR")
+    scheme_end = "2028-12-31"  # the value in the diagram's fund check
+    clock.set(datetime(2029, 1, 2, 9, 0, tzinfo=UTC))
+    d.do("prepare_fund_check", fund_criteria())
+    data = d.data()
+    assert (data["fund_outcome"], data["application_date"]) == ("AFWIJZEN", "2029-01-02")
+    assert scheme_end in data["fund_reason"]
+    assert data["outcome"] == "rejected"
 
 
 def test_referred_to_another_scheme(domain: tuple[Engine, ManualClock]) -> None:

@@ -304,7 +304,14 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
         return {"progress_notes": notes, "on_track": on_track}
 
     def realised(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"activity_end_date": cal.today(), "realisation_report": "Activiteit uitgevoerd."}
+        report: dict[str, Any] = {
+            "activity_end_date": cal.today(),
+            "realisation_report": "Activiteit uitgevoerd.",
+        }
+        granted = float(data.get("granted_amount") or 0)
+        if granted and rng.random() < 0.8:  # most say what they spent; some spent less
+            report["spent_amount"] = round(granted * min(1.0, rng.uniform(0.8, 1.1)), 2)
+        return report
 
     def accountability(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         costs = float(data.get("requested_amount") or 0) * rng.uniform(0.9, 1.02)
@@ -314,8 +321,9 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
         }
 
     def assess_accountability(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
-        settled = float(data.get("requested_amount") or 0)
+        # at most the grant; a rejected verantwoording is settled on what was shown
         approved = rng.random() < 0.95
+        settled = round(float(data.get("granted_amount") or 0) * (1 if approved else 0.9), 2)
         notes = (
             {}
             if approved
