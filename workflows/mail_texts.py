@@ -22,6 +22,19 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Stuur de ontbrekende informatie naar uw contactpersoon. Zolang wij op u wachten, "
         "staat de beoordeling stil.",
     ),
+    "wijkwens_volgend_jaar": (
+        "Uw wijkwens wordt na 1 januari behandeld",
+        "Uw wijkwens gaat over de openbare ruimte en kwam na 1 oktober binnen. Zulke wensen "
+        "behandelt de regiegroep met het budget van het nieuwe jaar.",
+        "U hoeft niets te doen: na 1 januari komt uw wens op de agenda van de regiegroep. Wilt "
+        "u hem intrekken, dan kan dat via de link hieronder.",
+    ),
+    "vragen_beoordeling": (
+        "Vragen over uw plan",
+        "De specialisten die uw plan beoordelen, hebben deze vragen:",
+        "Beantwoord de vragen via de link hieronder, of stuur uw antwoorden naar uw "
+        "contactpersoon. Daarna beoordelen de specialisten uw plan verder.",
+    ),
     "herinnering_aanvulling": (
         "Herinnering: wij wachten op uw informatie",
         "Wij hebben u eerder om meer informatie gevraagd, maar nog niets ontvangen.",

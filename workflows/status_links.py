@@ -275,6 +275,8 @@ class Question:
     description: str
     due_at: datetime | None
     form: dict[str, Any]
+    #: the questions themselves, when the task keeps them (`context` property `questions`)
+    lines: tuple[str, ...] = ()
 
 
 class _Invalid(Exception):  # noqa: N818 - control flow inside one use case, never escapes
@@ -299,7 +301,11 @@ def question(engine: Engine, token: str, task_id: str) -> Question:
             "als u nog iets wilt doorgeven."
         )
     form = engine.task_form(task_id) or {"type": "object", "properties": {}}
-    return Question(task_id, found.title, str(form.get("description") or ""), found.due_at, form)
+    kept = (found.properties.get("context_values") or {}).get("questions")
+    lines = tuple(str(q) for q in kept if q) if isinstance(kept, list) else ()
+    return Question(
+        task_id, found.title, str(form.get("description") or ""), found.due_at, form, lines
+    )
 
 
 def answer(engine: Engine, token: str, task_id: str, raw: RawForm) -> tuple[FieldError, ...]:

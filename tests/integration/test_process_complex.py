@@ -955,3 +955,85 @@ def test_progress_check_ins_every_six_weeks_during_realisation(
     d.assert_closed(
         "honoured_without_money", FULL, [*START_MAILS, "integraal_advies", "initiatief_afgerond"]
     )
+
+
+# -------------------------------------------------------------------- questions of specialists
+
+
+def assess_with_a_question(d: Driver, question: str) -> str:
+    """All aspects positive except the first, whose specialist needs more information."""
+    tasks = d.open_tasks("assess_aspect")
+    asking = tasks[0].properties["context_values"]["aspect"]["code"]
+    for n, task in enumerate(tasks):
+        verdict = "MEER_INFO_NODIG" if n == 0 else "POSITIEF"
+        d.engine.complete_task(
+            task.id,
+            {"verdict": verdict, **({"conditions": question} if n == 0 else {})},
+            actor="specialist",
+            lanes=["vakspecialist"],
+        )
+    return asking
+
+
+def test_a_specialists_question_goes_to_the_initiator_and_only_that_aspect_is_assessed_again(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    d = start(engine, clock, "INI-2026-000120")
+    to_assessment(d)
+    aspects = len(d.open_tasks("assess_aspect"))
+    asking = assess_with_a_question(d, "Hoe groot wordt de moestuin (m²)?")
+    # one mail listing the question, and a request on the initiator's status page
+    assert d.templates()[-1] == "vragen_beoordeling"
+    with engine.transaction() as u:
+        payload = u.connection.execute(
+            select(outbox.c.payload)
+            .where(outbox.c.instance_id == d.id)
+            .order_by(outbox.c.id.desc())
+        ).first()[0]
+    assert payload["items"] == ["Hoe groot wordt de moestuin (m²)?"]
+    [request] = d.open_tasks("answer_assessment_questions")
+    assert request.lane == "initiatiefnemer"
+    assert request.properties["context_values"]["questions"] == payload["items"]
+    assert d.open_tasks("integral_advice") == []
+    d.do("answer_assessment_questions", {"assessment_answers": "Ongeveer 400 m²."})
+    # only the aspect that asked is assessed again
+    again = d.open_tasks("assess_aspect")
+    assert [t.properties["context_values"]["aspect"]["code"] for t in again] == [asking]
+    assess_all(d)
+    assert [t.bpmn_id for t in d.open_tasks()] == ["integral_advice"]
+    data = d.data()
+    verdicts = {a["code"]: a["verdict"] for a in data["aspects"]}
+    assert len(verdicts) == aspects
+    assert set(verdicts.values()) == {"POSITIEF"}
+    advise(d, "HAALBAAR")
+    assert "besluitvorming" in d.phases()
+
+
+def test_without_an_answer_in_28_days_the_casist_advises_on_what_is_known(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    d = start(engine, clock, "INI-2026-000121")
+    to_assessment(d)
+    asking = assess_with_a_question(d, "Is er een bodemonderzoek?")
+    d.advance(timedelta(days=27))
+    assert d.open_tasks("answer_assessment_questions")
+    d.advance(timedelta(days=2))
+    assert d.open_tasks("answer_assessment_questions") == []
+    assert [t.bpmn_id for t in d.open_tasks()] == ["integral_advice"]
+    verdicts = {a["code"]: a["verdict"] for a in d.data()["aspects"]}
+    assert verdicts[asking] == "MEER_INFO_NODIG"
+
+
+def test_questions_are_asked_in_at_most_two_rounds(domain: tuple[Engine, ManualClock]) -> None:
+    engine, clock = domain
+    d = start(engine, clock, "INI-2026-000122")
+    to_assessment(d)
+    assess_with_a_question(d, "Welke vergunning heeft u?")
+    d.do("answer_assessment_questions", {"assessment_answers": "Nog geen."})
+    assess_with_a_question(d, "Wanneer vraagt u die aan?")
+    d.do("answer_assessment_questions", {"assessment_answers": "Volgende maand."})
+    assess_with_a_question(d, "En daarna?")
+    assert [t.bpmn_id for t in d.open_tasks()] == ["integral_advice"]
+    assert d.templates().count("vragen_beoordeling") == 2

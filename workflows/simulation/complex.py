@@ -196,6 +196,9 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
         )
         return {"integral_outcome": outcome, "advice_summary": "Zie de bundeling van aspecten."}
 
+    def answer_questions(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"assessment_answers": "Situatietekening en begroting per post bijgevoegd."}
+
     def adjust_plan(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"adjusted_plan_summary": "Plan aangepast aan de voorwaarden uit het advies."}
 
@@ -349,6 +352,7 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
         "assign_casist": plan(assign_casist, 4, 10, working=True),
         "kickoff": plan(kickoff, 5, 10, working=True),
         "assess_aspect": plan(assess_aspect, 7, 18, working=True),
+        "answer_assessment_questions": plan(answer_questions, 5, 30),  # ≈ 7% pass P28D
         "integral_advice": plan(integral_advice, 12, 35),
         "adjust_plan": plan(adjust_plan, 21, 45),  # ≈ 12% pass the P42D deadline
         "reject_with_reasons": plan(reject, 3, 7, working=True),
