@@ -267,19 +267,52 @@ def test_wijkwens_payment_later_than_six_weeks_is_escalated(
     ]
 
 
-def test_wijkwens_public_space_wish_after_1_october_is_deferred_to_next_year(
-    domain: tuple[Engine, ManualClock],
-) -> None:
-    engine, _ = domain
-    iid = start_wijkwens(engine, submitted_on="2026-10-05", title="Bankje bij de vijver")
+def defer(engine: Engine, clock: ManualClock, title: str) -> int:
+    """A public-space wish that arrives on 5 October 2026: handled from 1 January 2027."""
+    clock.set(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+    iid = start_wijkwens(engine, submitted_on="2026-10-05", title=title)
     public = {**ADMISSIBLE, "is_public_space_wish": True}
     do(engine, iid, "wijkwens_check_admissibility", public, "initiatieventeam")
+    return iid
 
-    data = finished(engine, iid)
-    assert (data["outcome"], data["handle_in_year"]) == ("deferred_next_year", 2027)
-    assert data["gebied"] == "Oost"
-    assert phases(engine, iid) == ["ontvangen", "afgerond"]
+
+def test_wijkwens_public_space_wish_after_1_october_waits_until_1_january(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    iid = defer(engine, clock, "Bankje bij de vijver")
+    summary = engine.get_instance(iid).summary
+    assert summary.status == "waiting"
+    assert engine.get_instance(iid).data["handle_in_year"] == 2027
+    assert open_ids(engine, iid) == []
     assert [m for m, _ in mails(engine, iid)] == ["wijkwens_ontvangen", "wijkwens_volgend_jaar"]
+    # 31 December 23:59 in Dordrecht: still waiting
+    clock.set(datetime(2026, 12, 31, 22, 59, tzinfo=UTC))
+    engine.fire_due_timers()
+    assert open_ids(engine, iid) == []
+    # 1 January: on to the regiegroep, in the new year
+    clock.set(datetime(2026, 12, 31, 23, 0, 1, tzinfo=UTC))
+    engine.fire_due_timers()
+    assert open_ids(engine, iid) == ["wijkwens_regiegroep_advice"]
+    assert phases(engine, iid) == ["ontvangen", "beoordeling"]
+    assert engine.get_instance(iid).data["gebied"] == "Oost"
+
+
+def test_a_wish_waiting_for_the_new_year_can_be_withdrawn(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    iid = defer(engine, clock, "Speeltoestel Sterrenburg")
+    engine.send_message(
+        "initiative_withdrawn",
+        {"reason": "Toch niet nodig.", "by": "initiatiefnemer"},
+        instance_id=iid,
+    )
+    data = finished(engine, iid)
+    assert data["outcome"] == "withdrawn"
+    assert [m for m, _ in mails(engine, iid)][-1] == "wijkwens_ingetrokken"
+    clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=UTC))
+    assert engine.fire_due_timers() == 0
 
 
 @pytest.mark.parametrize(
@@ -304,7 +337,8 @@ def test_wijkwens_on_1_october_itself_a_public_space_wish_is_deferred(
     iid = start_wijkwens(engine, submitted_on="2026-10-01")
     public = {**ADMISSIBLE, "is_public_space_wish": True}
     do(engine, iid, "wijkwens_check_admissibility", public, "initiatieventeam")
-    assert finished(engine, iid)["outcome"] == "deferred_next_year"
+    assert engine.get_instance(iid).data["deferred_until"].startswith("2027-01-01")
+    assert open_ids(engine, iid) == []
 
 
 def test_wijkwens_incomplete_then_supplemented_then_found_inadmissible(

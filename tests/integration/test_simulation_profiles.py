@@ -89,8 +89,8 @@ def test_a_year_of_initiatives_runs_clean_with_the_intended_mix(
     assert sum(wijkwens.values()) >= 0.8 * report.started[WIJKWENS]  # short lead times
     assert 0.60 <= _share(wijkwens, "honoured") <= 0.90
     assert 0.03 <= _share(wijkwens, "rejected") <= 0.20
-    assert _share(wijkwens, "withdrawn", "not_processed", "deferred_next_year") <= 0.25
-    assert {"honoured", "rejected", "deferred_next_year"} <= set(wijkwens)
+    assert _share(wijkwens, "withdrawn", "not_processed") <= 0.25
+    assert {"honoured", "rejected"} <= set(wijkwens)
 
     green = outcomes(GREEN)
     assert sum(green.values()) >= 0.75 * report.started[GREEN]
