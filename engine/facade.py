@@ -35,7 +35,7 @@ from engine.runtime import Runtime
 from engine.scripting import Limits, SandboxEnvironment, make_script_engine
 from engine.settings import EngineSettings
 from engine.specs import SpecLibrary
-from engine.spiff import ASSIGNEE_PROPERTY, GROUP_PROPERTY, check_group_path
+from engine.spiff import ASSIGNEE_PROPERTY, GROUP_PROPERTY, LANE_PROPERTY, check_group_path
 from engine.types import (
     CheckReport,
     DeployResult,
@@ -71,6 +71,7 @@ class Engine:
         property_checks = {
             GROUP_PROPERTY: check_group_path,
             ASSIGNEE_PROPERTY: check_group_path,
+            LANE_PROPERTY: check_group_path,
             **settings.property_checks,
         }
         gateway_probe = SandboxEnvironment(

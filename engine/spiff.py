@@ -150,6 +150,10 @@ GROUP_PROPERTY = "group"
 #: a user task property naming a data path (e.g. `casist`) whose value is the user who holds
 #: the task from the moment it opens: the case's own casist does the casist's tasks
 ASSIGNEE_PROPERTY = "assignee"
+#: a user task property naming a data path (e.g. `aspect.lane`) whose value, when there, is the
+#: task's lane instead of the one it is drawn in: one multi-instance task whose instances go to
+#: different roles (an aspect the casist assesses, the others the vakspecialisten)
+LANE_PROPERTY = "lane"
 _DATA_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 MAX_GROUP_LENGTH = 200
 
@@ -190,11 +194,12 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
         }
     group_path = properties.get(GROUP_PROPERTY)
     assignee_path = properties.get(ASSIGNEE_PROPERTY)
+    lane_path = properties.get(LANE_PROPERTY)
     return ReadyUserTask(
         id=str(task.id),
         bpmn_id=spec.bpmn_id or spec.name,
         title=spec.bpmn_name or spec.bpmn_id or spec.name,
-        lane=spec.lane,
+        lane=(_group_of(task.data, str(lane_path)) if lane_path else None) or spec.lane,
         process_id=task.workflow.spec.name,
         properties=properties,
         group=_group_of(task.data, str(group_path)) if group_path else None,

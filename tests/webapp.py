@@ -44,7 +44,8 @@ def _aspect_teams() -> tuple[str, ...]:
         rule.findall("dmn:outputEntry/dmn:text", ns)[column].text or ""
         for rule in root.iterfind(".//dmn:rule", ns)
     ]
-    return tuple(sorted({t.strip().strip('"') for t in texts}))
+    # CASIST: organisatiekracht and draagvlak go to the case's casist, not to a team
+    return tuple(sorted({t.strip().strip('"') for t in texts} - {"CASIST"}))
 
 
 #: all aspect teams: a vakspecialist in these sees every aspect assessment
@@ -98,12 +99,18 @@ def driver(app: Flask, clock: ManualClock, instance_id: int) -> Any:
     return Driver(engine_of(app), clock, instance_id)
 
 
-def to_assessment(app: Flask, clock: ManualClock, instance_id: int) -> Any:
-    """Drive a complex initiative to its aspect assessments (by the engine, as colleagues would)."""
+def to_assessment(
+    app: Flask, clock: ManualClock, instance_id: int, casist: str | None = None
+) -> Any:
+    """Drive a complex initiative to its aspect assessments (by the engine, as colleagues would);
+    `casist`: who becomes its casist (and so assesses organisatiekracht and draagvlak)."""
     from tests.integration.test_process_complex import to_assessment as drive
 
     d = driver(app, clock, instance_id)
-    drive(d)
+    if casist is None:
+        drive(d)
+    else:
+        drive(d, casist=casist)
     return d
 
 

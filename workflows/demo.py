@@ -16,6 +16,8 @@ from workflows.simulation.staff import DEFAULT_STAFF
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("carla", "Carla Casist", ("casist",)),
     ("ines", "Ines Initiatieventeam", ("initiatieventeam",)),
+    ("wendy", "Wendy Wijkwensen", ("wijkwenssecretariaat",)),
+    ("koen", "Koen KCC", ("kcc",)),
     ("victor", "Victor Vakspecialist", ("vakspecialist",)),
     ("frank", "Frank Fondsbeheer", ("fondsbeheer",)),
     ("bert", "Bert Budgethouder", ("budgethouder",)),
@@ -42,7 +44,6 @@ DEMO_TEAMS: dict[str, tuple[str, ...]] = {
     ),
     "vera": (
         "FONDSBEHEER",
-        "CASIST",
         "MAATSCHAPPELIJKE_ONTWIKKELING",
         "JURIDISCHE_ZAKEN",
         "EVENEMENTENBUREAU_OOV",

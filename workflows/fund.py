@@ -149,6 +149,31 @@ def open_period(
     return summary(conn, code)
 
 
+def ensure_period(
+    conn: Connection, code: str, name: str, ceiling_cents: int, now: datetime
+) -> None:
+    """The period exists: created with this ceiling if it did not, else left as it is (its
+    ceiling is changed with set_ceiling, not by whoever asks first). Safe when many ask at once:
+    the insert skips a code that exists, on both databases."""
+    if ceiling_cents < 0:
+        raise FundError("Het plafond kan niet negatief zijn.")
+    dialect = conn.dialect.name
+    values = {
+        "code": code,
+        "name": name,
+        "ceiling_cents": ceiling_cents,
+        "minimum_grant_cents": 0,
+        "created_at": now,
+    }
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    conn.execute(
+        upsert(fund_period).values(**values).on_conflict_do_nothing(index_elements=["code"])
+    )
+
+
 def set_ceiling(conn: Connection, code: str, ceiling_cents: int) -> FundSummary:
     """Change a period's ceiling; refused below what is already held."""
     period = _lock_period(conn, code)

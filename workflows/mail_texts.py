@@ -185,6 +185,63 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "De betaling van een toegekende wijkwens is later dan afgesproken.",
         "Zorg dat de betaling zo snel mogelijk wordt gedaan.",
     ),
+    "wijkwens_afgewezen": (
+        "Besluit over uw wijkwens: afgewezen",
+        "De gebiedsmanager heeft besloten uw wijkwens niet toe te kennen.",
+        "U ontvangt het besluit met de reden ook per brief. Bent u het er niet mee eens, dan "
+        "staat in die brief hoe u bezwaar maakt.",
+    ),
+    "wijkwens_budget_op": (
+        "Besluit over uw wijkwens: het budget is op",
+        "Uw wijkwens past bij de wijk, maar het budget voor wijkwensen in uw gebied is dit jaar "
+        "op. Wij kunnen er daarom geen bijdrage voor geven.",
+        "U kunt uw wens volgend jaar opnieuw indienen. U ontvangt het besluit ook per brief.",
+    ),
+    "wijkwens_buiten_behandeling": (
+        "Uw wijkwens wordt niet behandeld",
+        "Wij hebben de gevraagde aanvulling op uw wijkwens niet op tijd ontvangen.",
+        "Wij behandelen uw wijkwens daarom niet verder. U kunt altijd opnieuw een wens indienen.",
+    ),
+    "wijkwens_ingetrokken": (
+        "Uw wijkwens is ingetrokken",
+        "U heeft uw wijkwens ingetrokken. Wij behandelen hem niet verder.",
+        "U hoeft niets meer te doen. U kunt altijd opnieuw een wens indienen.",
+    ),
+    "wijkwens_vervuld": (
+        "Het geld voor uw wijkwens is betaald",
+        "Wij hebben de bijdrage voor uw wijkwens overgemaakt.",
+        "Veel succes met de uitvoering. Laat de gebiedsmanager weten hoe het is gegaan.",
+    ),
+    "groen_geveltuin_plantklaar": (
+        "Uw geveltuin is plantklaar",
+        "De aannemer heeft uw geveltuin plantklaar gemaakt.",
+        "U kunt nu planten. Houdt u de geveltuin zelf bij, zoals afgesproken.",
+    ),
+    "groen_adoptie_actief": (
+        "Uw adoptie van openbaar groen is gestart",
+        "U heeft de afspraken geaccepteerd; de gemeente heeft het materiaal geleverd.",
+        "Dank u wel voor uw zorg voor de buurt. Meld problemen via de Wijklijn (14 078).",
+    ),
+    "groen_adoptie_niet_doorgegaan": (
+        "Uw adoptie gaat niet door",
+        "Wij hebben de afsprakenbrief niet op tijd geaccepteerd terugontvangen.",
+        "De adoptie gaat daarom niet door. U kunt altijd opnieuw een aanvraag doen.",
+    ),
+    "groen_afgewezen": (
+        "Uw groenaanvraag kan niet doorgaan",
+        "Na bekijken van de plek kan uw aanvraag helaas niet doorgaan.",
+        "U ontvangt de reden en een mogelijk alternatief ook per brief.",
+    ),
+    "groen_doorverwezen": (
+        "Uw groenaanvraag gaat naar wijkwensen",
+        "Uw aanvraag past niet bij eenvoudig groen, maar mogelijk wel bij de wijkwensen.",
+        "Dien uw wens in bij wijkwensen van uw gebied; de regiegroep bekijkt hem dan.",
+    ),
+    "groen_ingetrokken": (
+        "Uw groenaanvraag is ingetrokken",
+        "U heeft uw groenaanvraag ingetrokken. Wij behandelen hem niet verder.",
+        "U hoeft niets meer te doen. U kunt altijd opnieuw een aanvraag doen.",
+    ),
     "groen_ontvangen": (
         "Wij hebben uw groeninitiatief ontvangen",
         "Dank u wel voor uw groeninitiatief. Wij hebben het goed ontvangen.",

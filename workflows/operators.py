@@ -9,6 +9,7 @@ expressions over the task data; amounts are in euros:
 | `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner) | `{"queued": true, "outbox_id": n}` |
 | `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
 | `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
+| every `fund_*` | `budget`, `budget_ceiling`, `budget_name` (optional) | works on that ledger (e.g. `"wijkwensen-Oost-2027"`) instead of the initiative fund; created on first use with that ceiling |
 | `fund_apply` | `amount`, `allow_partial` (optional) | `{"volgnummer", "outcome", "amount", "available"}` — outcome reserved / partial / refused_ceiling |
 | `fund_commit` | `amount` (optional: the reservation) | `{"amount", "state"}` |
 | `fund_pay` | `amount` (optional: the rest) | `{"paid", "state"}` |
@@ -116,10 +117,28 @@ def _money(cents: int) -> float:
 
 
 def fund_operators(period: str) -> dict[str, Operator]:
-    """The fund operators for one fund period."""
+    """The fund operators for one fund period; with a `budget` parameter they work on that
+    ledger instead (e.g. a gebied's wijkwensen budget of one year), created on first use with
+    `budget_ceiling` (euros) and `budget_name`."""
+
+    def ledger(call: ServiceCall, params: dict[str, Any]) -> str:
+        code = params.get("budget")
+        if not code:
+            return period
+        code = str(code)[:40]
+        if params.get("budget_ceiling") is None:
+            raise ServiceError(f"budget '{code}': geef het plafond op ('budget_ceiling').")
+        fund.ensure_period(
+            call.connection,
+            code,
+            str(params.get("budget_name") or code)[:200],
+            fund.to_cents(params["budget_ceiling"]),
+            call.now,
+        )
+        return code
 
     def status(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
-        total = fund.summary(call.connection, period)
+        total = fund.summary(call.connection, ledger(call, params))
         return {
             "ceiling": _money(total.ceiling),
             "available": _money(total.available),
@@ -127,15 +146,16 @@ def fund_operators(period: str) -> dict[str, Operator]:
         }
 
     def apply(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
+        code = ledger(call, params)
         got = fund.apply(
             call.connection,
-            period,
+            code,
             _key(call),
             fund.to_cents(params.get("amount")),
             call.now,
             allow_partial=bool(params.get("allow_partial", False)),
         )
-        left = fund.summary(call.connection, period).available
+        left = fund.summary(call.connection, code).available
         return {
             "volgnummer": got.volgnummer,
             "outcome": got.outcome,
@@ -144,17 +164,21 @@ def fund_operators(period: str) -> dict[str, Operator]:
         }
 
     def commit(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
-        got = fund.commit(call.connection, period, _key(call), call.now, _optional_cents(params))
+        got = fund.commit(
+            call.connection, ledger(call, params), _key(call), call.now, _optional_cents(params)
+        )
         return {"amount": _money(got.amount), "state": got.state}
 
     def pay(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
-        got = fund.pay(call.connection, period, _key(call), call.now, _optional_cents(params))
+        got = fund.pay(
+            call.connection, ledger(call, params), _key(call), call.now, _optional_cents(params)
+        )
         return {"paid": _money(got.paid), "state": got.state}
 
     def release(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
         got = fund.release(
             call.connection,
-            period,
+            ledger(call, params),
             _key(call),
             call.now,
             str(params.get("reason") or "vrijgegeven"),
@@ -165,7 +189,11 @@ def fund_operators(period: str) -> dict[str, Operator]:
         if params.get("amount") is None:
             raise ServiceError("fund_settle: geef het vastgestelde bedrag op ('amount').")
         got = fund.settle(
-            call.connection, period, _key(call), call.now, fund.to_cents(params["amount"])
+            call.connection,
+            ledger(call, params),
+            _key(call),
+            call.now,
+            fund.to_cents(params["amount"]),
         )
         return {
             "settled": _money(got.entry.amount if got.entry.state != "released" else 0),

@@ -5,6 +5,8 @@ from __future__ import annotations
 ROLES: dict[str, str] = {
     "initiatiefnemer": "Initiatiefnemer (inwoner, zonder account)",
     "initiatieventeam": "Initiatieventeam",
+    "wijkwenssecretariaat": "Secretariaat wijkwensen (Gebiedsgericht werken)",
+    "kcc": "KCC / Wijklijn",
     "casist": "Casist",
     "vakspecialist": "Vakspecialist",
     "fondsbeheer": "Fondsbeheer",
@@ -30,7 +32,7 @@ LANE_ROLES = frozenset(ROLES) - {"procesbeheerder", "manager", "beheerder", "tea
 #: lanes whose tasks staff may also complete on someone's behalf: the initiator has no account
 #: (yet), so what they send by mail or say on the phone is entered by their casist or the team
 ON_BEHALF_OF: dict[str, frozenset[str]] = {
-    "initiatiefnemer": frozenset({"casist", "initiatieventeam"}),
+    "initiatiefnemer": frozenset({"casist", "initiatieventeam", "wijkwenssecretariaat", "kcc"}),
 }
 
 
@@ -66,9 +68,11 @@ def lacks_team(roles: frozenset[str], teams: frozenset[str]) -> bool:
 
 # Who may act on a case as a whole; the web pages and the command line ask the same.
 #: register an initiative on someone's behalf (an initiator's own intake needs no role)
-MAY_START = frozenset({"initiatieventeam", "casist", "beheerder"})
+MAY_START = frozenset({"initiatieventeam", "casist", "wijkwenssecretariaat", "kcc", "beheerder"})
 #: pass on what reached the municipality outside the app (e.g. a withdrawal by phone)
-MAY_SEND_MESSAGE = frozenset({"initiatieventeam", "casist", "beheerder"})
+MAY_SEND_MESSAGE = frozenset(
+    {"initiatieventeam", "casist", "wijkwenssecretariaat", "kcc", "beheerder"}
+)
 #: stop a case
 MAY_CANCEL = frozenset({"beheerder", "teamleider"})
 #: run a case in error again

@@ -285,6 +285,9 @@ def _context(values: Any) -> str:
             parts.append(
                 labels.aspect(value) if value.get("code") else str(value.get("name") or "")
             )
+        elif isinstance(value, list):  # e.g. the questions a request asks: their text
+            text = "; ".join(str(v) for v in value if v not in (None, ""))
+            parts.append(text if len(text) <= 120 else text[:119] + "…")
         elif value not in (None, ""):
             parts.append(labels.value(key, value) or str(value))
     return ", ".join(p for p in parts if p)

@@ -4,6 +4,7 @@ user task has a valid form, every lane is a role, and every id the Python code n
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -93,3 +94,19 @@ def test_every_id_the_python_code_names_exists_in_the_diagrams() -> None:
         assert not missing, f"{profile.process_id}: task plans for unknown ids {missing}"
         for plan in profile.messages:
             assert plan.name in messages, plan.name
+
+
+def test_every_message_a_diagram_sends_has_its_own_words() -> None:
+    """A template without its own text would reach the initiator as "Er is iets veranderd aan
+    uw initiatief": every template a diagram names (a notify parameter, a closing template)
+    has a subject and text of its own in workflows/mail_texts.py."""
+    from workflows.mail_texts import TEXTS
+
+    named: set[str] = set()
+    for path in DIAGRAMS:
+        text = path.read_text()
+        named |= set(re.findall(r'closing_template = "([a-z_]+)"', text))
+        for value in re.findall(r'id="template" type="[a-z]+" value=\'([^\']+)\'', text):
+            named |= set(re.findall(r'(?<!\[)"([a-z_]+)"', value))  # not settlement["…"]
+    assert len(named) > 30
+    assert sorted(named - set(TEXTS)) == []

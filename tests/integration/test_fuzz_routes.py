@@ -34,7 +34,7 @@ from lxml import etree
 
 from engine import HumanTask, ManualClock
 from tests.integration.test_demo_pages import EMAIL, RULES, visible_texts
-from tests.integration.test_process_complex import intake, pay
+from tests.integration.test_process_complex import advise, assess_all, intake, pay
 from tests.webapp import (
     ASPECT_TEAMS,
     add_user,
@@ -44,6 +44,7 @@ from tests.webapp import (
     make_app,
     post,
     start_complex,
+    to_assessment,
     to_decision,
 )
 from workflows import bootstrap, demo, status_links
@@ -271,6 +272,12 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Any:
         fuzz(task)
         if d.open_tasks(bpmn_id):
             d.do(bpmn_id, answer)
+    # a plan adjustment is asked for in few cases: one is driven there too
+    d = to_assessment(app, clock, start_complex(app, 9002))
+    assess_all(d)
+    advise(d, "HAALBAAR_MET_AANPASSINGEN")
+    (task,) = d.open_tasks("adjust_plan")
+    fuzz(task)
     try:
         yield app, client, report, posts, fields_by_form, answers
     finally:

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from engine import Engine, ManualClock
+from engine import Engine, ManualClock, TaskNotAllowedError
 from engine.persistence.tables import outbox
 from workflows import bootstrap, fund, norms
 from workflows.tables import fund_movement
@@ -190,15 +190,21 @@ def assess_all(d: Driver, verdict: str = "POSITIEF") -> int:
     tasks = d.open_tasks("assess_aspect")
     assert tasks, "no aspect assessments open"
     for task in tasks:
-        assert task.lane == "vakspecialist"
+        # organisatiekracht and draagvlak: the case's casist; the other aspects: their team
+        code = task.properties["context_values"]["aspect"]["code"]
+        if code in ("ORGANISATIE", "DRAAGVLAK_PARTICIPATIE"):
+            assert (task.lane, task.group) == ("casist", None)
+        else:
+            assert task.lane == "vakspecialist"
+            assert task.group == task.properties["context_values"]["aspect"]["team"]
         d.engine.complete_task(
             task.id,
             {
                 "verdict": verdict,
                 **({} if verdict == "POSITIEF" else {"conditions": "Zie advies."}),
             },
-            actor="specialist",
-            lanes=["vakspecialist"],
+            actor=task.assignee or "specialist",
+            lanes=[task.lane],
         )
     return len(tasks)
 
@@ -970,7 +976,7 @@ def assess_with_a_question(d: Driver, question: str) -> str:
             task.id,
             {"verdict": verdict, **({"conditions": question} if n == 0 else {})},
             actor="specialist",
-            lanes=["vakspecialist"],
+            lanes=[task.lane],
         )
     return asking
 
@@ -1037,3 +1043,27 @@ def test_questions_are_asked_in_at_most_two_rounds(domain: tuple[Engine, ManualC
     assess_with_a_question(d, "En daarna?")
     assert [t.bpmn_id for t in d.open_tasks()] == ["integral_advice"]
     assert d.templates().count("vragen_beoordeling") == 2
+
+
+def test_organisatiekracht_and_draagvlak_go_to_the_cases_casist_who_needs_no_specialist_role(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    d = start(engine, clock, "INI-2026-000123")
+    to_assessment(d, casist="daan")
+    tasks = d.open_tasks("assess_aspect")
+    mine = [t for t in tasks if t.lane == "casist"]
+    codes = sorted(t.properties["context_values"]["aspect"]["code"] for t in mine)
+    assert codes == ["DRAAGVLAK_PARTICIPATIE", "ORGANISATIE"]
+    assert {t.assignee for t in mine} == {"daan"}
+    assert {t.id for t in engine.list_tasks(lanes=["casist"], instance_id=d.id)} == {
+        t.id for t in mine
+    }
+    # someone with only the casist role completes them; a vakspecialist may not
+    with pytest.raises(TaskNotAllowedError):
+        engine.complete_task(
+            mine[0].id, {"verdict": "POSITIEF"}, actor="kim", lanes=["vakspecialist"]
+        )
+    for task in mine:
+        engine.complete_task(task.id, {"verdict": "POSITIEF"}, actor="daan", lanes=["casist"])
+    assert {t.lane for t in d.open_tasks("assess_aspect")} == {"vakspecialist"}

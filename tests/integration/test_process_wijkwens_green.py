@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from engine import Engine, ManualClock
+from engine import Engine, ManualClock, TaskNotAllowedError
 from engine.persistence.tables import outbox
 from engine.types import HumanTask
 from workflows import bootstrap, norms
@@ -27,10 +27,13 @@ BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 FOLDERS = [BPMN / "wijkwens", BPMN / "simple_green", BPMN / "shared"]
 WIJKWENS = "wijkwens_process"
 GREEN = "simple_green_initiative_process"
-# Roles Wegwijs knows (shared/DESIGN.md "Users", plus gebiedsbeheer for the green process).
+# Roles Wegwijs knows (shared/DESIGN.md "Users", plus gebiedsbeheer for the green process, and
+# the desks where wijkwensen and green requests come in).
 KNOWN_ROLES = {
     "initiatiefnemer",
     "initiatieventeam",
+    "wijkwenssecretariaat",
+    "kcc",
     "casist",
     "vakspecialist",
     "fondsbeheer",
@@ -155,7 +158,7 @@ def grant(amount: float) -> dict[str, Any]:
 
 
 def to_decision(engine: Engine, iid: int) -> None:
-    do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
     do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
 
 
@@ -167,7 +170,9 @@ def test_wijkwens_up_to_1000_is_honoured_without_co_signature(
 ) -> None:
     engine, _ = domain
     iid = start_wijkwens(engine)
-    admissibility = do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "initiatieventeam")
+    admissibility = do(
+        engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat"
+    )
     assert admissibility.due_at == due(admissibility, "10 werkdagen")
     advice = do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
     assert advice.due_at == due(advice, "6 weken")
@@ -217,7 +222,7 @@ def test_wijkwens_above_1000_without_a_co_signer_is_asked_for_one_before_the_reg
 ) -> None:
     engine, _ = domain
     iid = start_wijkwens(engine, title="Kerstmarkt op het pleintje", requested_amount=1400)
-    do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
     assert open_ids(engine, iid) == ["wijkwens_provide_info"]  # admissible, but no co-signer
     (asked,) = engine.list_tasks(instance_id=iid)
     assert "rechtspersoon mee" in engine.task_data(asked.id)["admissibility_notes"]
@@ -272,7 +277,7 @@ def defer(engine: Engine, clock: ManualClock, title: str) -> int:
     clock.set(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
     iid = start_wijkwens(engine, submitted_on="2026-10-05", title=title)
     public = {**ADMISSIBLE, "is_public_space_wish": True}
-    do(engine, iid, "wijkwens_check_admissibility", public, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", public, "wijkwenssecretariaat")
     return iid
 
 
@@ -325,7 +330,7 @@ def test_wijkwens_1_october_rule_only_defers_public_space_wishes_from_1_october(
     engine, _ = domain
     iid = start_wijkwens(engine, submitted_on=submitted_on)
     wish = {**ADMISSIBLE, "is_public_space_wish": public_space}
-    do(engine, iid, "wijkwens_check_admissibility", wish, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", wish, "wijkwenssecretariaat")
     assert open_ids(engine, iid) == ["wijkwens_regiegroep_advice"]
     assert phases(engine, iid) == ["ontvangen", "beoordeling"]
 
@@ -336,7 +341,7 @@ def test_wijkwens_on_1_october_itself_a_public_space_wish_is_deferred(
     engine, _ = domain
     iid = start_wijkwens(engine, submitted_on="2026-10-01")
     public = {**ADMISSIBLE, "is_public_space_wish": True}
-    do(engine, iid, "wijkwens_check_admissibility", public, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", public, "wijkwenssecretariaat")
     assert engine.get_instance(iid).data["deferred_until"].startswith("2027-01-01")
     assert open_ids(engine, iid) == []
 
@@ -348,7 +353,7 @@ def test_wijkwens_incomplete_then_supplemented_then_found_inadmissible(
     iid = start_wijkwens(engine, wijk="Rotterdam-Zuid")
     assert engine.get_instance(iid).data["gebied"] == "Onbekend"  # DMN catch-all row
     incomplete = {"admissibility": "incomplete", "is_public_space_wish": False}
-    do(engine, iid, "wijkwens_check_admissibility", incomplete, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", incomplete, "wijkwenssecretariaat")
     info = do(
         engine,
         iid,
@@ -362,7 +367,7 @@ def test_wijkwens_incomplete_then_supplemented_then_found_inadmissible(
         "is_public_space_wish": False,
         "admissibility_notes": "Aanvrager woont niet in een aangewezen gebied.",
     }
-    do(engine, iid, "wijkwens_check_admissibility", rejected, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", rejected, "wijkwenssecretariaat")
 
     data = finished(engine, iid)
     assert (data["outcome"], data["gebied"], data["requested_amount"]) == (
@@ -384,7 +389,7 @@ def test_wijkwens_is_not_processed_when_the_repair_term_passes(
     engine, clock = domain
     iid = start_wijkwens(engine, wijk="Reeland")
     incomplete = {"admissibility": "incomplete", "is_public_space_wish": False}
-    do(engine, iid, "wijkwens_check_admissibility", incomplete, "initiatieventeam")
+    do(engine, iid, "wijkwens_check_admissibility", incomplete, "wijkwenssecretariaat")
     [info] = engine.list_tasks(instance_id=iid)
     assert info.bpmn_id == "wijkwens_provide_info"
     deadline = due(info, "10 werkdagen")
@@ -445,7 +450,7 @@ def test_wijkwens_withdrawn_by_message(
     engine, _ = domain
     iid = start_wijkwens(engine, wijk="Zuidhoven")
     if stage != "wijkwens_check_admissibility":
-        do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "initiatieventeam")
+        do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
     if stage == "wijkwens_decide":
         do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
     assert open_ids(engine, iid) == [stage]
@@ -482,7 +487,7 @@ FEASIBLE_ADOPTION = {
 def test_green_geveltuin_is_agreed_and_laid_out(domain: tuple[Engine, ManualClock]) -> None:
     engine, _ = domain
     iid = start_green(engine)
-    register = do(engine, iid, "green_register", REGISTER_GEVELTUIN, "initiatieventeam")
+    register = do(engine, iid, "green_register", REGISTER_GEVELTUIN, "kcc")
     assert register.due_at == due(register, "2 werkdagen")
     assess = do(engine, iid, "green_assess_geveltuin", FEASIBLE_GEVELTUIN, "gebiedsbeheer")
     assert assess.due_at == due(assess, "10 werkdagen")
@@ -505,7 +510,7 @@ def test_green_geveltuin_rejected_when_the_walkway_is_too_narrow(
 ) -> None:
     engine, _ = domain
     iid = start_green(engine, wijk="Staart")
-    do(engine, iid, "green_register", REGISTER_GEVELTUIN, "initiatieventeam")
+    do(engine, iid, "green_register", REGISTER_GEVELTUIN, "kcc")
     narrow = {
         "geveltuin_feasible": False,
         "remaining_walkway_m": 1.1,
@@ -522,7 +527,7 @@ def test_green_geveltuin_rejected_when_the_walkway_is_too_narrow(
 def test_green_adoption_agreed_online_becomes_active(domain: tuple[Engine, ManualClock]) -> None:
     engine, _ = domain
     iid = start_green(engine, green_type="adoptiegroen")
-    do(engine, iid, "green_register", REGISTER_ADOPTION, "initiatieventeam")
+    do(engine, iid, "green_register", REGISTER_ADOPTION, "kcc")
     discuss = do(engine, iid, "green_discuss_adoption", FEASIBLE_ADOPTION, "gebiedsbeheer")
     assert discuss.due_at == due(discuss, "10 werkdagen")
     accept = do(
@@ -556,7 +561,7 @@ def test_green_adoption_not_possible_is_rejected(domain: tuple[Engine, ManualClo
         iid,
         "green_register",
         {**REGISTER_ADOPTION, "green_type": "adoptie_speelplek"},
-        "initiatieventeam",
+        "kcc",
     )
     no = {
         "adoption_feasible": False,
@@ -580,7 +585,7 @@ def test_green_adoption_without_answer_in_four_weeks_does_not_continue(
         iid,
         "green_register",
         {**REGISTER_ADOPTION, "green_type": "zwerfvuil"},
-        "initiatieventeam",
+        "kcc",
     )
     do(engine, iid, "green_discuss_adoption", FEASIBLE_ADOPTION, "gebiedsbeheer")
     [accept] = engine.list_tasks(instance_id=iid)
@@ -612,7 +617,7 @@ def test_green_adoption_declined_by_the_initiator_is_withdrawn(
         iid,
         "green_register",
         {**REGISTER_ADOPTION, "green_type": "adoptie_afvalbak"},
-        "initiatieventeam",
+        "kcc",
     )
     do(engine, iid, "green_discuss_adoption", FEASIBLE_ADOPTION, "gebiedsbeheer")
     do(
@@ -645,7 +650,7 @@ def test_green_withdrawn_by_message(
 ) -> None:
     engine, _ = domain
     iid = start_green(engine, wijk="Noordflank")
-    do(engine, iid, "green_register", register, "initiatieventeam")
+    do(engine, iid, "green_register", register, "kcc")
     assert open_ids(engine, iid) == [stage]
     engine.send_message("initiative_withdrawn", {"reason": "Verhuisd."}, instance_id=iid)
 
@@ -664,7 +669,7 @@ def test_green_other_request_is_rerouted_to_wijkwens(domain: tuple[Engine, Manua
         iid,
         "green_register",
         {"green_type": "anders", "channel": "formulier", "address": "Sterrenburgpark"},
-        "initiatieventeam",
+        "kcc",
     )
 
     data = finished(engine, iid)
@@ -730,3 +735,22 @@ def test_forms_accept_what_the_tests_submit() -> None:
     check("simple_green", "green_discuss_adoption", FEASIBLE_ADOPTION)
     with pytest.raises(jsonschema.ValidationError):  # granting needs an amount
         check("wijkwens", "wijkwens_decide", {**grant(1), "granted_amount": None})
+
+
+def test_wijkwensen_and_green_requests_come_in_at_their_own_desks_not_the_initiatieventeam(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, _ = domain
+    wish = start_wijkwens(engine)
+    green = start_green(engine)
+    assert engine.list_tasks(lanes=["initiatieventeam"]) == []
+    [admissibility] = engine.list_tasks(lanes=["wijkwenssecretariaat"])
+    [register] = engine.list_tasks(lanes=["kcc"])
+    assert (admissibility.instance_id, admissibility.bpmn_id) == (
+        wish,
+        "wijkwens_check_admissibility",
+    )
+    assert (register.instance_id, register.bpmn_id) == (green, "green_register")
+    # someone of the initiatieventeam cannot do them
+    with pytest.raises(TaskNotAllowedError):
+        engine.complete_task(admissibility.id, ADMISSIBLE, actor="ines", lanes=["initiatieventeam"])

@@ -74,8 +74,8 @@ def owner(lane: str) -> str:
 
 def may_work_on(principal: str, lane: str) -> bool:
     roles = roles_of(principal)
-    if lane == "initiatiefnemer":  # no account: the casist or the team fills it in for them
-        return bool(roles & {"casist", "initiatieventeam"})
+    if lane == "initiatiefnemer":  # no account: the casist or a desk fills it in for them
+        return bool(roles & {"casist", "initiatieventeam", "wijkwenssecretariaat", "kcc"})
     return bool(roles & WORKERS) and lane in roles
 
 
@@ -214,7 +214,7 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
     tasks["casist"] = _only(engine, d.id, "kickoff")
 
     d = to_assessment(app, clock, start_complex(app, 3))
-    tasks["vakspecialist"] = d.open_tasks("assess_aspect")[0].id
+    tasks["vakspecialist"] = next(t.id for t in d.open_tasks("assess_aspect") if t.group)
 
     d = to_assessment(app, clock, start_complex(app, 4))
     assess_all(d)
@@ -226,13 +226,15 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
 
     wishes = wijkwens_start(Calendar(clock))
 
-    def wish(number: int, admissibility: str) -> int:
+    def wish(number: int, admissibility: str | None) -> int:
         started = engine.start(
             "wijkwens_process",
             wishes(random.Random(number), number),
             business_key=f"WW-2026-{number:04d}",
             actor="test",
         )
+        if admissibility is None:  # left at the secretariaat's desk
+            return started.id
         _finish(
             engine,
             started.id,
@@ -242,6 +244,7 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
         return started.id
 
     tasks["initiatiefnemer"] = _only(engine, wish(1, "incomplete"), "wijkwens_provide_info")
+    tasks["wijkwenssecretariaat"] = _only(engine, wish(5, None), "wijkwens_check_admissibility")
     tasks["regiegroep"] = _only(engine, wish(2, "admissible"), "wijkwens_regiegroep_advice")
     advised = wish(4, "admissible")  # 3 is the Kerstmarkt: its co-signer is missing
     _finish(
@@ -265,6 +268,13 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
         {"green_type": "adoptiegroen", "channel": "fixi", "address": "Voorstraat 12"},
     )
     tasks["gebiedsbeheer"] = _only(engine, green.id, "green_discuss_adoption")
+    at_the_desk = engine.start(
+        "simple_green_initiative_process",
+        green_start(random.Random(2), 2),
+        business_key="GR-2026-0002",
+        actor="test",
+    )
+    tasks["kcc"] = _only(engine, at_the_desk.id, "green_register")
 
     assert set(tasks) == LANE_ROLES, "the matrix needs an open task in every lane"
     for lane, task_id in tasks.items():
@@ -1023,7 +1033,7 @@ def _intake_task(app: Flask, clock: ManualClock) -> str:
 
 def _aspect_task(app: Flask, clock: ManualClock) -> str:
     d = to_assessment(app, clock, start_complex(app, 2))
-    return str(d.open_tasks("assess_aspect")[0].id)
+    return str(next(t.id for t in d.open_tasks("assess_aspect") if t.lane == "vakspecialist"))
 
 
 def _decision_task(app: Flask, clock: ManualClock) -> str:

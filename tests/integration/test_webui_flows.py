@@ -196,6 +196,13 @@ def test_a_positive_verdict_needs_no_conditions_and_the_bundle_step_accepts_it(
             {"action": "complete", "verdict": "POSITIEF", "conditions": ""},
         )
         assert done.status_code == 302, done.text
+    # organisatiekracht and draagvlak: the case's casist has them in Mijn taken
+    fatima = logged_in(flask_app, "fatima", "casist")
+    own = task_ids(fatima.get("/taken/mijn").text)
+    assert len(own) == 2
+    for task_id in own:
+        done = post(fatima, f"/taken/{task_id}", {"action": "complete", "verdict": "POSITIEF"})
+        assert done.status_code == 302, done.text
     detail = engine_of(flask_app).get_instance(instance_id)
     assert detail.summary.status != "errored", detail.summary.last_error
     assert [t.bpmn_id for t in detail.open_tasks] == ["integral_advice"]
@@ -423,8 +430,8 @@ def test_a_refused_submission_shows_the_choices_in_words_not_codes(
         business_key="WW-2026-0001",
         actor="test",
     )
-    wim = logged_in(flask_app, "wim", "initiatieventeam")
-    ria = logged_in(flask_app, "ria", "initiatieventeam")
+    wim = logged_in(flask_app, "wim", "wijkwenssecretariaat")
+    ria = logged_in(flask_app, "ria", "wijkwenssecretariaat")
     [task_id] = task_ids(wim.get("/taken/team").text)
     form = {
         "action": "complete",

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from workflows.roles import LANE_ROLES, TEAM_LEAD, may_act
 
-#: every aspect team of dmn_aspect_selection.dmn
+#: every aspect team of dmn_aspect_selection.dmn whose assessments go to vakspecialisten (the
+#: CASIST aspects go to the case's casist)
 ASPECT_TEAMS = (
     "BELEID",
-    "CASIST",
     "COMMUNICATIE",
     "EVENEMENTENBUREAU_OOV",
     "FONDSBEHEER",
@@ -54,6 +54,10 @@ def colleague(
 DEFAULT_STAFF: tuple[Colleague, ...] = (
     colleague("anouk", "Anouk Jansen", ["initiatieventeam"]),
     colleague("bas", "Bas de Groot", ["initiatieventeam"]),
+    colleague("mila", "Mila Verbeek", ["wijkwenssecretariaat"]),
+    colleague("hamza", "Hamza Aydin", ["wijkwenssecretariaat"]),
+    colleague("kees", "Kees Molenaar", ["kcc"]),
+    colleague("esra", "Esra Yilmaz", ["kcc"]),
     colleague("daan", "Daan Visser", ["casist"], phone="078 770 4101"),
     colleague("fatima", "Fatima el Amrani", ["casist", "gebiedsmanager"], phone="078 770 4102"),
     colleague("joost", "Joost Bakker", ["casist"], phone="078 770 4103"),
