@@ -5,6 +5,8 @@ order, the notifications in the outbox, norms as due dates, timers and the withd
 from __future__ import annotations
 
 import json
+import random
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from engine import Engine, ManualClock, TaskNotAllowedError
 from engine.persistence.tables import outbox
 from engine.types import HumanTask
-from workflows import bootstrap, norms
+from workflows import bootstrap, fund, norms
 
 #: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
 pytestmark = pytest.mark.cold
@@ -61,7 +63,7 @@ def domain(database_url: str) -> Iterator[tuple[Engine, ManualClock]]:
 # ---------------------------------------------------------------------------- helpers
 
 
-def start_wijkwens(engine: Engine, **data: Any) -> int:
+def start_wijkwens(engine: Engine, key: str = "WW-2026-0001", **data: Any) -> int:
     start = {
         "initiator_name": "Fatima el Amrani",
         "initiator_email": "fatima@example.nl",
@@ -73,7 +75,7 @@ def start_wijkwens(engine: Engine, **data: Any) -> int:
         "is_public_space_wish": False,
         **data,
     }
-    started = engine.start(WIJKWENS, start, business_key="WW-2026-0001")
+    started = engine.start(WIJKWENS, start, business_key=key)
     assert started.status == "running", started.last_error
     return started.id
 
@@ -754,3 +756,133 @@ def test_wijkwensen_and_green_requests_come_in_at_their_own_desks_not_the_initia
     # someone of the initiatieventeam cannot do them
     with pytest.raises(TaskNotAllowedError):
         engine.complete_task(admissibility.id, ADMISSIBLE, actor="ines", lanes=["initiatieventeam"])
+
+
+# ---------------------------------------------------------------------------- gebied budgets
+
+OOST_2026 = "wijkwensen-Oost-2026"  # the ledger of gebied Oost's wijkwensen budget this year
+
+
+def gebied_ledger(engine: Engine) -> tuple[fund.FundSummary, list[fund.Entry]]:
+    with engine.transaction() as u:
+        return fund.summary(u.connection, OOST_2026), fund.entries(u.connection, OOST_2026)
+
+
+def small_budget(engine: Engine, euros: int) -> None:
+    """Gebied Oost's budget of this year, opened before the diagram would (with its own value)."""
+    with engine.transaction() as u:
+        fund.ensure_period(
+            u.connection, OOST_2026, "Wijkwensen Oost 2026", euros * 100, engine.now()
+        )
+
+
+def test_a_granted_wish_is_reserved_committed_and_paid_on_its_gebieds_budget(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, _ = domain
+    iid = start_wijkwens(engine)
+    to_decision(engine, iid)
+    do(engine, iid, "wijkwens_decide", grant(750), "gebiedsmanager")
+    total, [entry] = gebied_ledger(engine)
+    assert total.ceiling == 48000 * 100  # the value in the diagram for Oost
+    assert (entry.initiative_key, entry.state, entry.amount) == ("WW-2026-0001", "committed", 75000)
+    do(engine, iid, "wijkwens_pay", PAID, "fondsbeheer")
+    total, [entry] = gebied_ledger(engine)
+    assert (entry.state, entry.paid) == ("paid", 75000)
+    assert total.available == (48000 - 750) * 100
+    assert finished(engine, iid)["outcome"] == "honoured"
+
+
+def test_a_grant_beyond_the_gebieds_budget_is_refused_with_that_reason(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, _ = domain
+    small_budget(engine, 1000)
+    first = start_wijkwens(engine, key="WW-2026-0101")
+    second = start_wijkwens(engine, key="WW-2026-0102")
+    for iid in (first, second):
+        to_decision(engine, iid)
+        do(engine, iid, "wijkwens_decide", grant(750), "gebiedsmanager")
+    assert open_ids(engine, first) == ["wijkwens_pay"]
+    data = finished(engine, second)
+    assert data["outcome"] == "refused_ceiling"
+    assert [m for m, _ in mails(engine, second)][-1] == "wijkwens_budget_op"
+    total, entries = gebied_ledger(engine)
+    assert [(e.volgnummer, e.outcome) for e in entries] == [
+        (1, "committed"),
+        (2, "refused_ceiling"),
+    ]
+    assert total.available == 250 * 100
+
+
+def test_fifty_decisions_at_once_never_spend_beyond_the_gebieds_budget(
+    domain: tuple[Engine, ManualClock], database_url: str
+) -> None:
+    """Fifty gebiedsmanagers' grants at the same moment, through four engines (server
+    processes) on one database: first come, first served, nothing above the budget, no case
+    lost or in error."""
+    engine, clock = domain
+    small_budget(engine, 10_000)
+    rng = random.Random(17)
+    cases: dict[int, int] = {}
+    for n in range(50):
+        iid = start_wijkwens(engine, key=f"WW-2026-{n + 200:04d}")
+        to_decision(engine, iid)
+        cases[iid] = rng.randrange(300, 900)
+    engines = [
+        bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
+        for _ in range(4)
+    ]
+    decide = {
+        iid: next(
+            t.id for t in engine.list_tasks(instance_id=iid) if t.bpmn_id == "wijkwens_decide"
+        )
+        for iid in cases
+    }
+    barrier = threading.Barrier(len(cases))
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def grant_one(index: int, iid: int) -> None:
+        mine = engines[index % len(engines)]
+        barrier.wait()
+        try:
+            done = mine.complete_task(
+                decide[iid], grant(cases[iid]), actor="gebiedsmanager", lanes=["gebiedsmanager"]
+            )
+            assert done.last_error is None, done.last_error
+        except BaseException as exc:  # recorded and asserted below
+            with lock:
+                failures.append(exc)
+
+    threads = [threading.Thread(target=grant_one, args=(i, iid)) for i, iid in enumerate(cases)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    finally:
+        for other in engines:
+            other.dispose()
+    assert failures == []
+    total, entries = gebied_ledger(engine)
+    assert [e.volgnummer for e in entries] == list(range(1, 51))  # each decision once
+    assert total.committed <= total.ceiling
+    assert total.available >= 0
+    # first come, first served: replaying the decisions in volgnummer order gives each outcome
+    left = total.ceiling
+    for e in entries:
+        expected = "committed" if e.requested <= left else "refused_ceiling"
+        assert e.outcome == expected, (e.volgnummer, e.requested, left)
+        if expected == "committed":
+            left -= e.requested
+    assert left == total.available
+    assert total.refused > 0  # the budget really ran out
+    # each case went the way its ledger entry says
+    by_key = {e.initiative_key: e.outcome for e in entries}
+    for iid in cases:
+        key = engine.get_instance(iid).summary.business_key
+        if by_key[key] == "committed":
+            assert open_ids(engine, iid) == ["wijkwens_pay"]
+        else:
+            assert finished(engine, iid)["outcome"] == "refused_ceiling"

@@ -30,7 +30,7 @@ from workflows.bootstrap import MIGRATIONS
 from workflows.reports import dashboard, exports, fundview, rollups
 from workflows.reports.periods import Period
 from workflows.simulation.year import simulate_year
-from workflows.tables import app_user, fund_entry, initiative
+from workflows.tables import app_user, fund_entry, fund_period, initiative
 
 END = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 PERIOD = Period("2025-11", "2026-11")  # the whole simulated year
@@ -241,10 +241,14 @@ def test_waiting_versus_working_per_task_is_what_the_claim_events_give(year: Eng
 
 
 def test_the_funds_available_amount_is_what_its_ledger_gives(year: Engine) -> None:
-    with year.reading() as conn:
+    with year.reading() as conn:  # the initiative fund's ledger (the gebieds have their own)
         held = sum(
             r.amount_cents
-            for r in conn.execute(select(fund_entry.c.amount_cents, fund_entry.c.state))
+            for r in conn.execute(
+                select(fund_entry.c.amount_cents, fund_entry.c.state)
+                .join(fund_period, fund_period.c.id == fund_entry.c.period_id)
+                .where(fund_period.c.code == "initiatievenfonds")
+            )
             if r.state in ("reserved", "committed", "paid")
         )
     overview = fundview.overview(year, "initiatievenfonds", PERIOD)
