@@ -50,6 +50,8 @@ def aspect(entry: Mapping[str, Any] | None) -> str:
     if not isinstance(entry, Mapping):
         return ""
     code, team = entry.get("code"), entry.get("team")
+    if code and team and not entry.get("group") and entry.get("lane") == "casist":
+        return word("aspect", code)  # the case's own casist assesses it, no team
     if code and team:
         return f"{word('aspect', code)} (team {word('team', team)})"
     return word("aspect", code) if code else word("team", team) if team else ""
