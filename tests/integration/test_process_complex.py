@@ -835,11 +835,18 @@ def test_decision_term_postponement_and_escalation(domain: tuple[Engine, ManualC
     assess_all(d)
     advise(d, "HAALBAAR")
     d.do("prepare_fund_check", fund_criteria())
-    apply_formally(d, 15000)
+    apply_formally(d, 15000)  # the complete application: the Awb term starts now
+    complete = clock.now()
+    # the advice takes three weeks; the term runs on meanwhile (not from the decision task)
+    d.advance(timedelta(days=21))
     d.do("prepare_decision", {"decision_advice": "VERLENEN", "advice_motivation": "Voldoet."})
-    d.advance(timedelta(days=42, minutes=1))
+    d.advance(complete + timedelta(days=41) - clock.now())
+    assert "verdagingsbericht" not in d.templates()
+    d.advance(timedelta(days=1, hours=12))  # six weeks after the complete application
     assert d.templates()[-1] == "verdagingsbericht"
-    d.advance(timedelta(days=14))
+    d.advance(complete + timedelta(days=55) - clock.now())
+    assert d.mails()[-1][0] != "escalatie_beslistermijn"
+    d.advance(timedelta(days=1, hours=12))  # eight weeks: the term has passed
     assert d.mails()[-1] == ("escalatie_beslistermijn", "teammanager.wijken@dordrecht.nl")
     d.do("decide_subsidy", {"decision": "VERLENEN", "granted_amount": 15000})
     assert [t.bpmn_id for t in d.open_tasks()] == ["prepare_payment"]
