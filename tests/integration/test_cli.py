@@ -163,6 +163,8 @@ def test_cli_simulate_fills_the_database_with_real_history(
     out = cli.run("simulate", "--months", "1", "--seed", "2").stdout
     assert "Klaar in" in out
     assert "Let op" not in out  # no errored cases
+    # per route: the wait for the answer against the norm, and the signals
+    assert "mediaan  p80  norm  binnen norm  signalen" in out
     processes = {p["process_id"] for p in cli.json("processes")}
     assert {
         "complex_initiative_process",

@@ -184,3 +184,55 @@ def test_a_case_number_taken_in_the_process_is_refused_in_dutch(
     engine.start("tiny_process", {}, business_key="T-2026-0002")  # the engine still works
     engine.start("tiny_process", {})  # and cases without a number are never in each other's way
     engine.start("tiny_process", {})
+
+
+def test_the_simulated_year_reports_per_route_the_wait_for_the_answer_and_the_signals(
+    database_url: str,
+) -> None:
+    """`wegwijs simulate` prints these figures: each is checked here against the history."""
+    from sqlalchemy import select
+
+    from engine.readmodel import outbox
+    from workflows import bootstrap
+    from workflows.simulation import simulate_year
+    from workflows.simulation.leadtimes import ANSWER_NORM_DAYS, ANSWER_PHASES, SIGNALS
+
+    settings = bootstrap.Settings(database_url=database_url)
+    report = simulate_year(settings, months=4, seed=7)
+    assert not report.errored
+    engine = bootstrap.open_engine(settings)
+    try:
+        instances = engine.list_instances(limit=100_000)
+        by_route = {r.process_id: r for r in report.routes}
+        assert set(by_route) == set(ANSWER_NORM_DAYS)
+        for process_id, figures in by_route.items():
+            mine = [i for i in instances if i.process_id == process_id]
+            waits = []
+            for i in mine:
+                answers = [
+                    e.at
+                    for e in engine.events(i.id)
+                    if e.type == "milestone_reached" and e.detail["milestone"] in ANSWER_PHASES
+                ]
+                if answers:
+                    waits.append((min(answers) - i.started_at).total_seconds() / 86400)
+            waits.sort()
+            assert figures.answered == len(waits) > 0, process_id
+            assert figures.median_days is not None
+            assert figures.p80_days is not None
+            assert waits[0] <= figures.median_days <= figures.p80_days <= waits[-1]
+            norm = ANSWER_NORM_DAYS[process_id]
+            assert figures.within_norm == sum(w <= norm for w in waits)
+            with engine.reading() as conn:
+                sent = [
+                    p["template"]
+                    for (p,) in conn.execute(
+                        select(outbox.c.payload).where(
+                            outbox.c.instance_id.in_([i.id for i in mine])
+                        )
+                    )
+                ]
+            assert figures.signals == sum(t in SIGNALS for t in sent)
+        assert by_route["complex_initiative_process"].signals > 0  # norms do pass
+    finally:
+        engine.dispose()

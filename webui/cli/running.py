@@ -55,6 +55,26 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
         ),
         ["proces", "uitkomst", "aantal"],
     )
+    click.echo("\nWachttijd tot het antwoord (ja: uitvoering; nee: afgerond), in dagen:")
+
+    def days(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0f}"
+
+    table(
+        [
+            (
+                process_label(r.process_id),
+                r.answered,
+                days(r.median_days),
+                days(r.p80_days),
+                days(r.norm_days),
+                f"{r.within_norm / r.answered:.0%}" if r.answered else "–",
+                r.signals,
+            )
+            for r in report.routes
+        ],
+        ["proces", "beantwoord", "mediaan", "p80", "norm", "binnen norm", "signalen"],
+    )
     if report.errored:
         click.echo(
             f"\nLet op: {len(report.errored)} zaak/zaken in fout, bv. zaak {report.errored[0][0]}: "

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
 from workflows import handovers, mail, norms
+from workflows.simulation.leadtimes import RouteFigures, route_figures
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
@@ -103,6 +104,8 @@ class SimulationReport:
     #: cases handed over to a new case of another process, per target process
     handed_over: Counter[str] = field(default_factory=Counter)
     errored: list[tuple[int, str]] = field(default_factory=list)
+    #: per route: the wait for the answer against its norm, and the norm signals sent
+    routes: list[RouteFigures] = field(default_factory=list)
     wall_seconds: float = 0.0
 
 
@@ -326,9 +329,11 @@ class Simulation:
                 self._push(moment, "claim", task, person.username)
 
     def _collect(self) -> None:
-        for instance in self.engine.list_instances(limit=1_000_000):
-            if instance.id not in self.instance_profile:
-                continue
+        ours = [
+            i for i in self.engine.list_instances(limit=1_000_000) if i.id in self.instance_profile
+        ]
+        self.report.routes = route_figures(self.engine, ours)
+        for instance in ours:
             self.report.statuses[(instance.process_id, instance.status)] += 1
             if instance.status == "errored":
                 self.report.errored.append((instance.id, instance.last_error or ""))

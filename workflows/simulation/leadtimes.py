@@ -1,0 +1,107 @@
+"""Per route of a simulated year: how long initiators waited for their answer, against the norm,
+and how many norm signals (reminders, escalations, the Awb postponement notice) were sent.
+
+The answer is the first phase after the assessment that the initiator hears about: `uitvoering`
+(yes) or `afgerond` (no, referred, withdrawn). The norms add up DOMAIN.md's terms for each route:
+
+- eenvoudig groen: yes or no within 4 weeks (DOMAIN §2.3, ASSUMPTION);
+- wijkwens: on the agenda of the next regiegroep meeting (submitted ≥ 4 weeks before it, one
+  every ~6 weeks: at most 10 weeks) and decided within 10 working days: 12 weeks;
+- complex: intake within 3 weeks, integral advice 6 weeks after it, the formal application
+  within 4 weeks and the Awb term of 8 weeks after it: 21 weeks.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine import Engine, InstanceSummary
+from engine.readmodel import outbox
+
+COMPLEX = "complex_initiative_process"
+WIJKWENS = "wijkwens_process"
+GREEN = "simple_green_initiative_process"
+
+#: days from receipt to the answer, per route (see the module's docstring)
+ANSWER_NORM_DAYS = {GREEN: 28, WIJKWENS: 84, COMPLEX: 147}
+#: the phases that give the initiator an answer
+ANSWER_PHASES = frozenset({"uitvoering", "afgerond"})
+#: the messages a norm sends when it passes
+SIGNALS = frozenset(
+    {
+        "escalatie_eerste_contact",
+        "herinnering_aanvulling",
+        "herinnering_beoordeling",
+        "escalatie_beoordeling",
+        "verdagingsbericht",
+        "escalatie_beslistermijn",
+        "wijkwens_betaling_te_laat",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RouteFigures:
+    process_id: str
+    answered: int
+    median_days: float | None
+    p80_days: float | None
+    norm_days: int | None
+    within_norm: int
+    signals: int
+
+
+def _days(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 86400
+
+
+def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[RouteFigures]:
+    """The lead time to the answer (median, 80th percentile) and the signals, per route."""
+    waits: dict[str, list[float]] = {}
+    cases: dict[int, str] = {}
+    for instance in instances:
+        cases[instance.id] = instance.process_id
+        waits.setdefault(instance.process_id, [])
+        answer = next(
+            (
+                e.at
+                for e in engine.events(instance.id)
+                if e.type == "milestone_reached" and e.detail.get("milestone") in ANSWER_PHASES
+            ),
+            None,
+        )
+        if answer is not None:
+            waits[instance.process_id].append(_days(instance.started_at, answer))
+    signals: Counter[str] = Counter()
+    if cases:
+        with engine.reading() as conn:
+            for instance_id, payload in conn.execute(
+                select(outbox.c.instance_id, outbox.c.payload).where(
+                    outbox.c.instance_id.in_(sorted(cases))
+                )
+            ):
+                if (payload or {}).get("template") in SIGNALS:
+                    signals[cases[instance_id]] += 1
+    out = []
+    for process_id, days in sorted(waits.items()):
+        norm = ANSWER_NORM_DAYS.get(process_id)
+        ordered = sorted(days)
+        out.append(
+            RouteFigures(
+                process_id=process_id,
+                answered=len(ordered),
+                median_days=statistics.median(ordered) if ordered else None,
+                p80_days=ordered[max(0, math.ceil(0.8 * len(ordered)) - 1)] if ordered else None,
+                norm_days=norm,
+                within_norm=sum(d <= norm for d in ordered) if norm else 0,
+                signals=signals[process_id],
+            )
+        )
+    return out
