@@ -288,14 +288,7 @@ def release(
     conn: Connection, code: str, initiative_key: str, now: datetime, reason: str
 ) -> Entry | None:
     """Free what an initiative holds (withdrawal, refusal); None when it holds nothing."""
-    period = _lock_period(conn, code)
-    current = conn.execute(
-        select(fund_entry).where(
-            fund_entry.c.period_id == period.id,
-            fund_entry.c.initiative_key == initiative_key,
-            fund_entry.c.state.in_(("reserved", "committed")),
-        )
-    ).first()
+    period, current = _entry_in(conn, code, initiative_key, ("reserved", "committed"))
     if current is None:
         return None
     if current.paid_cents:
@@ -328,14 +321,7 @@ def settle(
     paid in advance beyond the final amount is to be reclaimed from the initiator, and the
     entry keeps only the final amount as paid. Settling the same amount again changes nothing.
     """
-    period = _lock_period(conn, code)
-    current = conn.execute(
-        select(fund_entry).where(
-            fund_entry.c.period_id == period.id,
-            fund_entry.c.initiative_key == initiative_key,
-            fund_entry.c.state.in_(("committed", "paid")),
-        )
-    ).first()
+    period, current = _entry_in(conn, code, initiative_key, ("committed", "paid"))
     if current is None:
         raise FundError(
             f"Initiatief '{initiative_key}' heeft geen toekenning in '{code}' om vast te stellen."
@@ -453,15 +439,23 @@ def _held(conn: Connection, period_id: int) -> int:
     )
 
 
-def _holding(conn: Connection, code: str, initiative_key: str, state: str) -> Any:
+def _entry_in(
+    conn: Connection, code: str, initiative_key: str, states: tuple[str, ...]
+) -> tuple[Any, Any]:
+    """The period, locked, and the initiative's entry in one of these states (or None)."""
     period = _lock_period(conn, code)
     row = conn.execute(
         select(fund_entry).where(
             fund_entry.c.period_id == period.id,
             fund_entry.c.initiative_key == initiative_key,
-            fund_entry.c.state == state,
+            fund_entry.c.state.in_(states),
         )
     ).first()
+    return period, row
+
+
+def _holding(conn: Connection, code: str, initiative_key: str, state: str) -> Any:
+    _, row = _entry_in(conn, code, initiative_key, (state,))
     if row is None:
         labels = {"reserved": "reservering", "committed": "toekenning"}
         raise FundError(
