@@ -177,10 +177,22 @@ class StatusPage:
     decision: str | None = None
     #: where a handed-over initiative goes on: (the process in words, the new zaaknummer)
     continued_as: tuple[str, str] | None = None
+    #: who helps the initiator while (or when) the case has no contact person of its own
+    desk: str = ""
+    #: whether a contact person of their own is still to come (only complex initiatives get one)
+    contact_expected: bool = False
 
     @property
     def held_text(self) -> str:
         return fund.euros(self.held_cents)
+
+
+#: who answers questions about a case without a contact person of its own, per process
+DESKS = {
+    "complex_initiative_process": "het initiatieventeam: initiatieven@dordrecht.nl of 14 078",
+    "wijkwens_process": "het secretariaat wijkwensen: wijkwensen@dordrecht.nl of 14 078",
+    "simple_green_initiative_process": "de Wijklijn: 14 078",
+}
 
 
 def status_page(engine: Engine, token: str) -> StatusPage:
@@ -211,6 +223,8 @@ def status_page(engine: Engine, token: str) -> StatusPage:
             ((c.process_label, c.zaaknummer or "") for c in page.linked if c.direction == "to"),
             None,
         ),
+        desk=DESKS.get(row.process_id, DESKS["complex_initiative_process"]),
+        contact_expected=not row.closed and row.process_id == "complex_initiative_process",
     )
 
 

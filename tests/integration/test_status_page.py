@@ -300,3 +300,31 @@ def test_the_initiator_answers_a_request_on_the_status_page(
     assert "al beantwoord" in late.text  # said in words on their status page, not a 404
     again = client.get(question_url, follow_redirects=True)
     assert "al beantwoord" in again.text
+
+
+def test_a_wish_or_green_request_names_its_own_desk_not_a_contact_person_to_come(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    """Only complex initiatives get a contact person of their own; a wijkwens and a green
+    request are helped by the desk they came in at."""
+    from workflows.simulation import Calendar, green_start, wijkwens_start
+
+    app, engine = site
+    wish = engine.start(
+        "wijkwens_process",
+        wijkwens_start(Calendar(clock))(random.Random(1), 1),
+        business_key="WW-2026-0001",
+        actor="test",
+    ).id
+    green = engine.start(
+        "simple_green_initiative_process",
+        green_start(random.Random(1), 1),
+        business_key="GR-2026-0001",
+        actor="test",
+    ).id
+    for case, desk in ((wish, "wijkwensen@dordrecht.nl"), (green, "de Wijklijn: 14 078")):
+        page = app.test_client().get(f"/status/{status_links.token_for(engine, LINKS, case)}")
+        assert page.status_code == 200
+        assert "binnenkort een vaste contactpersoon" not in page.text
+        assert "Heeft u vragen? Neem contact op met" in page.text
+        assert desk in page.text
