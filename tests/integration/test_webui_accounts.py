@@ -586,17 +586,17 @@ def test_a_team_no_task_was_ever_for_is_saved_with_a_warning_about_its_name(
     flask_app, clock = app
     to_assessment(flask_app, clock, start_complex(flask_app, 4))  # aspect tasks with their teams
     run(users_cli, "users", "add", "nina", "--roles", "vakspecialist", "--password", "x" * 12)
-    typo = users_cli.invoke(cli, ["users", "set-teams", "nina", "BELIED,CASIST"])
+    typo = users_cli.invoke(cli, ["users", "set-teams", "nina", "BELIED,FONDSBEHEER"])
     assert typo.exit_code == 0, typo.output
-    assert "Teams van nina: BELIED, CASIST." in typo.stdout
+    assert "Teams van nina: BELIED, FONDSBEHEER." in typo.stdout
     assert "Let op: voor BELIED is nog nooit een taak geweest; klopt de naam?" in typo.stderr
     assert "BELEID" in typo.stderr.split("Bekende teams:")[1]
-    right = users_cli.invoke(cli, ["users", "set-teams", "nina", "BELEID,CASIST"])
+    right = users_cli.invoke(cli, ["users", "set-teams", "nina", "BELEID,FONDSBEHEER"])
     assert right.exit_code == 0
     assert right.stderr == ""
     user = accounts.get_user(engine_of(flask_app), "nina")
     assert user is not None
-    assert user.teams == {"BELEID", "CASIST"}
+    assert user.teams == {"BELEID", "FONDSBEHEER"}
 
 
 def test_users_set_roles_replaces_the_roles_and_the_web_app_follows(
