@@ -196,7 +196,7 @@ def fund_operators(period: str) -> dict[str, Operator]:
             fund.to_cents(params["amount"]),
         )
         return {
-            "settled": _money(got.entry.amount if got.entry.state != "released" else 0),
+            "settled": _money(got.entry.amount),
             "released": _money(got.released),
             "to_reclaim": _money(got.to_reclaim),
         }

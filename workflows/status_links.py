@@ -188,8 +188,10 @@ class StatusPage:
 
 
 #: who answers questions about a case without a contact person of its own, per process
+#: the only route whose cases get a contact person of their own (a casist)
+WITH_CASIST = "complex_initiative_process"
 DESKS = {
-    "complex_initiative_process": "het initiatieventeam: initiatieven@dordrecht.nl of 14 078",
+    WITH_CASIST: "het initiatieventeam: initiatieven@dordrecht.nl of 14 078",
     "wijkwens_process": "het secretariaat wijkwensen: wijkwensen@dordrecht.nl of 14 078",
     "simple_green_initiative_process": "de Wijklijn: 14 078",
 }
@@ -223,8 +225,8 @@ def status_page(engine: Engine, token: str) -> StatusPage:
             ((c.process_label, c.zaaknummer or "") for c in page.linked if c.direction == "to"),
             None,
         ),
-        desk=DESKS.get(row.process_id, DESKS["complex_initiative_process"]),
-        contact_expected=not row.closed and row.process_id == "complex_initiative_process",
+        desk=DESKS.get(row.process_id, DESKS[WITH_CASIST]),
+        contact_expected=not row.closed and row.process_id == WITH_CASIST,
     )
 
 

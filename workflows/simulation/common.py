@@ -12,10 +12,10 @@ from typing import Any
 from engine import Clock
 from workflows.simulation.core import Answer, Duration, TaskPlan
 
-COMPLEX = "complex_initiative_process"
-WIJKWENS = "wijkwens_process"
-GREEN = "simple_green_initiative_process"
-
+# the process ids, defined once (the lead-time figures key on them too)
+from workflows.simulation.leadtimes import COMPLEX as COMPLEX
+from workflows.simulation.leadtimes import GREEN as GREEN
+from workflows.simulation.leadtimes import WIJKWENS as WIJKWENS
 
 # Yearly volumes (DOMAIN §4.1).
 COMPLEX_PER_YEAR = 60.0
