@@ -152,7 +152,11 @@ def engine_settings(settings: Settings) -> EngineSettings:
         script_helpers=operators.SCRIPT_HELPERS,
         task_due=operators.task_due,
         milestone_property="phase",
-        property_checks={"norm": operators.check_norm, "phase": phases.check_phase},
+        property_checks={
+            "norm": operators.check_norm,
+            "escalation": operators.check_norm,
+            "phase": phases.check_phase,
+        },
         on_saved=on_saved,
         definition_rules=diagram_rules.RULES,
     )

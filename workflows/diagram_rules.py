@@ -1,7 +1,7 @@
 """Wegwijs's own rules for a diagram, on the engine's outline of the files: every lane is a role,
-every user task has a form, the form covers what the next gateways read, and every DMN output a
-gateway reads after a decision exists. Norms, phases and expressions are checked by the engine's
-property checks and sandbox; bpmnlint's rules by the engine too.
+every user task has a form, the form covers what the next gateways read, every DMN output a
+gateway reads after a decision exists, and every norm is watched. Norms, phases and expressions
+are checked by the engine's property checks and sandbox; bpmnlint's rules by the engine too.
 
 Each rule returns located findings (errors block a deploy, warnings do not); web and command line
 run them through the same check, so they report the same.
@@ -116,4 +116,40 @@ def decision_outputs_exist(outline: Outline) -> Iterable[Problem]:
                 )
 
 
-RULES = (lanes_are_roles, user_tasks_have_forms, forms_cover_gateways, decision_outputs_exist)
+def norms_are_watched(outline: Outline) -> Iterable[Problem]:
+    """A user task's norm is heard of when it passes: the task names whom to signal
+    (`signal_to`, see `norm_watch`) or the diagram watches it with a timer on the task's edge."""
+    timed = {
+        e.attached_to
+        for e in outline.elements
+        if e.kind == "boundaryEvent" and e.attached_to and e.timer
+    }
+    for element in outline.elements:
+        if element.kind != "userTask" or not element.executable:
+            continue
+        norm = element.properties.get("norm")
+        if norm and not element.properties.get("signal_to") and element.id not in timed:
+            yield _finding(
+                element,
+                f"de norm '{norm}' van deze taak wordt niet bewaakt: geef in 'signal_to' aan wie "
+                "een signaal krijgt als ze verstrijkt, of zet een timer op de rand van de taak",
+                "norm-bewaakt",
+                severity="warning",
+            )
+        escalation = element.properties.get("escalation")
+        if escalation and not element.properties.get("escalation_to"):
+            yield _finding(
+                element,
+                f"de escalatie '{escalation}' van deze taak heeft geen ontvanger: geef die in "
+                "'escalation_to'",
+                "norm-bewaakt",
+            )
+
+
+RULES = (
+    lanes_are_roles,
+    user_tasks_have_forms,
+    forms_cover_gateways,
+    decision_outputs_exist,
+    norms_are_watched,
+)

@@ -560,6 +560,12 @@ def describe_event(kind: str, title: str, detail: Mapping[str, Any]) -> str:
         return (
             f"Doorgezet: gaat verder als {PROCESS_LABELS.get(process, process)} {detail.get('to')}"
         )
+    if kind == "norm_signalled":
+        step = "Escalatie" if detail.get("level") == "escalation" else "Signaal"
+        return (
+            f"{step} aan {detail.get('to')}: norm ({detail.get('norm')}) verstreken voor "
+            f"{detail.get('title') or title}"
+        )
     if kind == "case_taken_over":
         return f"Overgenomen van initiatief {detail.get('from')}"
     if kind == "instance_cancelled":

@@ -257,6 +257,19 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Met de initiatiefnemer is niet op tijd een eerste contact gelegd.",
         "Zorg dat een casist vandaag contact opneemt.",
     ),
+    "norm_verstreken": (
+        "Norm verstreken: een taak wacht langer dan afgesproken",
+        "Een taak is niet binnen haar norm afgerond. Hieronder staat welke taak, welke norm en "
+        "bij wie de taak ligt.",
+        "Bekijk in Wegwijs wat er nodig is en spreek af wie de taak vandaag oppakt.",
+    ),
+    "escalatie_norm": (
+        "Escalatie: een taak is ver over haar norm",
+        "Een taak is ook na het signaal niet afgerond en heeft nu de uiterste termijn bereikt. "
+        "Hieronder staat welke taak, welke termijn en bij wie de taak ligt.",
+        "Beslis wie de taak overneemt of wat er nodig is om haar af te ronden, en laat de "
+        "initiatiefnemer weten wat hij kan verwachten.",
+    ),
     "escalatie_beoordeling": (
         "Beoordeling van een aspect te laat",
         "Een aspectbeoordeling is niet binnen de norm afgerond.",
@@ -294,6 +307,8 @@ TO_STAFF = frozenset(
         "herinnering_beoordeling",
         "escalatie_beslistermijn",
         "wijkwens_betaling_te_laat",
+        "norm_verstreken",
+        "escalatie_norm",
         "dagoverzicht",
     }
 )

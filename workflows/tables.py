@@ -345,3 +345,23 @@ case_link = Table(
     UniqueConstraint("from_instance_id", "kind", name="uq_case_link_from_kind"),
     Index("ix_case_link_to", "to_instance_id"),
 )
+
+#: a task looked at once its norm passed: whom it was signalled to (NULL: the diagram watches
+#: that norm itself), and when its escalation is due and was sent (`norm_watch` module)
+norm_watch = Table(
+    "norm_watch",
+    metadata,
+    Column("task_id", String(36), primary_key=True),  # human_task.task_id
+    Column(
+        "instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False
+    ),
+    Column("bpmn_id", String(200), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("signalled_to", String(320)),
+    Column("signalled_at", DateTime(timezone=True), nullable=False),
+    Column("escalate_at", DateTime(timezone=True)),
+    Column("escalated_to", String(320)),
+    Column("escalated_at", DateTime(timezone=True)),
+    Index("ix_norm_watch_escalate", "escalate_at"),
+    Index("ix_norm_watch_instance", "instance_id", "bpmn_id"),
+)

@@ -1,6 +1,7 @@
 """The background loop the embedded server runs: due timers, hand-overs to a new case, the
-morning overviews, the outbox's e-mail, and (once an hour) the retention of finished cases' personal data. A separate
-`wegwijs worker` comes later and will run the same loop."""
+signals of passed norms, the morning overviews, the outbox's e-mail, and (once an hour) the
+retention of finished cases' personal data. A separate `wegwijs worker` comes later and will run
+the same loop."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 import time
 
 from engine import Engine
-from workflows import digest, handovers, mail, retention, status_links
+from workflows import digest, handovers, mail, norm_watch, retention, status_links
 
 log = logging.getLogger("wegwijs.timers")
 INTERVAL_SECONDS = 30.0
@@ -42,6 +43,12 @@ def run_loop(
                 log.info("handed over %d case(s) to a new case", len(handed))
         except Exception:
             log.exception("hand-over round failed; retrying in %.0f s", interval)
+        try:
+            signalled = norm_watch.signal_due(engine)
+            if signalled:
+                log.info("signalled %d passed norm(s)", len(signalled))
+        except Exception:
+            log.exception("norm signal round failed; retrying in %.0f s", interval)
         try:
             digest.queue_due(engine)  # the morning overview per colleague, once a day
         except Exception:

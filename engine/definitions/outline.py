@@ -57,6 +57,8 @@ class Element:
     decision: str | None = None  # the decision a business rule task calls
     writes: frozenset[str] = frozenset()  # data names this element sets
     reads: frozenset[str] = frozenset()  # data names its conditions read
+    attached_to: str | None = None  # a boundary event's task
+    timer: bool = False  # a timer event (start, intermediate or boundary)
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ def _element(
         decision=decision,
         writes=frozenset(writes),
         reads=frozenset(reads - KNOWN_NAMES),
+        attached_to=node.get("attachedToRef"),
+        timer=node.find(f"{_B}timerEventDefinition") is not None,
     )
 
 

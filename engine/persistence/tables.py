@@ -112,6 +112,13 @@ human_task = Table(
         sqlite_where=text("state = 'open'"),
     ),
     Index("ix_human_task_instance", "instance_id", "state"),
+    # the open tasks past their norm, for the norm signals
+    Index(
+        "ix_human_task_open_due",
+        "due_at",
+        postgresql_where=text("state = 'open'"),
+        sqlite_where=text("state = 'open'"),
+    ),
 )
 
 #: "this task is open", written so SQLite's planner sees the partial indexes above apply: it

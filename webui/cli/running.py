@@ -75,6 +75,10 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
         ],
         ["proces", "beantwoord", "mediaan", "p80", "norm", "binnen norm", "signalen"],
     )
+    kinds = [(process_label(r.process_id), k, n) for r in report.routes for k, n in r.signal_kinds]
+    if kinds:
+        click.echo("\nSignalen per soort (bericht · taak):")
+        table(kinds, ["proces", "signaal", "aantal"])
     if report.errored:
         click.echo(
             f"\nLet op: {len(report.errored)} zaak/zaken in fout, bv. zaak {report.errored[0][0]}: "

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
-from workflows import handovers, mail, norms
+from workflows import handovers, mail, norm_watch, norms
 from workflows.simulation.leadtimes import RouteFigures, route_figures
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
@@ -101,6 +101,7 @@ class SimulationReport:
     tasks_completed: int = 0
     messages_delivered: int = 0
     timer_runs: int = 0
+    norm_signals: int = 0  # signals and escalations of passed norms (`norm_watch`)
     #: cases handed over to a new case of another process, per target process
     handed_over: Counter[str] = field(default_factory=Counter)
     errored: list[tuple[int, str]] = field(default_factory=list)
@@ -177,6 +178,10 @@ class Simulation:
                 arrivals(profile, self.start, self.end, self.rng), start=1
             ):
                 self._push(moment, "start", profile.process_id, number)
+        watch = self.start + WATCH_EVERY
+        while watch < self.end:  # the background loop's norm signals, once a simulated day
+            self._push(watch, "watch")
+            watch += WATCH_EVERY
         while self.queue and self.queue[0][0] < self.end:
             when, _, kind, payload = heapq.heappop(self.queue)
             self._fire_timers_until(when)
@@ -206,6 +211,9 @@ class Simulation:
             self._schedule_new_tasks()
             if not fired and self.engine.next_timer_due() == due:
                 return  # a due timer that does not fire must not stall the simulation
+
+    def _on_watch(self) -> None:
+        self.report.norm_signals += len(norm_watch.signal_due(self.engine))
 
     def _on_start(self, process_id: str, number: int) -> None:
         profile = self.profiles[process_id]
@@ -344,6 +352,8 @@ class Simulation:
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
+#: how often the simulated background loop looks for passed norms
+WATCH_EVERY = timedelta(days=1)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -43,6 +43,8 @@ SIGNALS = frozenset(
         "verdagingsbericht",
         "escalatie_beslistermijn",
         "wijkwens_betaling_te_laat",
+        "norm_verstreken",
+        "escalatie_norm",
     }
 )
 
@@ -56,6 +58,8 @@ class RouteFigures:
     norm_days: int | None
     within_norm: int
     signals: int
+    #: per kind of signal (the message; for a task's passed norm also the task), how many
+    signal_kinds: tuple[tuple[str, int], ...] = ()
 
 
 def _days(start: datetime, end: datetime) -> float:
@@ -80,6 +84,7 @@ def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[
         if answer is not None:
             waits[instance.process_id].append(_days(instance.started_at, answer))
     signals: Counter[str] = Counter()
+    kinds: dict[str, Counter[str]] = {}
     if cases:
         with engine.reading() as conn:
             for instance_id, payload in conn.execute(
@@ -87,8 +92,13 @@ def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[
                     outbox.c.instance_id.in_(sorted(cases))
                 )
             ):
-                if (payload or {}).get("template") in SIGNALS:
+                template = (payload or {}).get("template")
+                if template in SIGNALS:
                     signals[cases[instance_id]] += 1
+                    kind = str(template)
+                    if template in ("norm_verstreken", "escalatie_norm"):
+                        kind += f" · {payload.get('task')}"
+                    kinds.setdefault(cases[instance_id], Counter())[kind] += 1
     out = []
     for process_id, days in sorted(waits.items()):
         norm = ANSWER_NORM_DAYS.get(process_id)
@@ -102,6 +112,7 @@ def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[
                 norm_days=norm,
                 within_norm=sum(d <= norm for d in ordered) if norm else 0,
                 signals=signals[process_id],
+                signal_kinds=tuple(sorted(kinds.get(process_id, Counter()).items())),
             )
         )
     return out
