@@ -193,7 +193,7 @@ def test_the_simulated_year_reports_per_route_the_wait_for_the_answer_and_the_si
     from sqlalchemy import select
 
     from engine.readmodel import outbox
-    from workflows import bootstrap
+    from workflows import bootstrap, fund
     from workflows.simulation import simulate_year
     from workflows.simulation.leadtimes import ANSWER_NORM_DAYS, ANSWER_PHASES, SIGNALS
 
@@ -233,6 +233,29 @@ def test_the_simulated_year_reports_per_route_the_wait_for_the_answer_and_the_si
                     )
                 ]
             assert figures.signals == sum(t in SIGNALS for t in sent)
+            assert sum(n for _, n in figures.signal_kinds) == figures.signals
         assert by_route["complex_initiative_process"].signals > 0  # norms do pass
+        # the passed norms of tasks are signalled too (norm_watch), in every route
+        for figures in by_route.values():
+            assert any(k.startswith("norm_verstreken · ") for k, _ in figures.signal_kinds)
+        # the year's figures against DOMAIN §4.1, counted here from the tables
+        year = report.year
+        assert year is not None
+        tasks = [t for i in instances for t in engine.list_tasks(instance_id=i.id, state=None)]
+        aspects = [t for t in tasks if t.bpmn_id == "assess_aspect"]
+        assert year.aspects == len(aspects) > 0
+        assert year.specialist_aspects == sum(t.lane == "vakspecialist" for t in aspects)
+        assert year.assessment_rounds == sum(
+            t.properties["context_values"]["aspect"]["code"] == "BELEIDSFIT" for t in aspects
+        )
+        assert year.fund_checks == sum(t.bpmn_id == "prepare_fund_check" for t in tasks)
+        with engine.reading() as conn:
+            held = fund.summary(conn, settings.fund_period)
+        assert year.fund_awarded_cents == held.reserved + held.committed + held.paid
+        assert {code.split("-")[1] for code, _, _ in year.gebied_budgets} <= {
+            "Centrum",
+            "Oost",
+            "West",
+        }
     finally:
         engine.dispose()

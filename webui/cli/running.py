@@ -9,11 +9,12 @@ import click
 
 from webui import server
 from webui.cli.common import redact, table
-from workflows import bootstrap
+from workflows import bootstrap, fund
 from workflows import demo as demo_data
 from workflows import labels as words
 from workflows.reports.labels import process as process_label
 from workflows.simulation import simulate_year
+from workflows.simulation.leadtimes import YearFigures
 from workflows.simulation.staff import DEFAULT_STAFF
 
 
@@ -79,10 +80,32 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
     if kinds:
         click.echo("\nSignalen per soort (bericht · taak):")
         table(kinds, ["proces", "signaal", "aantal"])
+    if report.year is not None:
+        _year(report.year)
     if report.errored:
         click.echo(
             f"\nLet op: {len(report.errored)} zaak/zaken in fout, bv. zaak {report.errored[0][0]}: "
             f"{report.errored[0][1]}"
+        )
+
+
+def _year(year: YearFigures) -> None:
+    """The year against DOMAIN.md §4.1: the fund, the aspects, the gebied budgets."""
+    rounds = year.assessment_rounds or 1
+    click.echo(
+        f"\nInitiatievenfonds: {year.fund_checks} fondstoetsen, {year.fund_applications} "
+        f"formele aanvragen, {fund.euros(year.fund_awarded_cents)} gereserveerd, toegekend of "
+        "betaald (DOMAIN §4.1 per jaar: ≈ 25, ≈ 10, € 80–85k)."
+    )
+    click.echo(
+        f"Aspectbeoordelingen per beoordelingsronde: {year.aspects / rounds:.1f}, waarvan "
+        f"{year.specialist_aspects / rounds:.1f} door vakspecialisten "
+        f"({year.assessment_rounds} rondes; DOMAIN: ≈ 4,5 per complex initiatief)."
+    )
+    if year.gebied_budgets:
+        table(
+            [(code, n, fund.euros(cents)) for code, n, cents in year.gebied_budgets],
+            ["wijkbudget", "toegekend", "bedrag"],
         )
 
 

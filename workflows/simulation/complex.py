@@ -28,8 +28,8 @@ from workflows.simulation.staff import DEFAULT_STAFF, Staff
 
 
 def _complex_amount(rng: random.Random) -> int:
-    """A requested fund contribution: lognormal around € 6.500, € 1.500–25.000, per € 500."""
-    amount = rng.lognormvariate(math.log(6500), 0.55)
+    """A requested fund contribution: lognormal around € 8.000, € 1.500–25.000, per € 500."""
+    amount = rng.lognormvariate(math.log(8000), 0.55)
     return round_to(min(max(amount, 1500), 25000), 500)
 
 
@@ -84,14 +84,21 @@ def complex_start(rng: random.Random, n: int) -> dict[str, Any]:
                     ("geen", 0.15),
                 ),
             ),
-            location_duration_months=rng.choice((3, 6, 12, 24, 36, 60)),
-            physical_change=rng.random() < 0.4,
-            public_event=rng.random() < 0.4,
-            food_growing=rng.random() < 0.15,
-            target_group_vulnerable=rng.random() < 0.3,
+            physical_change=rng.random() < 0.35,
+            public_event=rng.random() < 0.35,
+            food_growing=rng.random() < 0.12,
+            target_group_vulnerable=rng.random() < 0.25,
             commercial_activity=rng.random() < 0.1,
             disciplines_count=rng.randint(2, 5),
         )
+        # how long a place is used: not at all without one, a month for an event that changes
+        # nothing; else months to years (≥ 3 months asks the planjurist: DOMAIN §1.3)
+        if data["location_type"] == "geen":
+            data["location_duration_months"] = 0
+        elif data["public_event"] and not data["physical_change"]:
+            data["location_duration_months"] = 1
+        else:
+            data["location_duration_months"] = rng.choice((2, 3, 6, 12, 24, 36, 60))
         if data["public_event"]:
             data["expected_visitors"] = rng.choice((50, 100, 150, 300, 500))
         # ≈ 13 of 35 feasible ones ask no money (facilitation only).

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
 from workflows import handovers, mail, norm_watch, norms
-from workflows.simulation.leadtimes import RouteFigures, route_figures
+from workflows.simulation.leadtimes import RouteFigures, YearFigures, route_figures
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
 Answer = Callable[[random.Random, Mapping[str, Any]], dict[str, Any]]
@@ -107,6 +107,8 @@ class SimulationReport:
     errored: list[tuple[int, str]] = field(default_factory=list)
     #: per route: the wait for the answer against its norm, and the norm signals sent
     routes: list[RouteFigures] = field(default_factory=list)
+    #: the fund, the aspects and the gebied budgets against DOMAIN §4.1 (`simulate_year` only)
+    year: YearFigures | None = None
     wall_seconds: float = 0.0
 
 

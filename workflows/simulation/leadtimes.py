@@ -1,5 +1,6 @@
 """Per route of a simulated year: how long initiators waited for their answer, against the norm,
-and how many norm signals (reminders, escalations, the Awb postponement notice) were sent.
+and how many norm signals (reminders, escalations, the Awb postponement notice) were sent; and
+the year's figures DOMAIN.md §4.1 gives for the fund, the aspects and the regiegroepen.
 
 The answer is the first phase after the assessment that the initiator hears about: `uitvoering`
 (yes) or `afgerond` (no, referred, withdrawn). The norms add up DOMAIN.md's terms for each route:
@@ -20,10 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from engine import Engine, InstanceSummary
-from engine.readmodel import outbox
+from engine.readmodel import human_task, outbox
+from workflows import fund
+from workflows.tables import fund_period
 
 COMPLEX = "complex_initiative_process"
 WIJKWENS = "wijkwens_process"
@@ -116,3 +119,57 @@ def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """What DOMAIN.md §4.1 expects of a year (≈ 25 fund checks, ≈ 10 grants, € 80–85k awarded,
+    ≈ 4.5 aspect assessments per complex case, regiegroep shares), as the simulation made it."""
+
+    fund_checks: int
+    fund_applications: int
+    fund_awarded_cents: int  # reserved, granted and paid (after any vaststelling)
+    assessment_rounds: int
+    aspects: int
+    specialist_aspects: int  # the vakspecialisten's (the casist assesses organisatie, draagvlak)
+    #: per gebied budget (`wijkwensen-<gebied>-<year>`): wishes granted, euro cents awarded
+    gebied_budgets: tuple[tuple[str, int, int], ...] = ()
+
+
+def year_figures(engine: Engine, instance_ids: Iterable[int], fund_code: str) -> YearFigures:
+    ids = sorted(instance_ids)
+    with engine.reading() as conn:
+
+        def count(*where: ColumnElement[bool]) -> int:
+            return int(
+                conn.execute(
+                    select(func.count()).where(human_task.c.instance_id.in_(ids), *where)
+                ).scalar_one()
+            )
+
+        aspect = human_task.c.bpmn_id == "assess_aspect"
+        # every assessment round asks the policy fit once
+        code = human_task.c.properties[("context_values", "aspect", "code")].as_string()
+        rounds = count(aspect, code == "BELEIDSFIT")
+        total = count(aspect)
+        summary = fund.summary(conn, fund_code) if fund.period_exists(conn, fund_code) else None
+        budgets = []
+        codes = conn.execute(
+            select(fund_period.c.code).where(fund_period.c.code.like("wijkwensen-%"))
+        ).scalars()
+        for code in sorted(codes):
+            got = fund.summary(conn, code)
+            budgets.append((code, got.applications - got.refused, _awarded(got)))
+        return YearFigures(
+            fund_checks=count(human_task.c.bpmn_id == "prepare_fund_check"),
+            fund_applications=summary.applications - summary.refused if summary else 0,
+            fund_awarded_cents=_awarded(summary) if summary else 0,
+            assessment_rounds=rounds,
+            aspects=total,
+            specialist_aspects=count(aspect, human_task.c.lane == "vakspecialist"),
+            gebied_budgets=tuple(budgets),
+        )
+
+
+def _awarded(summary: fund.FundSummary) -> int:
+    return summary.reserved + summary.committed + summary.paid

@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from workflows.places import ALL_WIJKEN
+from workflows.places import WIJKEN
 from workflows.simulation.common import (
     EXAMPLE_TITLES,
     FIRST_INCOMPLETE,
@@ -37,7 +37,9 @@ def wijkwens_start(cal: Calendar) -> Callable[[random.Random, int], dict[str, An
         if n <= len(WIJKWENS_EXAMPLES):
             title, wijk, amount, public = WIJKWENS_EXAMPLES[n - 1]
         else:
-            wijk = rng.choice(ALL_WIJKEN)
+            # honoured per regiegroep ≈ Centrum 27, Oost 30, West 33 (DOMAIN §4.1), whatever
+            # the number of wijken in each gebied
+            wijk = rng.choice(WIJKEN[weighted(rng, GEBIED_SHARES)])
             # public-space wishes cluster before 1 October; those from 1 October are deferred
             # to next year (≈ 4% of all wishes)
             public = rng.random() < (0.25 if cal.date().month < 10 else 0.18)
@@ -58,6 +60,7 @@ def wijkwens_start(cal: Calendar) -> Callable[[random.Random, int], dict[str, An
     return start
 
 
+GEBIED_SHARES = (("Centrum", 27), ("Oost", 30), ("West", 33))
 #: the example whose co-signer is missing at first (DOMAIN §4.1 #8: INZET078! signs later)
 NO_CO_SIGNER_YET = "Kerstmarkt op het pleintje"
 CO_SIGNERS = ("SSKW", "INZET078!", "Stichting Wijkwerk Dordrecht")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from engine import Engine, ManualClock
 from workflows import accounts, bootstrap
 from workflows.simulation.core import Simulation, SimulationReport, add_months
+from workflows.simulation.leadtimes import year_figures
 from workflows.simulation.profiles import profiles
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
@@ -31,9 +32,12 @@ def simulate_year(
     try:
         engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="simulatie")
         staff = Staff(staff_of(engine) or DEFAULT_STAFF)
-        return Simulation(
+        simulation = Simulation(
             engine, profiles(clock, staff), start, months, seed=seed, progress=progress, staff=staff
-        ).run()
+        )
+        report = simulation.run()
+        report.year = year_figures(engine, simulation.instance_profile, settings.fund_period)
+        return report
     finally:
         engine.dispose()
 
