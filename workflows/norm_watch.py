@@ -58,16 +58,22 @@ def signal_due(engine: Engine, limit: int = 200) -> list[Signal]:
     return sent
 
 
+#: what a signal says of its task
+_TASK = (
+    human_task.c.task_id,
+    human_task.c.instance_id,
+    human_task.c.bpmn_id,
+    human_task.c.title,
+    human_task.c.assignee,
+)
+
+
 def _first_signals(engine: Engine, now: datetime, limit: int) -> list[Signal]:
     watched = select(norm_watch.c.task_id).where(norm_watch.c.task_id == human_task.c.task_id)
     with engine.reading() as conn:
         rows = conn.execute(
             select(
-                human_task.c.task_id,
-                human_task.c.instance_id,
-                human_task.c.bpmn_id,
-                human_task.c.title,
-                human_task.c.assignee,
+                *_TASK,
                 human_task.c.created_at,
                 human_task.c.due_at,
                 human_task.c.properties,
@@ -117,11 +123,7 @@ def _escalations(engine: Engine, now: datetime, limit: int) -> list[Signal]:
     with engine.reading() as conn:
         rows = conn.execute(
             select(
-                human_task.c.task_id,
-                human_task.c.instance_id,
-                human_task.c.bpmn_id,
-                human_task.c.title,
-                human_task.c.assignee,
+                *_TASK,
                 human_task.c.properties,
                 process_instance.c.business_key,
                 norm_watch.c.escalate_at,
@@ -206,4 +208,3 @@ def _send(
         uow=uow,
         instance_id=row.instance_id,
     )
-

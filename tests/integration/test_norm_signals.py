@@ -74,6 +74,14 @@ def _to(engine: Engine, clock: ManualClock, moment: datetime) -> list[norm_watch
     return norm_watch.signal_due(engine)
 
 
+#: the weekly meeting's choice at "Casist koppelen"
+CASIST_CHOSEN = {
+    "casist": complex_route.CASIST,
+    "casist_name": "Fatima el Amrani",
+    "casist_email": "f.elamrani@dordrecht.nl",
+    "casist_role": "gebiedsmanager",
+}
+
 #: every user task with a norm that the walks below pass, per route (checked against the diagrams)
 PASSED: dict[str, set[str]] = {folder: set() for folder in FOLDERS}
 
@@ -154,19 +162,14 @@ def test_every_norm_of_the_complex_route_with_money_signals_once_at_the_norm(
     watched(engine, clock, d.id, "hold_intake")
     d.do(
         "hold_intake",
-        {"intake_summary": "Plan besproken.", "information_complete": True,
-         "missing_information": ""},
-    )
-    watched(engine, clock, d.id, "assign_casist")
-    d.do(
-        "assign_casist",
         {
-            "casist": complex_route.CASIST,
-            "casist_name": "Fatima el Amrani",
-            "casist_email": "f.elamrani@dordrecht.nl",
-            "casist_role": "gebiedsmanager",
+            "intake_summary": "Plan besproken.",
+            "information_complete": True,
+            "missing_information": "",
         },
     )
+    watched(engine, clock, d.id, "assign_casist")
+    d.do("assign_casist", CASIST_CHOSEN)
     watched(engine, clock, d.id, "kickoff")
     d.do("kickoff", {"kickoff_date": "2027-02-01", "plan_summary": "Moestuin in drie fasen."})
     aspects = len(d.open_tasks("assess_aspect"))
@@ -186,9 +189,7 @@ def test_every_norm_of_the_complex_route_with_money_signals_once_at_the_norm(
     complex_route.apply_formally(d, 25000)
     watched(engine, clock, d.id, "prepare_decision")
     d.do("prepare_decision", {"decision_advice": "VERLENEN", "advice_motivation": "Voldoet."})
-    watched(
-        engine, clock, d.id, "decide_subsidy", ("verdagingsbericht", "escalatie_beslistermijn")
-    )
+    watched(engine, clock, d.id, "decide_subsidy", ("verdagingsbericht", "escalatie_beslistermijn"))
     d.do("decide_subsidy", {"decision": "VERLENEN", "granted_amount": 25000})
     watched(engine, clock, d.id, "prepare_payment")
     complex_route.pay(d)
@@ -224,15 +225,7 @@ def test_the_rejection_and_the_supplement_check_signal_once_at_their_norm(
     d.do("supply_missing_information", {"supplement": "Begroting in de bijlage."})
     watched(engine, clock, d.id, "check_supplied_information")
     d.do("check_supplied_information", {"information_complete": True})
-    d.do(
-        "assign_casist",
-        {
-            "casist": complex_route.CASIST,
-            "casist_name": "Fatima el Amrani",
-            "casist_email": "f.elamrani@dordrecht.nl",
-            "casist_role": "gebiedsmanager",
-        },
-    )
+    d.do("assign_casist", CASIST_CHOSEN)
     d.do("kickoff", {"kickoff_date": "2027-01-11", "plan_summary": "Moestuin in drie fasen."})
     complex_route.assess_all(d, "NEGATIEF")
     complex_route.advise(d, "NIET_HAALBAAR")
