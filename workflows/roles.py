@@ -29,10 +29,13 @@ TEAM_LANES = frozenset({"vakspecialist"})
 #: Roles that appear as lanes in diagrams (the others act outside the processes).
 LANE_ROLES = frozenset(ROLES) - {"procesbeheerder", "manager", "beheerder", "teamleider"}
 
+#: the lane of what a process asks of the initiator (answered on the status page)
+INITIATOR_LANE = "initiatiefnemer"
+
 #: lanes whose tasks staff may also complete on someone's behalf: the initiator has no account
 #: (yet), so what they send by mail or say on the phone is entered by their casist or the team
 ON_BEHALF_OF: dict[str, frozenset[str]] = {
-    "initiatiefnemer": frozenset({"casist", "initiatieventeam", "wijkwenssecretariaat", "kcc"}),
+    INITIATOR_LANE: frozenset({"casist", "initiatieventeam", "wijkwenssecretariaat", "kcc"}),
 }
 
 

@@ -31,7 +31,7 @@ from workflows.cases import require
 from workflows.forms import FieldError, RawForm
 from workflows.initiatives import PhaseStep, get_initiative
 from workflows.people import Contact
-from workflows.roles import MAY_CHOOSE_CASIST
+from workflows.roles import INITIATOR_LANE, MAY_CHOOSE_CASIST
 from workflows.tables import status_link
 
 #: the fund a withdrawal gives money back to
@@ -142,7 +142,7 @@ def case_of(engine: Engine, token: str) -> int | None:
 
 
 #: the lane of what the process asks of the initiator
-INITIATOR = "initiatiefnemer"
+INITIATOR = INITIATOR_LANE
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,7 @@ def test_the_simulated_year_reports_per_route_the_wait_for_the_answer_and_the_si
 
     from engine.readmodel import outbox
     from workflows import bootstrap, fund
+    from workflows.roles import INITIATOR_LANE
     from workflows.simulation import simulate_year
     from workflows.simulation.leadtimes import ANSWER_NORM_DAYS, ANSWER_PHASES, SIGNALS
 
@@ -249,6 +250,13 @@ def test_the_simulated_year_reports_per_route_the_wait_for_the_answer_and_the_si
             t.properties["context_values"]["aspect"]["code"] == "BELEIDSFIT" for t in aspects
         )
         assert year.fund_checks == sum(t.bpmn_id == "prepare_fund_check" for t in tasks)
+        # what a process asks of the initiator is theirs: no colleague claims it first (the
+        # demo once handed a casist a green case's "Afsprakenbrief accepteren" that way)
+        asked = {t.id for t in tasks if t.lane == INITIATOR_LANE}
+        assert asked
+        claims = [e for i in instances for e in engine.events(i.id) if e.type == "task_claimed"]
+        assert claims
+        assert not [e for e in claims if e.task_id in asked and e.actor != INITIATOR_LANE]
         with engine.reading() as conn:
             held = fund.summary(conn, settings.fund_period)
         assert year.fund_awarded_cents == held.reserved + held.committed + held.paid

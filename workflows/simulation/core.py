@@ -25,6 +25,7 @@ from sqlalchemy import select
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
 from workflows import handovers, mail, norm_watch, norms
+from workflows.roles import INITIATOR_LANE
 from workflows.simulation.leadtimes import RouteFigures, YearFigures, route_figures
 from workflows.simulation.staff import DEFAULT_STAFF, Colleague, Staff
 
@@ -329,6 +330,9 @@ class Simulation:
             self._push(done, "complete", task)
             if task.assignee:  # given to someone already (the case's casist)
                 self.holder[task.id] = task.assignee
+                continue
+            if task.lane == INITIATOR_LANE:  # the initiator answers on the status page:
+                self.holder[task.id] = INITIATOR_LANE  # no colleague holds it meanwhile
                 continue
             person = self.staff.pick(self.claims, task.lane, task.group)
             if person is None:
