@@ -85,7 +85,7 @@ TASKS: tuple[tuple[str, str, str, str, str], ...] = (
     (GREEN, "green_discuss_adoption", "Contact opnemen en adoptieafspraken bespreken", "gebiedsbeheer", "10 werkdagen"),
     (GREEN, "green_deliver_materials", "Materiaal leveren en adoptietegel plaatsen", "gebiedsbeheer", "4 weken"),
     (WIJKWENS, "wijkwens_check_admissibility", "Ontvankelijkheid toetsen", "initiatieventeam", "10 werkdagen"),
-    (WIJKWENS, "wijkwens_regiegroep_advice", "Advies regiegroep", "regiegroep", "6 weken"),
+    (WIJKWENS, "wijkwens_regiegroep_advice", "Advies regiegroep", "regiegroep", "5 werkdagen"),
     (WIJKWENS, "wijkwens_decide", "Besluiten op advies", "gebiedsmanager", "10 werkdagen"),
     (WIJKWENS, "wijkwens_co_sign", "Besluit medeondertekenen (> € 1.000)", "budgethouder", "5 werkdagen"),
     (WIJKWENS, "wijkwens_pay", "Toegekend bedrag uitbetalen", "fondsbeheer", "6 weken"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from engine import Engine
+
 _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_{pid}"
     targetNamespace="http://wegwijs.test">
@@ -87,3 +89,19 @@ def parallel_process(folder: Path) -> Path:
     path = folder / "parallel_process.bpmn"
     path.write_text(_PARALLEL, encoding="utf-8")
     return path
+
+
+def hold_meeting(engine: Engine, instance_id: int) -> str:
+    """Let the regiegroep meet on a wish: move the engine's (manual) clock to the evening of the
+    meeting the wish waits for and fire the timer, so the advice task opens. Returns the date."""
+    from datetime import datetime, timedelta
+
+    from workflows.operators import at_time
+
+    meeting = str(engine.instance_values(instance_id, ("meeting_date",))["meeting_date"])
+    moment = datetime.fromisoformat(at_time(meeting, "19:30")) + timedelta(minutes=1)
+    clock = engine.clock
+    if clock.now() < moment:
+        clock.set(moment)  # type: ignore[attr-defined]
+    engine.fire_due_timers()
+    return meeting

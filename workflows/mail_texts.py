@@ -175,6 +175,28 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Om uw wijkwens te kunnen behandelen, hebben wij meer informatie van u nodig.",
         "Stuur de ontbrekende informatie naar het secretariaat wijkwensen.",
     ),
+    "wijkwens_verdaging": (
+        "Het besluit over uw wijkwens duurt langer",
+        "De regiegroep van uw gebied bespreekt uw wijkwens in haar eerstvolgende vergadering. "
+        "Daardoor kunnen wij niet binnen acht weken na uw volledige aanvraag besluiten: wij "
+        "stellen het besluit uit (verdaging).",
+        "U hoeft niets te doen. Hieronder staan de datum van de vergadering en de datum waarop u "
+        "uiterlijk ons besluit ontvangt.",
+    ),
+    "wijkwens_aangehouden": (
+        "Uw wijkwens komt terug in de volgende vergadering",
+        "De regiegroep heeft uw wijkwens besproken, maar wil eerst nog iets weten of afwachten. "
+        "Zij houdt haar advies aan tot haar volgende vergadering.",
+        "Het secretariaat wijkwensen laat u weten wat de regiegroep nog nodig heeft. Hieronder "
+        "staat waarom de regiegroep haar advies aanhoudt.",
+    ),
+    "wijkwens_doorverwezen": (
+        "Uw wijkwens past bij een andere regeling",
+        "De regiegroep heeft uw wijkwens besproken en vindt dat hij beter past bij een andere "
+        "regeling of een ander loket.",
+        "Hieronder staat waar u uw wens kunt indienen. Het secretariaat wijkwensen helpt u graag "
+        "als u vragen heeft.",
+    ),
     "wijkwens_toegekend": (
         "Uw wijkwens is toegekend",
         "Goed nieuws: uw wijkwens is toegekend.",

@@ -7,7 +7,7 @@ expressions over the task data; amounts are in euros:
 | operator | parameters | result |
 |---|---|---|
 | `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner) | `{"queued": true, "outbox_id": n}` |
-| `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
+| `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator), `items` (optional, as for `notify`, when no process takes it over) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
 | `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
 | every `fund_*` | `budget`, `budget_ceiling`, `budget_name` (optional) | works on that ledger (e.g. `"wijkwensen-Oost-2027"`) instead of the initiative fund; created on first use with that ceiling |
 | `fund_apply` | `amount`, `allow_partial` (optional) | `{"volgnummer", "outcome", "amount", "available"}` — outcome reserved / partial / refused_ceiling |
@@ -20,16 +20,20 @@ The initiative's key in the fund is the instance's business key (zaaknummer).
 
 Script helpers (in every script and expression): `due_in("10 werkdagen")` returns the ISO
 moment that norm ends from now — for `timeDate` timers that count working days; `today()`
-returns today's date as ISO text (`"2026-12-05"`).
+returns today's date as ISO text (`"2026-12-05"`); `add_days("2026-12-05", 28)` counts calendar
+days on an ISO date (`"2027-01-02"`); `at_time("2027-01-12", "19:30")` is that moment in
+Dordrecht as ISO text (for a `timeDate` timer on a meeting); `dutch_date("2027-01-12")` reads
+`"12 januari 2027"` (for a mail's items).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlalchemy import insert
 
 from engine import Operator, ServiceCall, ServiceError, TaskDueInput, current_time
@@ -87,7 +91,7 @@ def hand_over(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
             "hand_over: geef een 'template' op (het bericht aan de initiatiefnemer)."
         )
     if not process:
-        notify(call, {"template": template})
+        notify(call, {"template": template, "items": params.get("items")})
         return {"handed_over": False}
     call.connection.execute(
         _INSERT_OUTBOX,
@@ -227,7 +231,31 @@ def today() -> str:
     return current_time().astimezone(ZoneInfo(norms.DEFAULT_TZ)).date().isoformat()
 
 
-SCRIPT_HELPERS: Mapping[str, Any] = {"due_in": due_in, "today": today}
+def add_days(iso_date: str, days: int) -> str:
+    """Script helper: the ISO date `days` calendar days after `iso_date` (a date or moment)."""
+    return (date.fromisoformat(str(iso_date)[:10]) + timedelta(days=int(days))).isoformat()
+
+
+def at_time(iso_date: str, hour_minute: str) -> str:
+    """Script helper: that day at that time in Dordrecht, as an ISO moment."""
+    moment = datetime.combine(
+        date.fromisoformat(str(iso_date)[:10]), time.fromisoformat(hour_minute)
+    )
+    return moment.replace(tzinfo=ZoneInfo(norms.DEFAULT_TZ)).isoformat()
+
+
+def dutch_date(iso_date: str) -> str:
+    """Script helper: an ISO date as Dutch text, e.g. "12 januari 2027"."""
+    return format_date(date.fromisoformat(str(iso_date)[:10]), "d MMMM y", locale="nl")
+
+
+SCRIPT_HELPERS: Mapping[str, Any] = {
+    "due_in": due_in,
+    "today": today,
+    "add_days": add_days,
+    "at_time": at_time,
+    "dutch_date": dutch_date,
+}
 
 
 def task_due(task: TaskDueInput) -> datetime | None:

@@ -352,9 +352,7 @@ norm_watch = Table(
     "norm_watch",
     metadata,
     Column("task_id", String(36), primary_key=True),  # human_task.task_id
-    Column(
-        "instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False
-    ),
+    Column("instance_id", ForeignKey(process_instance.c.id, ondelete="CASCADE"), nullable=False),
     Column("bpmn_id", String(200), nullable=False),
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("signalled_to", String(320)),

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock, SourceFile
 from engine.readmodel import outbox
+from tests.helpers import hold_meeting
 from tests.integration import test_process_complex as complex_route
 from tests.integration import test_process_wijkwens_green as small_routes
 from workflows import bootstrap, diagram_rules, initiatives, norm_watch, norms
@@ -241,11 +242,24 @@ def test_every_norm_of_the_wijkwens_signals_once_at_the_norm(
     small_routes.do(
         engine, iid, "wijkwens_check_admissibility", small_routes.ADMISSIBLE, "wijkwenssecretariaat"
     )
+    hold_meeting(engine, iid)  # the advice is recorded after the regiegroep's meeting
     watched(engine, clock, iid, "wijkwens_regiegroep_advice")
     small_routes.do(engine, iid, "wijkwens_regiegroep_advice", small_routes.POSITIVE, "regiegroep")
     watched(engine, clock, iid, "wijkwens_decide")
     small_routes.do(engine, iid, "wijkwens_decide", small_routes.grant(750), "gebiedsmanager")
     watched(engine, clock, iid, "wijkwens_pay", ("wijkwens_betaling_te_laat",))
+
+
+def test_the_norm_to_plan_a_meeting_beyond_the_calendar_signals_once(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    clock.set(datetime(2028, 12, 1, 9, 0, tzinfo=UTC))  # the calendar ends in December 2028
+    iid = small_routes.start_wijkwens(engine, submitted_on="2028-12-01")
+    small_routes.do(
+        engine, iid, "wijkwens_check_admissibility", small_routes.ADMISSIBLE, "wijkwenssecretariaat"
+    )
+    watched(engine, clock, iid, "wijkwens_plan_meeting")
 
 
 def test_every_norm_of_a_geveltuin_signals_once_at_the_norm(

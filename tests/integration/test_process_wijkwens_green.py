@@ -20,6 +20,7 @@ from sqlalchemy import select
 from engine import Engine, ManualClock, TaskNotAllowedError
 from engine.persistence.tables import outbox
 from engine.types import HumanTask
+from tests.helpers import hold_meeting
 from workflows import bootstrap, fund, norms
 
 #: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
@@ -144,7 +145,6 @@ ADMISSIBLE = {"admissibility": "admissible", "is_public_space_wish": False, "has
 POSITIVE = {
     "advice": "positive",
     "advised_amount": 750,
-    "meeting_date": "2026-03-10",
     "advice_motivation": "Versterkt de sociale samenhang in de straat.",
 }
 PAID = {"paid_amount": 750, "payment_reference": "BET-2026-0042", "paid_on": "2026-03-20"}
@@ -159,9 +159,15 @@ def grant(amount: float) -> dict[str, Any]:
     }
 
 
-def to_decision(engine: Engine, iid: int) -> None:
-    do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
-    do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
+def to_decision(engine: Engine, *iids: int) -> None:
+    """Admit these wishes, let the regiegroep meet on them (together, when they wait for the
+    same meeting) and advise positively."""
+    for iid in iids:
+        do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
+    for iid in iids:
+        hold_meeting(engine, iid)
+    for iid in iids:
+        do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
 
 
 # ---------------------------------------------------------------------------- wijkwens
@@ -176,8 +182,11 @@ def test_wijkwens_up_to_1000_is_honoured_without_co_signature(
         engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat"
     )
     assert admissibility.due_at == due(admissibility, "10 werkdagen")
+    # complete on 2 March: on the agenda of the first Oost meeting four weeks later
+    assert open_ids(engine, iid) == []
+    assert hold_meeting(engine, iid) == "2026-04-01"
     advice = do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
-    assert advice.due_at == due(advice, "6 weken")
+    assert advice.due_at == due(advice, "5 werkdagen")  # the advice is recorded after it
     decide = do(engine, iid, "wijkwens_decide", grant(750), "gebiedsmanager")
     assert decide.due_at == due(decide, "10 werkdagen")
     assert open_ids(engine, iid) == ["wijkwens_pay"]  # € 750: no second signature
@@ -300,9 +309,12 @@ def test_wijkwens_public_space_wish_after_1_october_waits_until_1_january(
     # 1 January: on to the regiegroep, in the new year
     clock.set(datetime(2026, 12, 31, 23, 0, 1, tzinfo=UTC))
     engine.fire_due_timers()
-    assert open_ids(engine, iid) == ["wijkwens_regiegroep_advice"]
     assert phases(engine, iid) == ["ontvangen", "beoordeling"]
     assert engine.get_instance(iid).data["gebied"] == "Oost"
+    # complete from 1 January: the first Oost meeting four weeks later
+    assert open_ids(engine, iid) == []
+    assert hold_meeting(engine, iid) == "2027-02-24"
+    assert open_ids(engine, iid) == ["wijkwens_regiegroep_advice"]
 
 
 def test_a_wish_waiting_for_the_new_year_can_be_withdrawn(
@@ -333,6 +345,7 @@ def test_wijkwens_1_october_rule_only_defers_public_space_wishes_from_1_october(
     iid = start_wijkwens(engine, submitted_on=submitted_on)
     wish = {**ADMISSIBLE, "is_public_space_wish": public_space}
     do(engine, iid, "wijkwens_check_admissibility", wish, "wijkwenssecretariaat")
+    hold_meeting(engine, iid)
     assert open_ids(engine, iid) == ["wijkwens_regiegroep_advice"]
     assert phases(engine, iid) == ["ontvangen", "beoordeling"]
 
@@ -453,6 +466,7 @@ def test_wijkwens_withdrawn_by_message(
     iid = start_wijkwens(engine, wijk="Zuidhoven")
     if stage != "wijkwens_check_admissibility":
         do(engine, iid, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
+        hold_meeting(engine, iid)
     if stage == "wijkwens_decide":
         do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
     assert open_ids(engine, iid) == [stage]
@@ -827,8 +841,8 @@ def test_fifty_decisions_at_once_never_spend_beyond_the_gebieds_budget(
     cases: dict[int, int] = {}
     for n in range(50):
         iid = start_wijkwens(engine, key=f"WW-2026-{n + 200:04d}")
-        to_decision(engine, iid)
         cases[iid] = rng.randrange(300, 900)
+    to_decision(engine, *cases)  # one meeting advises on all fifty
     engines = [
         bootstrap.open_engine(bootstrap.Settings(database_url=database_url), clock=clock)
         for _ in range(4)

@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 
 from engine import Engine, EngineSettings, ManualClock
 from engine.readmodel import outbox
+from tests.helpers import hold_meeting
 from tests.integration.conftest import MONDAY
 from tests.integration.test_process_complex import advise, assess_all, intake
 from tests.webapp import (
@@ -203,6 +204,40 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
     """Drive the three processes until every lane has an open task."""
     engine = engine_of(app)
     tasks: dict[str, str] = {}
+    # the wishes first: the regiegroep's meeting moves the clock on, past the others' timers
+    wishes = wijkwens_start(Calendar(clock))
+
+    def wish(number: int, admissibility: str | None) -> int:
+        started = engine.start(
+            "wijkwens_process",
+            wishes(random.Random(number), number),
+            business_key=f"WW-2026-{number:04d}",
+            actor="test",
+        )
+        if admissibility is None:  # left at the secretariaat's desk
+            return started.id
+        _finish(
+            engine,
+            started.id,
+            "wijkwens_check_admissibility",
+            {"admissibility": admissibility, "is_public_space_wish": False},
+        )
+        return started.id
+
+    at_meeting = wish(2, "admissible")
+    advised = wish(4, "admissible")  # 3 is the Kerstmarkt: its co-signer is missing
+    hold_meeting(engine, at_meeting)  # both wait for the same meeting (the clock moves to it)
+    tasks["regiegroep"] = _only(engine, at_meeting, "wijkwens_regiegroep_advice")
+    _finish(
+        engine,
+        advised,
+        "wijkwens_regiegroep_advice",
+        {"advice": "positive", "advice_motivation": "Past bij de wijk."},
+    )
+    tasks["gebiedsmanager"] = _only(engine, advised, "wijkwens_decide")
+    tasks["initiatiefnemer"] = _only(engine, wish(1, "incomplete"), "wijkwens_provide_info")
+    tasks["wijkwenssecretariaat"] = _only(engine, wish(5, None), "wijkwens_check_admissibility")
+
     first = start_complex(app, 1)
     tasks["initiatieventeam"] = _only(engine, first, "plan_intake")
 
@@ -223,37 +258,6 @@ def _one_task_per_lane(app: Flask, clock: ManualClock) -> dict[str, str]:
 
     d = to_decision(app, clock, start_complex(app, 5))
     tasks["budgethouder"] = _only(engine, d.id, "decide_subsidy")
-
-    wishes = wijkwens_start(Calendar(clock))
-
-    def wish(number: int, admissibility: str | None) -> int:
-        started = engine.start(
-            "wijkwens_process",
-            wishes(random.Random(number), number),
-            business_key=f"WW-2026-{number:04d}",
-            actor="test",
-        )
-        if admissibility is None:  # left at the secretariaat's desk
-            return started.id
-        _finish(
-            engine,
-            started.id,
-            "wijkwens_check_admissibility",
-            {"admissibility": admissibility, "is_public_space_wish": False},
-        )
-        return started.id
-
-    tasks["initiatiefnemer"] = _only(engine, wish(1, "incomplete"), "wijkwens_provide_info")
-    tasks["wijkwenssecretariaat"] = _only(engine, wish(5, None), "wijkwens_check_admissibility")
-    tasks["regiegroep"] = _only(engine, wish(2, "admissible"), "wijkwens_regiegroep_advice")
-    advised = wish(4, "admissible")  # 3 is the Kerstmarkt: its co-signer is missing
-    _finish(
-        engine,
-        advised,
-        "wijkwens_regiegroep_advice",
-        {"advice": "positive", "advice_motivation": "Past bij de wijk."},
-    )
-    tasks["gebiedsmanager"] = _only(engine, advised, "wijkwens_decide")
 
     green = engine.start(
         "simple_green_initiative_process",

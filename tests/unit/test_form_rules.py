@@ -131,6 +131,17 @@ RULES: dict[str, list[tuple[dict[str, Any], str, dict[str, Any]]]] = {
     ],
     "wijkwens_regiegroep_advice": [
         ({"advised_amount": 0}, "advised_amount", {"advised_amount": 250}),
+        (
+            {"advice": "hold"},
+            "hold_reason",
+            {"advice": "hold", "hold_reason": "Offerte ontbreekt."},
+        ),
+        ({"advice": "refer"}, "referral", {"advice": "refer", "referral": "simple_green"}),
+        (
+            {"advice": "refer", "referral": "other"},
+            "referral_to",
+            {"advice": "refer", "referral": "other", "referral_to": "Initiatievenfonds"},
+        ),
     ],
 }
 

@@ -46,6 +46,7 @@ SIGNALS = frozenset(
         "verdagingsbericht",
         "escalatie_beslistermijn",
         "wijkwens_betaling_te_laat",
+        "wijkwens_verdaging",
         "norm_verstreken",
         "escalatie_norm",
     }

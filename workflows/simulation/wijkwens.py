@@ -10,6 +10,7 @@ from workflows.places import WIJKEN
 from workflows.simulation.common import (
     EXAMPLE_TITLES,
     FIRST_INCOMPLETE,
+    HELD_FIRST,
     LOWER_AMOUNT,
     NAMES,
     NEGATIVE_ADVICE,
@@ -109,20 +110,31 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
     def advice(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         title = str(data.get("title"))
         requested = float(data.get("requested_amount") or 0)
-        negative = title in NEGATIVE_ADVICE or (title not in EXAMPLE_TITLES and rng.random() < 0.04)
-        if negative:
+        example = title in EXAMPLE_TITLES
+        held_before = "hold_reason" in data
+        if (title in HELD_FIRST or (not example and rng.random() < 0.06)) and not held_before:
             return {
-                "advice": "negative",
-                "meeting_date": cal.today(),
-                "advice_motivation": "Weinig draagvlak in de buurt.",
+                "advice": "hold",
+                "hold_reason": "De regiegroep wil eerst een schets en een offerte zien.",
+                "advice_motivation": "Goed plan; de uitwerking is nog niet concreet genoeg.",
             }
+        if not example and rng.random() < 0.03:  # a wish that fits another scheme better
+            green = rng.random() < 0.5
+            return {
+                "advice": "refer",
+                "referral": "simple_green" if green else "other",
+                **({} if green else {"referral_to": "Initiatievenfonds (stadsbreed)"}),
+                "advice_motivation": "Past beter bij een andere regeling.",
+            }
+        negative = title in NEGATIVE_ADVICE or (not example and rng.random() < 0.04)
+        if negative:
+            return {"advice": "negative", "advice_motivation": "Weinig draagvlak in de buurt."}
         amount = requested
         if title in LOWER_AMOUNT or (title not in EXAMPLE_TITLES and rng.random() < 0.15):
             amount = round_to(requested * rng.uniform(0.7, 0.9), 25)
         return {
             "advice": "positive",
             "advised_amount": float(min(amount, 5000)),
-            "meeting_date": cal.today(),
             "advice_motivation": "Versterkt de sociale samenhang in de buurt.",
         }
 
@@ -148,6 +160,10 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
             "motivation": "Conform advies regiegroep.",
         }
 
+    def plan_meeting(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Beyond the calendar: the secretariaat plans a meeting about three weeks ahead."""
+        return {"meeting_date": cal.today(21)}
+
     def pay(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         amount = float(data.get("granted_amount") or 0)
         return {
@@ -160,7 +176,9 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         # receipt → decision 42 / 75 days (DOMAIN §4.1), payment 21 / 42 days
         "wijkwens_check_admissibility": plan(admissibility, 4, 9, working=True),
         "wijkwens_provide_info": plan(provide_info, 5, 12, working=True),  # ≈ 15% too late
-        "wijkwens_regiegroep_advice": plan(advice, 26, 45),
+        # the wish waits for its meeting (a timer); the advice is recorded in the days after
+        "wijkwens_regiegroep_advice": plan(advice, 1, 4, working=True),
+        "wijkwens_plan_meeting": plan(plan_meeting, 2, 5, working=True),
         "wijkwens_decide": plan(decide, 4, 9, working=True),
         "wijkwens_pay": plan(pay, 21, 42),
     }
