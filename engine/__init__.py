@@ -46,6 +46,7 @@ from engine.types import (
     ProcessVersionInfo,
     Trail,
     VersionDiff,
+    Waiting,
 )
 from engine.unit_of_work import Reads, UnitOfWork
 
@@ -91,6 +92,7 @@ __all__ = [
     "Trail",
     "UnitOfWork",
     "VersionDiff",
+    "Waiting",
     "as_utc",
     "caches_enabled",
     "current_time",

@@ -22,7 +22,7 @@ from engine.persistence import rows
 from engine.persistence import statements as sql
 from engine.persistence.tables import event, human_task, process_instance
 from engine.runtime import ACTIVE, Runtime
-from engine.types import EventRecord, HumanTask, InstanceDetail, InstanceSummary, Trail
+from engine.types import EventRecord, HumanTask, InstanceDetail, InstanceSummary, Trail, Waiting
 from engine.unit_of_work import Reads
 
 
@@ -139,7 +139,7 @@ def get_instance(rt: Runtime, instance_id: int) -> InstanceDetail:
         row = found[0]
         summary = rows.summary(reads.all(sql.SUMMARY_BY_ID, {"b_id": instance_id})[0])
 
-        def read(workflow: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+        def read(workflow: Any) -> tuple[dict[str, Any], tuple[Waiting, ...]]:
             waiting = tuple(spiff.waiting_for(workflow)) if row.status in ACTIVE else ()
             return spiff.current_data(workflow), waiting
 

@@ -28,6 +28,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
+from engine.types import Waiting
+
 __all__ = [
     "VALIDATOR",
     "BpmnWorkflow",
@@ -226,27 +228,32 @@ def next_timer_due(workflow: Any) -> datetime | None:
     """The earliest time a waiting timer of this workflow is due, or None."""
     due: list[datetime] = []
     for event in workflow.waiting_events():
-        if not is_timer(event) or not event.value:
-            continue
-        try:
-            when = datetime.fromisoformat(str(event.value))
-        except ValueError:
-            continue
-        due.append(when if when.tzinfo else when.replace(tzinfo=UTC))
-    return min(due).astimezone(UTC) if due else None
+        when = _moment(event.value) if is_timer(event) and event.value else None
+        if when is not None:
+            due.append(when)
+    return min(due) if due else None
 
 
-def waiting_for(workflow: Any) -> list[str]:
-    """Human-readable list of what the workflow waits for (messages, timers)."""
+def waiting_for(workflow: Any) -> list[Waiting]:
+    """What the workflow waits for (messages, timers), as facts the other layers word."""
     out = []
     for event in workflow.waiting_events():
         if event.event_type == "MessageEventDefinition":
-            out.append(f"bericht '{event.name}'")
+            out.append(Waiting("message", str(event.name)))
         elif is_timer(event):
-            out.append(f"timer tot {event.value}")
+            out.append(Waiting("timer", str(event.name), _moment(event.value)))
         else:
-            out.append(f"{event.event_type} '{event.name}'")
+            out.append(Waiting(str(event.event_type), str(event.name)))
     return out
+
+
+def _moment(value: Any) -> datetime | None:
+    """A timer's due moment (aware, UTC) from its event value, or None."""
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def waits_for_message(workflow: Any, name: str) -> bool:

@@ -124,13 +124,30 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """Something a running case waits for: a message (by its name) or a timer (the name of its
+    element in the diagram, and when it is due)."""
+
+    kind: str  # "message", "timer", or the event type of another event
+    name: str
+    due: datetime | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "message":
+            return f"bericht '{self.name}'"
+        if self.kind == "timer":
+            return f"timer '{self.name}' tot {self.due.isoformat() if self.due else '?'}"
+        return f"{self.kind} '{self.name}'"
+
+
+@dataclass(frozen=True)
 class InstanceDetail:
     """An instance with its data, open tasks, waiting events and history."""
 
     summary: InstanceSummary
     data: dict[str, Any]
     open_tasks: tuple[HumanTask, ...]
-    waiting_for: tuple[str, ...]
+    waiting_for: tuple[Waiting, ...]
     events: tuple[EventRecord, ...]
 
 

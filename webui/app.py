@@ -142,6 +142,7 @@ def create_app(
             "workers": auth.WORKERS,
             "case_readers": auth.CASE_READERS,
             "managers": dashboard.MANAGERS,
+            "decision_readers": dashboard.DECISION_READERS,
             "process_owners": modeling.OWNERS,
             "nav": nav,
             "language": i18n.language,

@@ -12,14 +12,23 @@ from flask_babel import gettext as _
 from webui import charts, inputs
 from webui.auth import engine, requires
 from workflows import fund
-from workflows.reports import audit, dashboard, exports, fundview, heatmap, labels
-from workflows.reports.periods import Period, add_months, last_months, month_of, parse_month
+from workflows.reports import audit, dashboard, decisions, exports, fundview, heatmap, labels
+from workflows.reports.periods import (
+    ZONE,
+    Period,
+    add_months,
+    last_months,
+    month_of,
+    parse_month,
+)
 from workflows.reports.stats import DAY
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 #: who sees the dashboards and exports
 MANAGERS = frozenset({"manager", "beheerder"})
+#: who reads and publishes the wijkwensen's quarterly besluitenlijst
+DECISION_READERS = MANAGERS | {"wijkwenssecretariaat", "gebiedsmanager", "regiegroep"}
 _FUND = "initiatievenfonds"
 COMPARE = ("vorige", "jaar", "geen")
 
@@ -272,6 +281,50 @@ def fund_page() -> str:
         period=period,
         query={k: v for k, v in _query().items() if k in ("van", "tot")},
     )
+
+
+def _decision_list() -> tuple[decisions.DecisionList, str | None]:
+    """The besluitenlijst the query asks for (`gebied`, `kwartaal`); a wrong value gets a
+    message and the default (Centrum, this quarter) instead."""
+    error = None
+    quarter = decisions.quarter_of(engine().now().astimezone(ZONE).date())
+    if _arg("kwartaal"):
+        try:
+            quarter = decisions.parse_quarter(_arg("kwartaal"))
+        except decisions.QuarterError as exc:
+            error = str(exc)
+    gebied = _arg("gebied") or decisions.GEBIEDEN[0]
+    if gebied not in decisions.GEBIEDEN:
+        error = _("Kies een gebied: %(g)s.", g=", ".join(decisions.GEBIEDEN))
+        gebied = decisions.GEBIEDEN[0]
+    return decisions.decision_list(engine(), gebied, quarter), error
+
+
+@bp.get("/besluitenlijst")
+@requires(DECISION_READERS)
+def decision_list_page() -> tuple[str, int]:
+    """Show the wijkwensen decided in one gebied in one quarter (the published besluitenlijst)."""
+    found, error = _decision_list()
+    this = decisions.quarter_of(engine().now().astimezone(ZONE).date())
+    page = render_template(
+        "dashboard/decisions.html",
+        d=found,
+        gebieden=decisions.GEBIEDEN,
+        quarters=decisions.quarters_up_to(this, 8, found.quarter),
+        error=error,
+    )
+    return page, 400 if error else 200
+
+
+@bp.get("/besluitenlijst.csv")
+@requires(DECISION_READERS)
+def decision_list_csv() -> Response:
+    """Send the besluitenlijst as CSV, for publication."""
+    found, error = _decision_list()
+    if error:
+        abort(400, error)
+    name = f"besluitenlijst-wijkwensen-{found.gebied}-{found.quarter.code}.csv"
+    return _download(decisions.decision_list_csv(found), name, "text/csv")
 
 
 @bp.get("/zaken/<id:instance_id>/audit")

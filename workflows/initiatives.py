@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.engine import Connection
 
-from engine import Engine, EventRecord, NotFoundError, as_utc
+from engine import Engine, EventRecord, NotFoundError, Waiting, as_utc
 from engine.readmodel import human_task, process_instance
 from workflows import fund, handovers, labels, notes, people, phases
 from workflows.handovers import LinkedCase
@@ -26,6 +26,7 @@ from workflows.notes import DocumentItem, NoteItem
 from workflows.pages import Page
 from workflows.people import Contact
 from workflows.places import GEBIED_OF
+from workflows.reports.periods import ZONE
 from workflows.roles import ROLES
 from workflows.tables import app_user, initiative
 
@@ -424,10 +425,28 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
         done=trail.done,
         highlight=() if row.closed else trail.current,  # a closed case stands nowhere
         ended=trail.ended if row.closed else (),
-        waiting_for=detail.waiting_for,
+        waiting_for=waiting_words(detail.waiting_for),
         last_error=detail.summary.last_error if detail.summary.status == "errored" else None,
         contact=known.get(row.casist) if row.casist else None,
     )
+
+
+def waiting_words(found: Iterable[Waiting]) -> tuple[str, ...]:
+    """What a case without an open task waits for, as people read it: a timer by the name of
+    its element and when it runs out, a message by its word in labels.json (none for one the
+    initiator may always send, such as a withdrawal)."""
+    out = []
+    for waiting in found:
+        if waiting.kind == "timer":
+            when = f" ({waiting.due.astimezone(ZONE):%d-%m-%Y %H:%M})" if waiting.due else ""
+            out.append(f"{waiting.name}{when}")
+        elif waiting.kind == "message":
+            word = labels.word("message", waiting.name)
+            if word:
+                out.append(word)
+        else:
+            out.append(waiting.name)
+    return tuple(out)
 
 
 def key_data(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -197,6 +197,12 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Hieronder staat waar u uw wens kunt indienen. Het secretariaat wijkwensen helpt u graag "
         "als u vragen heeft.",
     ),
+    "adviesvraag_wijkwens": (
+        "Adviesvraag over een wijkwens",
+        "De regiegroep wijkwensen vraagt uw advies over een wens van bewoners.",
+        "Stuur uw advies binnen 14 dagen naar het secretariaat wijkwensen. Zonder advies "
+        "bespreekt de regiegroep de wens zonder uw inbreng.",
+    ),
     "wijkwens_toegekend": (
         "Uw wijkwens is toegekend",
         "Goed nieuws: uw wijkwens is toegekend.",
@@ -229,10 +235,16 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "U heeft uw wijkwens ingetrokken. Wij behandelen hem niet verder.",
         "U hoeft niets meer te doen. U kunt altijd opnieuw een wens indienen.",
     ),
-    "wijkwens_vervuld": (
+    "wijkwens_betaald": (
         "Het geld voor uw wijkwens is betaald",
         "Wij hebben de bijdrage voor uw wijkwens overgemaakt.",
-        "Veel succes met de uitvoering. Laat de gebiedsmanager weten hoe het is gegaan.",
+        "Veel succes met de uitvoering. Vertel ons daarna via de link hieronder hoe het is "
+        "gegaan, met een foto als u wilt: dat lezen de regiegroep en de gebiedsmanager graag.",
+    ),
+    "wijkwens_vervuld": (
+        "Uw wijkwens is afgerond",
+        "Uw wijkwens is uitgevoerd en betaald. Dank u wel voor uw inzet voor de buurt.",
+        "U hoeft niets meer te doen. Heeft u een nieuwe wens, dan kunt u die altijd indienen.",
     ),
     "groen_geveltuin_plantklaar": (
         "Uw geveltuin is plantklaar",
@@ -336,7 +348,7 @@ TO_STAFF = frozenset(
 )
 #: messages to a partner outside the municipality: no status link, the initiator's contact
 #: details as items, the municipality's contact person named
-TO_PARTNER = frozenset({"aanmelding_masterclass"})
+TO_PARTNER = frozenset({"aanmelding_masterclass", "adviesvraag_wijkwens"})
 FALLBACK = (
     "Nieuws over uw initiatief",
     "Er is iets veranderd aan uw initiatief.",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from engine import Engine, ManualClock
+from engine import Engine, ManualClock, Waiting
 from tests.conftest import _truncate_postgres
 from workflows import bootstrap
 from workflows.bootstrap import MIGRATIONS
@@ -60,12 +60,12 @@ def _second_database(database_url: str, tmp_path: Path) -> str:
     return database_url
 
 
-def _nothing_to_wait_for(engine: Engine) -> list[tuple[str, str | None, tuple[str, ...]]]:
+def _nothing_to_wait_for(engine: Engine) -> list[tuple[str, str | None, tuple[Waiting, ...]]]:
     """Cases shown as waiting whose only awaited things are a withdrawal (or nothing)."""
     stuck = []
     for instance in engine.list_instances(status="waiting", limit=1_000_000):
         waiting_for = engine.get_instance(instance.id).waiting_for
-        if not [w for w in waiting_for if WITHDRAWAL not in w]:
+        if not [w for w in waiting_for if w.name != WITHDRAWAL]:
             stuck.append((instance.process_id, instance.business_key, waiting_for))
     return stuck
 

@@ -248,6 +248,8 @@ def test_every_norm_of_the_wijkwens_signals_once_at_the_norm(
     watched(engine, clock, iid, "wijkwens_decide")
     small_routes.do(engine, iid, "wijkwens_decide", small_routes.grant(750), "gebiedsmanager")
     watched(engine, clock, iid, "wijkwens_pay", ("wijkwens_betaling_te_laat",))
+    small_routes.do(engine, iid, "wijkwens_pay", small_routes.PAID, "fondsbeheer")
+    watched(engine, clock, iid, "wijkwens_report_execution")
 
 
 def test_the_norm_to_plan_a_meeting_beyond_the_calendar_signals_once(
@@ -316,6 +318,7 @@ NOT_WALKED = {
     "adjust_plan",
     "submit_subsidy_application",
     "wijkwens_provide_info",
+    "wijkwens_record_external_advice",
     "green_accept_agreement",
 }
 

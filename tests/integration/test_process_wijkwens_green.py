@@ -148,6 +148,16 @@ POSITIVE = {
     "advice_motivation": "Versterkt de sociale samenhang in de straat.",
 }
 PAID = {"paid_amount": 750, "payment_reference": "BET-2026-0042", "paid_on": "2026-03-20"}
+REPORTED = {
+    "executed_on": "2026-05-16",
+    "participants": 80,
+    "execution_report": "Zonnige dag, de hele straat deed mee.",
+}
+
+
+def report(engine: Engine, iid: int) -> HumanTask:
+    """The initiator tells how it went (after the payment): the wish is then honoured."""
+    return do(engine, iid, "wijkwens_report_execution", REPORTED, "initiatiefnemer")
 
 
 def grant(amount: float) -> dict[str, Any]:
@@ -192,6 +202,9 @@ def test_wijkwens_up_to_1000_is_honoured_without_co_signature(
     assert open_ids(engine, iid) == ["wijkwens_pay"]  # € 750: no second signature
     pay = do(engine, iid, "wijkwens_pay", PAID, "fondsbeheer")
     assert pay.due_at == due(pay, "6 weken")
+    assert open_ids(engine, iid) == ["wijkwens_report_execution"]  # on the status page
+    told = report(engine, iid)
+    assert told.due_at == due(told, "3 maanden")
 
     data = finished(engine, iid)
     assert data["outcome"] == "honoured"
@@ -200,6 +213,7 @@ def test_wijkwens_up_to_1000_is_honoured_without_co_signature(
     assert mails(engine, iid) == [
         ("wijkwens_ontvangen", "fatima@example.nl"),
         ("wijkwens_toegekend", "fatima@example.nl"),
+        ("wijkwens_betaald", "fatima@example.nl"),
         ("wijkwens_vervuld", "fatima@example.nl"),
     ]
 
@@ -215,6 +229,7 @@ def test_wijkwens_above_1000_with_a_co_signing_entity_goes_straight_on(
     do(engine, iid, "wijkwens_decide", grant(2500), "gebiedsmanager")
     assert open_ids(engine, iid) == ["wijkwens_pay"]
     do(engine, iid, "wijkwens_pay", {**PAID, "paid_amount": 2500}, "fondsbeheer")
+    report(engine, iid)
 
     data = finished(engine, iid)
     assert data["outcome"] == "honoured"
@@ -224,6 +239,7 @@ def test_wijkwens_above_1000_with_a_co_signing_entity_goes_straight_on(
     assert [m for m, _ in mails(engine, iid)] == [
         "wijkwens_ontvangen",
         "wijkwens_toegekend",
+        "wijkwens_betaald",
         "wijkwens_vervuld",
     ]
 
@@ -242,12 +258,14 @@ def test_wijkwens_above_1000_without_a_co_signer_is_asked_for_one_before_the_reg
     to_decision(engine, iid)  # checked again: now it goes to the regiegroep
     do(engine, iid, "wijkwens_decide", grant(1400), "gebiedsmanager")
     do(engine, iid, "wijkwens_pay", {**PAID, "paid_amount": 1400}, "fondsbeheer")
+    report(engine, iid)
     data = finished(engine, iid)
     assert (data["outcome"], data["co_signing_entity"]) == ("honoured", "INZET078!")
     assert [m for m, _ in mails(engine, iid)] == [
         "wijkwens_ontvangen",
         "wijkwens_aanvulling_gevraagd",
         "wijkwens_toegekend",
+        "wijkwens_betaald",
         "wijkwens_vervuld",
     ]
 
@@ -270,6 +288,7 @@ def test_wijkwens_payment_later_than_six_weeks_is_escalated(
     assert ("wijkwens_betaling_te_laat", "wijkwensen@dordrecht.nl") in mails(engine, iid)
     assert open_ids(engine, iid) == ["wijkwens_pay"]  # non-interrupting: still to be paid
     do(engine, iid, "wijkwens_pay", PAID, "fondsbeheer")
+    report(engine, iid)
 
     data = finished(engine, iid)
     assert data["outcome"] == "honoured"
@@ -279,6 +298,7 @@ def test_wijkwens_payment_later_than_six_weeks_is_escalated(
         "wijkwens_ontvangen",
         "wijkwens_toegekend",
         "wijkwens_betaling_te_laat",
+        "wijkwens_betaald",
         "wijkwens_vervuld",
     ]
 
@@ -747,6 +767,7 @@ def test_forms_accept_what_the_tests_submit() -> None:
     check("wijkwens", "wijkwens_regiegroep_advice", POSITIVE)
     check("wijkwens", "wijkwens_decide", grant(2000))
     check("wijkwens", "wijkwens_pay", PAID)
+    check("wijkwens", "wijkwens_report_execution", REPORTED)
     check("simple_green", "green_register", REGISTER_ADOPTION)
     check("simple_green", "green_discuss_adoption", FEASIBLE_ADOPTION)
     with pytest.raises(jsonschema.ValidationError):  # granting needs an amount
@@ -804,6 +825,7 @@ def test_a_granted_wish_is_reserved_committed_and_paid_on_its_gebieds_budget(
     total, [entry] = gebied_ledger(engine)
     assert (entry.state, entry.paid) == ("paid", 75000)
     assert total.available == (48000 - 750) * 100
+    report(engine, iid)
     assert finished(engine, iid)["outcome"] == "honoured"
 
 

@@ -64,6 +64,9 @@ def year(database_url: str) -> Iterator[tuple[Engine, SimulationReport]]:
     engine.dispose()
 
 
+REPORT_TASK = "wijkwens_report_execution"
+
+
 def _share(outcomes: Counter[str], *names: str) -> float:
     total = sum(outcomes.values())
     return sum(outcomes[n] for n in names) / total if total else 0.0
@@ -86,7 +89,10 @@ def test_a_year_of_initiatives_runs_clean_with_the_intended_mix(
         return Counter({o: n for (p, o), n in report.outcomes.items() if p == process_id and n > 0})
 
     wijkwens = outcomes(WIJKWENS)
-    assert sum(wijkwens.values()) >= 0.8 * report.started[WIJKWENS]  # short lead times
+    # short lead times: closed, or paid and waiting for the initiator's report (up to 6 months)
+    reporting = [t for t in engine.list_tasks(limit=100_000) if t.bpmn_id == REPORT_TASK]
+    assert reporting
+    assert sum(wijkwens.values()) + len(reporting) >= 0.8 * report.started[WIJKWENS]
     assert 0.60 <= _share(wijkwens, "honoured") <= 0.90
     assert 0.03 <= _share(wijkwens, "rejected") <= 0.20
     assert _share(wijkwens, "withdrawn", "not_processed") <= 0.25

@@ -70,7 +70,7 @@ def test_high_amount_waits_for_review_and_payment_message(
     detail = engine.get_instance(instance_id)
     assert detail.data["level"] == "high"
     assert detail.summary.next_timer_due is not None  # the boundary timer is scheduled
-    assert any("payment_received" in w for w in detail.waiting_for)
+    assert ("message", "payment_received") in [(w.kind, w.name) for w in detail.waiting_for]
     review = _only_task(engine, instance_id)
     assert review.bpmn_id == "review_request"
     assert review.lane == "reviewer"

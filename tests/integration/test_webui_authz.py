@@ -770,6 +770,25 @@ route("dashboard.audit_page", "GET")(_manager_page(lambda w: f"/dashboard/zaken/
 route("dashboard.audit_csv", "GET")(_manager_page(lambda w: f"/dashboard/zaken/{w.case}/audit.csv"))
 route("dashboard.exports_page", "GET")(_manager_page(lambda w: "/dashboard/exports"))
 route("dashboard.export", "GET")(_manager_page(lambda w: "/dashboard/export/eventlog.xes"))
+
+
+def _decision_list_page(url: Callable[[World], str]) -> Callable[[World, str], list[Cell]]:
+    """The wijkwensen's besluitenlijst: managers and those who make and publish it."""
+
+    def check(w: World, p: str) -> list[Cell]:
+        readers = {"manager", "beheerder", "wijkwenssecretariaat", "gebiedsmanager", "regiegroep"}
+        allowed = bool(roles_of(p) & readers)
+        return [(url(w), guarded(p, allowed, OK), observe(w.send(p, "GET", url(w))))]
+
+    return check
+
+
+route("dashboard.decision_list_page", "GET")(
+    _decision_list_page(lambda w: "/dashboard/besluitenlijst?gebied=Oost&kwartaal=2026-Q1")
+)
+route("dashboard.decision_list_csv", "GET")(
+    _decision_list_page(lambda w: "/dashboard/besluitenlijst.csv?gebied=West")
+)
 route("modeling.index", "GET")(_owner_page(lambda w: "/procesbeheer"))
 route("modeling.version", "GET")(
     _owner_page(lambda w: f"/procesbeheer/versies/{_modeling(w).version_id}")

@@ -8,13 +8,14 @@ meeting. Driven on the real diagrams, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from engine import Engine, ManualClock
 from tests.helpers import hold_meeting
 from tests.integration.test_handovers import initiator_mails
 from tests.integration.test_process_wijkwens_green import (
     ADMISSIBLE,
+    PAID,
     POSITIVE,
     do,
     domain,  # noqa: F401 (the fixture)
@@ -233,3 +234,63 @@ def test_a_wish_waiting_for_its_meeting_can_be_withdrawn(
     assert [m for m, _ in mails(engine, iid)][-1] == "wijkwens_ingetrokken"
     clock.set(datetime(2026, 4, 2, 9, 0, tzinfo=UTC))
     assert engine.fire_due_timers() == 0
+
+
+def test_advice_from_outside_is_asked_recorded_and_waits_at_most_14_days(
+    domain: tuple[Engine, ManualClock],  # noqa: F811
+) -> None:
+    engine, clock = domain
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    asked = {
+        **ADMISSIBLE,
+        "advice_from": "woningcorporatie",
+        "advice_question": "Mag de picknicktafel op uw grasveld staan?",
+    }
+    iid = start_wijkwens(engine)
+    do(engine, iid, "wijkwens_check_admissibility", asked, SECRETARIAAT)
+    assert open_ids(engine, iid) == ["wijkwens_record_external_advice"]
+    (record,) = engine.list_tasks(instance_id=iid)
+    assert record.lane == SECRETARIAAT
+    assert ("adviesvraag_wijkwens", "wijkwensen@woningcorporatie.example") in mails(engine, iid)
+    assert items(engine, iid, "adviesvraag_wijkwens")[:2] == [
+        "Vraag: Mag de picknicktafel op uw grasveld staan?",
+        "Wijkwens: Straatspeeldag Sterrenburg",
+    ]
+    given = {"external_advice": "Akkoord, mits op het pad.", "external_advice_positive": True}
+    do(engine, iid, "wijkwens_record_external_advice", given, SECRETARIAAT)
+    # the advice came in before the agenda closed: the same meeting as without it
+    assert hold_meeting(engine, iid) == "2026-04-01"
+    assert open_ids(engine, iid) == ["wijkwens_regiegroep_advice"]
+
+    # no advice within 14 days: the wish goes on to its meeting without it
+    clock.set(datetime(2026, 4, 6, 9, 0, tzinfo=UTC))
+    other = start_wijkwens(engine, key="WW-2026-0002", submitted_on="2026-04-06")
+    do(engine, other, "wijkwens_check_admissibility", asked, SECRETARIAAT)
+    clock.set(datetime(2026, 4, 20, 8, 59, tzinfo=UTC))
+    engine.fire_due_timers()
+    assert open_ids(engine, other) == ["wijkwens_record_external_advice"]
+    clock.set(datetime(2026, 4, 20, 9, 1, tzinfo=UTC))
+    engine.fire_due_timers()
+    assert open_ids(engine, other) == []
+    assert engine.instance_values(other, ("meeting_date",)) == {"meeting_date": "2026-05-13"}
+
+
+def test_without_an_execution_report_in_six_months_the_wish_closes_honoured_without_it(
+    domain: tuple[Engine, ManualClock],  # noqa: F811
+) -> None:
+    engine, clock = domain
+    iid = admitted(engine, clock, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    hold_meeting(engine, iid)
+    do(engine, iid, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
+    do(engine, iid, "wijkwens_decide", grant(750), "gebiedsmanager")
+    do(engine, iid, "wijkwens_pay", PAID, "fondsbeheer")
+    assert open_ids(engine, iid) == ["wijkwens_report_execution"]
+    paid_at = clock.now()
+    clock.set(paid_at + timedelta(days=180))  # before six months
+    engine.fire_due_timers()
+    assert open_ids(engine, iid) == ["wijkwens_report_execution"]
+    clock.set(paid_at + timedelta(days=186))
+    engine.fire_due_timers()
+    data = finished(engine, iid)
+    assert (data["outcome"], data["execution_reported"]) == ("honoured", False)
+    assert [m for m, _ in mails(engine, iid)][-2:] == ["wijkwens_betaald", "wijkwens_vervuld"]

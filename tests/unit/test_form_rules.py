@@ -124,6 +124,11 @@ RULES: dict[str, list[tuple[dict[str, Any], str, dict[str, Any]]]] = {
             "admissibility_notes",
             {"admissibility": "rejected", "admissibility_notes": "Geen wens voor de wijk."},
         ),
+        (
+            {"advice_from": "vakafdeling"},
+            "advice_question",
+            {"advice_from": "vakafdeling", "advice_question": "Kan de bank op het plein?"},
+        ),
     ],
     "wijkwens_decide": [
         ({"budget_sufficient": False}, "budget_sufficient", {"granted_amount": 1500}),

@@ -148,7 +148,7 @@ def show(instance_id: int, as_json: bool) -> None:
     if s.last_error:
         click.echo(f"Fout:            {s.last_error}")
     if detail.waiting_for:
-        click.echo("Wacht op:        " + ", ".join(detail.waiting_for))
+        click.echo("Wacht op:        " + ", ".join(str(w) for w in detail.waiting_for))
     click.echo("\nGegevens:")
     data_lines(detail.data)
     known = people.names(

@@ -95,6 +95,17 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
             "is_public_space_wish": bool(data.get("is_public_space_wish")),
             "has_support": verdict != "rejected",
         }
+        if verdict == "admissible" and rng.random() < (
+            0.4 if data.get("is_public_space_wish") else 0.08
+        ):
+            # a physical wish in the public space: the vakafdeling advises (DOMAIN §4)
+            public = bool(data.get("is_public_space_wish"))
+            answer["advice_from"] = (
+                "vakafdeling"
+                if public
+                else weighted(rng, (("woningcorporatie", 0.5), ("welzijn", 0.5)))
+            )
+            answer["advice_question"] = "Kan dit op deze plek, en wat is ervoor nodig?"
         if verdict == "rejected":
             answer["admissibility_notes"] = "Voldoet niet aan de regeling wijkwensen."
         elif verdict == "incomplete":
@@ -160,6 +171,19 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
             "motivation": "Conform advies regiegroep.",
         }
 
+    def external_advice(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "external_advice": "Geen bezwaar, mits de buren tijdig worden ingelicht.",
+            "external_advice_positive": rng.random() < 0.85,
+        }
+
+    def report_execution(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "executed_on": cal.today(-rng.randint(3, 30)),
+            "participants": rng.randint(15, 200),
+            "execution_report": "Het ging goed: veel buren deden mee. Foto's in de bijlage.",
+        }
+
     def plan_meeting(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         """Beyond the calendar: the secretariaat plans a meeting about three weeks ahead."""
         return {"meeting_date": cal.today(21)}
@@ -181,4 +205,8 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         "wijkwens_plan_meeting": plan(plan_meeting, 2, 5, working=True),
         "wijkwens_decide": plan(decide, 4, 9, working=True),
         "wijkwens_pay": plan(pay, 21, 42),
+        # advice from outside within 14 days, else the timer goes on without (≈ 15%)
+        "wijkwens_record_external_advice": plan(external_advice, 8, 16),
+        # after the activity; about one in ten never reports (the wish closes after 6 months)
+        "wijkwens_report_execution": plan(report_execution, 60, 200),
     }
