@@ -44,8 +44,9 @@ def _aspect_teams() -> tuple[str, ...]:
         rule.findall("dmn:outputEntry/dmn:text", ns)[column].text or ""
         for rule in root.iterfind(".//dmn:rule", ns)
     ]
-    # CASIST: organisatiekracht and draagvlak go to the case's casist, not to a team
-    return tuple(sorted({t.strip().strip('"') for t in texts} - {"CASIST"}))
+    # CASIST: organisatiekracht and draagvlak go to the case's casist, not to a team;
+    # REGIEGROEP: a wijk-bound case's regiegroep advises (the regiegroep lane)
+    return tuple(sorted({t.strip().strip('"') for t in texts} - {"CASIST", "REGIEGROEP"}))
 
 
 #: all aspect teams: a vakspecialist in these sees every aspect assessment

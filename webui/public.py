@@ -193,6 +193,41 @@ def answer(token: str, task_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("public.status", token=token))
 
 
+@bp.get("/status/<token>/wijziging")
+@limiter.limit(PAGE_LIMIT)
+def change_form(token: str) -> str:
+    """Ask what the initiator wants to change in the plan being carried out."""
+    page = _page_or_404(token)
+    if not page.can_request_change:
+        return render_template("public/status.html", page=page, token=token)
+    return render_template("public/change.html", page=page, token=token, text="")
+
+
+@bp.post("/status/<token>/wijziging")
+@limiter.limit(WITHDRAW_LIMIT)
+def request_change(token: str) -> Response | tuple[str, int]:
+    """Pass a change request on to the casist, who decides and mails the answer."""
+    text = inputs.text(request.form.get("text", ""))
+    page = _page_or_404(token)
+    try:
+        status_links.request_change(engine(), token, text)
+    except status_links.EmptyRequestError as exc:
+        return render_template(
+            "public/change.html", page=page, token=token, text=text, error=str(exc)
+        ), 422
+    except ConflictError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            _(
+                "Dank u wel. Uw contactpersoon beoordeelt uw wijziging en laat u per e-mail weten "
+                "of het kan."
+            ),
+            "success",
+        )
+    return redirect(url_for("public.status", token=token))
+
+
 @bp.get("/status/<token>/intrekken")
 @limiter.limit(PAGE_LIMIT)
 def withdraw_form(token: str) -> str:

@@ -160,6 +160,18 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "U ontvangt het besluit per brief, met het bedrag dat u terugbetaalt en hoe. Heeft u "
         "vragen, neem dan contact op met uw contactpersoon.",
     ),
+    "wijziging_akkoord": (
+        "Uw wijziging kan doorgaan",
+        "Uw contactpersoon heeft uw wijzigingsverzoek bekeken: de wijziging mag.",
+        "Hieronder staan uw verzoek en de toelichting. Wat daar staat, geldt nu als afspraak.",
+    ),
+    "wijziging_niet_akkoord": (
+        "Uw wijziging kan niet zo doorgaan",
+        "Uw contactpersoon heeft uw wijzigingsverzoek bekeken: de wijziging kan niet zoals u "
+        "vroeg.",
+        "Hieronder staan uw verzoek en waarom het niet kan. Uw contactpersoon denkt graag met "
+        "u mee over wat wel kan; de eerdere afspraken blijven gelden.",
+    ),
     "initiatief_afgerond": (
         "Uw initiatief is afgerond",
         "Uw initiatief is afgerond. Dank u wel voor uw inzet voor de stad.",

@@ -181,6 +181,8 @@ class StatusPage:
     desk: str = ""
     #: whether a contact person of their own is still to come (only complex initiatives get one)
     contact_expected: bool = False
+    #: whether the initiator may ask to change the plan now (while it is being carried out)
+    can_request_change: bool = False
 
     @property
     def held_text(self) -> str:
@@ -227,6 +229,7 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         ),
         desk=DESKS.get(row.process_id, DESKS[WITH_CASIST]),
         contact_expected=not row.closed and row.process_id == WITH_CASIST,
+        can_request_change=any(t.bpmn_id == REALISATION_TASK for t in open_tasks),
     )
 
 
@@ -278,6 +281,40 @@ def withdraw(engine: Engine, token: str, reason: str) -> StatusPage:
         raise ConflictError(
             "Uw initiatief kan nu niet worden ingetrokken: het is al afgerond of ingetrokken. "
             "Neem contact op met uw contactpersoon als u vragen heeft."
+        ) from None
+    return status_page(engine, token)
+
+
+class EmptyRequestError(ValueError):
+    """A change request without any text."""
+
+
+#: what a change request says to the process, and the task it can come in on (the realisation)
+CHANGE_REQUEST = "change_requested"
+REALISATION_TASK = "report_realisation_complete"
+
+
+def request_change(engine: Engine, token: str, text: str) -> StatusPage:
+    """Use case: while the plan is carried out, the initiator asks to change something
+    (planning, place, approach, budget within the grant). The casist assesses it and the
+    initiator hears the decision by e-mail."""
+    instance_id = case_of(engine, token)
+    if instance_id is None:
+        raise NotFoundError("Deze pagina bestaat niet (meer).")
+    wish = " ".join(text.split())[:MAX_REASON]
+    if not wish:
+        raise EmptyRequestError("Schrijf wat u wilt veranderen en waarom.")
+    try:
+        engine.send_message(
+            CHANGE_REQUEST,
+            {"text": wish, "by": INITIATOR},
+            instance_id=instance_id,
+            actor=INITIATOR,
+        )
+    except (ConflictError, InstanceStateError):
+        raise ConflictError(
+            "U kunt nu geen wijziging doorgeven: dat kan alleen terwijl uw plan wordt "
+            "uitgevoerd. Neem contact op met uw contactpersoon als u iets wilt veranderen."
         ) from None
     return status_page(engine, token)
 

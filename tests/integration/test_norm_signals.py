@@ -201,6 +201,10 @@ def test_every_norm_of_the_complex_route_with_money_signals_once_at_the_norm(
     _to(engine, clock, realisation.created_at + timedelta(weeks=6) + MINUTE)
     watched(engine, clock, d.id, "progress_checkin")
     d.do("progress_checkin", {"progress_notes": "Loopt volgens plan.", "on_track": True})
+    # a change request during the realisation: the casist answers within its norm
+    engine.send_message("change_requested", {"text": "Een week later."}, instance_id=d.id)
+    watched(engine, clock, d.id, "assess_change_request")
+    d.do("assess_change_request", {"change_decision": "AKKOORD", "change_motivation": "Goed."})
     d.do(
         "report_realisation_complete",
         {"activity_end_date": "2027-10-01", "realisation_report": "Klaar."},

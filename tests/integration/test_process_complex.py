@@ -194,6 +194,8 @@ def assess_all(d: Driver, verdict: str = "POSITIEF") -> int:
         code = task.properties["context_values"]["aspect"]["code"]
         if code in ("ORGANISATIE", "DRAAGVLAK_PARTICIPATIE"):
             assert (task.lane, task.group) == ("casist", None)
+        elif code == "DRAAGVLAK_WIJK":  # a wijk-bound case: its regiegroep advises
+            assert (task.lane, task.group) == ("regiegroep", None)
         else:
             assert task.lane == "vakspecialist"
             assert task.group == task.properties["context_values"]["aspect"]["team"]
@@ -290,7 +292,8 @@ def test_every_user_task_has_a_valid_form_and_every_norm_parses() -> None:
         "//bpmn:process//*[@id][not(self::bpmn:sequenceFlow) and not(self::bpmn:laneSet)"
         " and not(ancestor-or-self::bpmn:extensionElements) and not(self::bpmn:multiInstanceLoopCharacteristics)"
         " and not(self::bpmn:timerEventDefinition) and not(self::bpmn:messageEventDefinition)"
-        " and not(self::bpmn:inputDataItem) and not(self::bpmn:outputDataItem)]",
+        " and not(self::bpmn:inputDataItem) and not(self::bpmn:outputDataItem)"
+        " and not(self::bpmn:property)]",
         namespaces=ns,
     )
     missing = {n.get("id") for n in nodes} - drawn
@@ -1074,3 +1077,37 @@ def test_organisatiekracht_and_draagvlak_go_to_the_cases_casist_who_needs_no_spe
     for task in mine:
         engine.complete_task(task.id, {"verdict": "POSITIEF"}, actor="daan", lanes=["casist"])
     assert {t.lane for t in d.open_tasks("assess_aspect")} == {"vakspecialist"}
+
+
+def test_the_regiegroep_advises_on_support_in_the_wijk_for_a_wijk_bound_initiative(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    engine, clock = domain
+    wide = start(engine, clock, "INI-2026-000124")  # meerdere wijken: no regiegroep
+    to_assessment(wide)
+    assert "DRAAGVLAK_WIJK" not in aspect_codes(wide)
+
+    d = start(engine, clock, "INI-2026-000125", scale="wijk", requested_amount=12000)
+    to_assessment(d)
+    assert {"DRAAGVLAK_PARTICIPATIE", "DRAAGVLAK_WIJK"} <= set(aspect_codes(d))
+    [advice] = [
+        t
+        for t in d.open_tasks("assess_aspect")
+        if t.properties["context_values"]["aspect"]["code"] == "DRAAGVLAK_WIJK"
+    ]
+    assert (advice.lane, advice.group, advice.assignee) == ("regiegroep", None, None)
+    assert advice.id in {t.id for t in engine.list_tasks(lanes=["regiegroep"])}
+    with pytest.raises(TaskNotAllowedError):  # not the casist's, nor a vakspecialist's
+        engine.complete_task(advice.id, {"verdict": "POSITIEF"}, actor="daan", lanes=["casist"])
+    given = {"verdict": "POSITIEF_MET_VOORWAARDEN", "conditions": "Eerst een buurtavond."}
+    engine.complete_task(advice.id, given, actor="thijs", lanes=["regiegroep"])
+    assess_all(d)
+    bundled = {a["code"]: a for a in d.data()["aspects"]}
+    assert bundled["DRAAGVLAK_WIJK"]["verdict"] == "POSITIEF_MET_VOORWAARDEN"
+    assert bundled["DRAAGVLAK_WIJK"]["conditions"] == "Eerst een buurtavond."
+
+
+def aspect_codes(d: Driver) -> list[str]:
+    return sorted(
+        t.properties["context_values"]["aspect"]["code"] for t in d.open_tasks("assess_aspect")
+    )

@@ -333,3 +333,45 @@ def test_a_wish_or_green_request_names_its_own_desk_not_a_contact_person_to_come
         assert "binnenkort een vaste contactpersoon" not in page.text
         assert "Heeft u vragen? Neem contact op met" in page.text
         assert desk in page.text
+
+
+def test_during_the_realisation_the_initiator_asks_a_change_and_hears_the_casists_answer(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    from tests.integration.test_process_complex import advise, assess_all
+
+    app, engine = site
+    case = start_complex(app, 12, requested_amount=0)
+    d = to_assessment(app, clock, case, casist="daan")
+    token = status_links.token_for(engine, LINKS, case)
+    client = app.test_client()
+    assert f"/status/{token}/wijziging" not in client.get(f"/status/{token}").text  # not yet
+    refused = post(client, f"/status/{token}/wijziging", {"text": "Een andere datum."})
+    assert refused.status_code == 302
+    assert "alleen terwijl uw plan wordt uitgevoerd" in client.get(f"/status/{token}").text
+    assess_all(d)
+    advise(d, "HAALBAAR")
+    d.do("record_agreements", {"agreements_summary": "Afspraken."})
+
+    page = client.get(f"/status/{token}")
+    assert f"/status/{token}/wijziging" in page.text
+    empty = post(client, f"/status/{token}/wijziging", {"text": "   "})
+    assert empty.status_code == 422
+    assert "Schrijf wat u wilt veranderen en waarom." in empty.text
+    wish = "De opening wordt 3 oktober in plaats van 1 oktober: de tent is eerder bezet."
+    assert post(client, f"/status/{token}/wijziging", {"text": wish}).status_code == 302
+    (change,) = d.open_tasks("assess_change_request")
+    assert (change.lane, change.assignee) == ("casist", "daan")
+    assert d.data()["change_request"] == {"text": wish, "by": "initiatiefnemer"}
+    d.do("assess_change_request", {"change_decision": "AKKOORD", "change_motivation": "Prima."})
+    assert [t.bpmn_id for t in d.open_tasks()] == ["report_realisation_complete"]
+    assert d.data()["changes"] == [{"request": wish, "decision": "AKKOORD", "motivation": "Prima."}]
+    with engine.reading() as conn:
+        told = [
+            p
+            for p in conn.execute(
+                select(outbox.c.payload).where(outbox.c.instance_id == case)
+            ).scalars()
+            if p["template"] == "wijziging_akkoord"
+        ]
+    assert [p["items"] for p in told] == [[f"Uw verzoek: {wish}", "Toelichting: Prima."]]

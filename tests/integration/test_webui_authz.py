@@ -625,6 +625,33 @@ def _withdraw(w: World, p: str) -> list[Cell]:
     ]
 
 
+@route("public.change_form", "GET")
+def _change_form(w: World, p: str) -> list[Cell]:
+    """Anyone with the link sees the page (the case is not in its realisation: the status page
+    is shown instead of the form); a guessed token finds nothing."""
+    token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
+    return [
+        ("change page", OK, observe(w.send(p, "GET", f"/status/{token}/wijziging"))),
+        (
+            "a guessed token",
+            Outcome(404),
+            observe(w.send(p, "GET", f"/status/{'B' * 32}/wijziging")),
+        ),
+    ]
+
+
+@route("public.request_change", "POST")
+def _request_change(w: World, p: str) -> list[Cell]:
+    """Anyone with the link may ask; an empty request is refused with its reason."""
+    token = status_links.token_for(w.engine, status_links.Links("matrix-secret"), w.case)
+    empty = w.send(p, "POST", f"/status/{token}/wijziging", {"text": " "})
+    guessed = w.send(p, "POST", f"/status/{'B' * 32}/wijziging", {"text": "Iets anders."})
+    return [
+        ("an empty change request", Outcome(422), observe(empty)),
+        ("a guessed token", Outcome(404), observe(guessed)),
+    ]
+
+
 route("initiatives.show", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}"))
 route("initiatives.diagram", "GET")(_reader_page(lambda w: f"/initiatieven/{w.case}/diagram.bpmn"))
 route("initiatives.document", "GET")(
