@@ -32,7 +32,6 @@ BASE: dict[str, dict[str, Any]] = {
     "wijkwens_decide": {
         "decision": "grant",
         "granted_amount": 2000,
-        "budget_sufficient": True,
         "motivation": "Conform advies.",
     },
     "wijkwens_regiegroep_advice": {
@@ -131,7 +130,7 @@ RULES: dict[str, list[tuple[dict[str, Any], str, dict[str, Any]]]] = {
         ),
     ],
     "wijkwens_decide": [
-        ({"budget_sufficient": False}, "budget_sufficient", {"granted_amount": 1500}),
+        ({"granted_amount": 0}, "granted_amount", {"granted_amount": 1500}),
         ({"decision": "reject"}, "granted_amount", {"decision": "reject", "granted_amount": 0}),
     ],
     "wijkwens_regiegroep_advice": [

@@ -153,21 +153,13 @@ def wijkwens_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         if data.get("advice") == "negative":
             return {
                 "decision": "reject",
-                "budget_sufficient": True,
                 "motivation": "Conform het negatieve advies van de regiegroep.",
             }
         amount = float(data.get("advised_amount") or data.get("requested_amount") or 0)
-        budget = data.get("title") in EXAMPLE_TITLES or rng.random() > 0.01
-        if not budget:  # the area's budget is spent: a refusal, whatever the advice
-            return {
-                "decision": "reject",
-                "budget_sufficient": False,
-                "motivation": "Budget van het gebied is op.",
-            }
+        # the gebied's ledger refuses a grant beyond its budget (outcome refused_ceiling)
         return {
             "decision": "grant",
             "granted_amount": min(amount, 5000.0),
-            "budget_sufficient": True,
             "motivation": "Conform advies regiegroep.",
         }
 
