@@ -184,6 +184,11 @@ def _group_of(data: Mapping[str, Any], path: str) -> str | None:
     return text[:MAX_GROUP_LENGTH] or None
 
 
+#: the property a user task's instructions (spiffworkflow:instructionsForEndUser) are kept in
+INSTRUCTIONS_PROPERTY = "instructions"
+MAX_INSTRUCTIONS = 4000
+
+
 def _ready_user_task(task: Any) -> ReadyUserTask:
     spec = task.task_spec
     extensions = getattr(spec, "extensions", None) or {}
@@ -194,6 +199,9 @@ def _ready_user_task(task: Any) -> ReadyUserTask:
         properties["context_values"] = {
             k: copy.deepcopy(task.data[k]) for k in keys if k in task.data
         }
+    instructions = extensions.get("instructionsForEndUser")
+    if instructions:  # what the diagram tells whoever does it (a template over the task data)
+        properties[INSTRUCTIONS_PROPERTY] = str(instructions)[:MAX_INSTRUCTIONS]
     group_path = properties.get(GROUP_PROPERTY)
     assignee_path = properties.get(ASSIGNEE_PROPERTY)
     lane_path = properties.get(LANE_PROPERTY)

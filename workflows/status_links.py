@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from engine import ConflictError, Engine, InstanceStateError, NotFoundError, OpenTask
-from workflows import forms, fund
+from workflows import forms, fund, instructions
 from workflows.accounts import Actor
 from workflows.cases import require
 from workflows.forms import FieldError, RawForm
@@ -330,6 +330,8 @@ class Question:
     form: dict[str, Any]
     #: the questions themselves, when the task keeps them (`context` property `questions`)
     lines: tuple[str, ...] = ()
+    #: what the diagram tells whoever answers it, with the case data filled in
+    instructions: str = ""
 
 
 class _Invalid(Exception):  # noqa: N818 - control flow inside one use case, never escapes
@@ -356,8 +358,11 @@ def question(engine: Engine, token: str, task_id: str) -> Question:
     form = engine.task_form(task_id) or {"type": "object", "properties": {}}
     kept = (found.properties.get("context_values") or {}).get("questions")
     lines = tuple(str(q) for q in kept if q) if isinstance(kept, list) else ()
+    told = instructions.render(
+        found.properties.get(instructions.PROPERTY), engine.task_data(task_id)
+    )
     return Question(
-        task_id, found.title, str(form.get("description") or ""), found.due_at, form, lines
+        task_id, found.title, str(form.get("description") or ""), found.due_at, form, lines, told
     )
 
 

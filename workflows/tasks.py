@@ -29,7 +29,7 @@ from engine import (
     as_utc,
 )
 from engine.readmodel import human_task, process_instance
-from workflows import forms, initiatives, labels, people
+from workflows import forms, initiatives, instructions, labels, people
 from workflows.accounts import User, get_user, list_users
 from workflows.roles import ROLES, TEAM_LEAD, acting_lanes, may_act
 from workflows.tables import app_user, initiative, task_draft
@@ -187,6 +187,8 @@ class TaskPage:
     read_only: str | None = None
     #: the user may put it back in the team queue (theirs, or a team lead of its lane)
     can_release: bool = False
+    #: what the diagram tells whoever does it, with the case data filled in
+    instructions: str = ""
 
 
 def _task_row(conn: Any, task_id: str) -> Any:
@@ -293,6 +295,7 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         holder=holder,
         read_only=read_only,
         can_release=bool(row.assignee) and (mine or lead),
+        instructions=instructions.render(task.properties.get(instructions.PROPERTY), seen),
     )
 
 

@@ -36,6 +36,20 @@ from workflows.simulation import complex_start
 from workflows.tables import status_link
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DUTCH_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 LINKS = status_links.Links(PUBLIC_SECRET, PUBLIC_URL)
 LINK = re.compile(r"https://initiatieven\.example(/status/[A-Za-z0-9_-]+)")
 
@@ -375,3 +389,38 @@ def test_during_the_realisation_the_initiator_asks_a_change_and_hears_the_casist
             if p["template"] == "wijziging_akkoord"
         ]
     assert [p["items"] for p in told] == [[f"Uw verzoek: {wish}", "Toelichting: Prima."]]
+
+
+def test_the_diagrams_instructions_are_shown_filled_in_to_the_initiator_and_the_regiegroep(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    from tests.helpers import hold_meeting
+    from tests.integration.test_process_wijkwens_green import ADMISSIBLE, do, start_wijkwens
+
+    app, engine = site
+    wish = start_wijkwens(engine, key="WW-2026-0077")
+    incomplete = {**ADMISSIBLE, "admissibility": "incomplete"}
+    notes = {"admissibility_notes": "De begroting en de handtekeningenlijst ontbreken."}
+    do(
+        engine,
+        wish,
+        "wijkwens_check_admissibility",
+        {**incomplete, **notes},
+        "wijkwenssecretariaat",
+    )
+    (asked,) = engine.list_tasks(instance_id=wish)
+    token = status_links.token_for(engine, LINKS, wish)
+    page = app.test_client().get(f"/status/{token}/vraag/{asked.id}").text
+    assert "Wat er ontbreekt: De begroting en de handtekeningenlijst ontbreken." in page
+
+    supplied = {"additional_info": "Bijgevoegd."}
+    do(engine, wish, "wijkwens_provide_info", supplied, "initiatiefnemer")
+    do(engine, wish, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
+    year, month, day = hold_meeting(engine, wish).split("-")
+    (advice,) = engine.list_tasks(instance_id=wish)
+    add_user(app, "thijs", "regiegroep")
+    client = app.test_client()
+    login(client, "thijs")
+    shown = client.get(f"/taken/{advice.id}").text
+    when = f"{int(day)} {DUTCH_MONTHS[int(month) - 1]} {year}"  # e.g. 18 februari 2026
+    assert f"Regiegroep Oost in haar vergadering van {when} gaf" in shown
