@@ -1,7 +1,7 @@
 """What a diagram tells whoever does a user task (`spiffworkflow:instructionsForEndUser`), filled
 in from the task's data as people read it: "Wat er ontbreekt: {{ admissibility_notes }}" or "de
-vergadering van {{ meeting_date }}" (an ISO date reads "1 april 2026", a code its word from
-labels.json). The text comes from a diagram, so it is rendered in Jinja's sandbox, without
+vergadering van {{ meeting_date }}" (an ISO date reads "1 april 2026", an amount "€ 1.800,00", a
+code its word from labels.json). The text comes from a diagram, so it is rendered in Jinja's sandbox, without
 HTML (the pages escape it), and a template that fails shows nothing rather than an error."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from babel.dates import format_date
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from workflows import labels
+from workflows import fund, labels
 
 log = logging.getLogger("wegwijs.instructions")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -38,6 +38,8 @@ def render(text: Any, data: Mapping[str, Any]) -> str:
 
 
 def _word(key: str, value: Any) -> Any:
+    if key.endswith("_amount") and isinstance(value, int | float) and not isinstance(value, bool):
+        return fund.euros(round(value * 100))  # 1800.0 → "€ 1.800,00"
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return format_date(date.fromisoformat(value), "d MMMM y", locale="nl")
