@@ -64,6 +64,12 @@ def test_the_besluitenlijst_lists_a_gebieds_decisions_of_one_quarter(
         ("WW-2026-0012", False, 0),
     ]
     assert (found.granted, found.rejected, found.granted_cents) == (1, 1, 75000)
+    assert found.budget is not None  # the gebied's ledger of 2026, as the diagram opened it
+    assert (found.budget.ceiling, found.budget.committed, found.budget.available) == (
+        48000 * 100,
+        75000,
+        (48000 - 750) * 100,
+    )
     assert decisions.decision_list(engine, "Oost", decisions.Quarter(2026, 1)).decisions == ()
 
     client = logged_in(flask_app, "sec", "wijkwenssecretariaat")
@@ -76,6 +82,8 @@ def test_the_besluitenlijst_lists_a_gebieds_decisions_of_one_quarter(
     assert "WW-2026-0012" in page.text
     assert "WW-2026-0013" not in page.text
     assert "Negatief advies regiegroep" in page.text
+    assert "Budget wijkwensen Oost 2026: € 48.000,00" in page.text
+    assert "nog beschikbaar € 47.250,00" in page.text
     assert "fatima@example.nl" not in page.text
     assert "Fatima" not in page.text
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from engine import Engine, as_utc
 from engine.readmodel import event, process_instance
+from workflows import fund
 from workflows.reports.periods import ZONE
 
 PROCESS = "wijkwens_process"
@@ -99,6 +100,8 @@ class DecisionList:
     gebied: str
     quarter: Quarter
     decisions: tuple[Decision, ...]
+    #: the gebied's budget of the quarter's year (None: nothing decided on it yet)
+    budget: fund.FundSummary | None = None
 
     @property
     def granted(self) -> int:
@@ -157,7 +160,15 @@ def decision_list(engine: Engine, gebied: str, quarter: Quarter) -> DecisionList
                 reason=reason,
             )
         )
-    return DecisionList(gebied, quarter, tuple(found))
+    with engine.reading() as conn:
+        code = budget_code(gebied, quarter.year)
+        budget = fund.summary(conn, code) if fund.period_exists(conn, code) else None
+    return DecisionList(gebied, quarter, tuple(found), budget)
+
+
+def budget_code(gebied: str, year: int) -> str:
+    """The ledger of a gebied's wijkwensen budget in a year, as the diagram names it."""
+    return f"wijkwensen-{gebied}-{year}"
 
 
 def decision_list_csv(found: DecisionList) -> str:
