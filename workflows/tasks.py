@@ -8,6 +8,8 @@ A teamleider may release and reassign the tasks of the lanes they hold.
 
 from __future__ import annotations
 
+import copy
+
 import dataclasses
 import json
 from collections.abc import Mapping
@@ -272,7 +274,9 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         read_only = (
             f"Deze taak is van {holder}. U kunt haar bekijken; afronden kan alleen wie haar heeft."
         )
-    schema = people.with_people(engine, engine.task_form(task_id) or _NO_FORM)
+    schema = with_limits(
+        people.with_people(engine, engine.task_form(task_id) or _NO_FORM), task.properties
+    )
     specs = tuple(forms.fields(schema))
     seen = engine.task_data(task_id)  # this task's own data, not a sibling's newer answers
     if draft is not None and read_only is None:
@@ -297,6 +301,28 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         can_release=bool(row.assignee) and (mine or lead),
         instructions=instructions.render(task.properties.get(instructions.PROPERTY), seen),
     )
+
+
+#: a task property that bounds a form field by a value the case had when the task opened,
+#: "field=path" into the task's context values, e.g. "granted_amount=application.amount": a
+#: subsidy cannot be granted above what the fund reserved for the application
+MAX_FROM = "max_from"
+
+
+def with_limits(schema: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's schema with the maximum its task's `max_from` property sets (if lower)."""
+    spec = str(properties.get(MAX_FROM) or "")
+    field, _, path = spec.partition("=")
+    value: Any = properties.get("context_values") or {}
+    for key in path.split(".") if path else ():
+        value = value.get(key) if isinstance(value, Mapping) else None
+    fields = schema.get("properties") or {}
+    if field not in fields or isinstance(value, bool) or not isinstance(value, int | float):
+        return dict(schema)
+    bounded = copy.deepcopy(dict(schema))
+    own = bounded["properties"][field]
+    own["maximum"] = min(own.get("maximum", value), value)
+    return bounded
 
 
 def _as_form_value(value: Any) -> Any:
@@ -388,7 +414,9 @@ def complete(
         problem = case_problem(task.case_status)
         if problem:
             raise InstanceStateError(problem)
-        schema = people.with_people(engine, task.form or _NO_FORM)
+        schema = with_limits(
+            people.with_people(engine, task.form or _NO_FORM), task.task.properties
+        )
         result = forms.clean(schema, raw) if raw is not None else forms.validate(schema, data or {})
         if result.errors:
             raise _FormNotValid(result)

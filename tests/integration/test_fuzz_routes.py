@@ -252,26 +252,57 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     simulation = FuzzingSimulation(
         engine, profiles(clock, staff), start, MONTHS, seed=3, staff=staff, fuzz=fuzz
     )
-    report = simulation.run()
     # above € 20.000 the initiator accounts for the grant: rare in a simulated year, so one case
-    # is driven there (as colleagues would) and its two accountability forms are fuzzed too
-    d = to_decision(app, clock, start_complex(app, 9001, requested_amount=25000), 25000)
-    d.do("decide_subsidy", {"decision": "VERLENEN", "granted_amount": 25000})
+    # is driven there first, while the fund is full (as colleagues would), and its two
+    # accountability forms and a change request on the way are fuzzed too
+    d = to_decision(app, clock, start_complex(app, 99001, requested_amount=25000), 25000)
+    held = d.data()["application"]["amount"]  # what the fund could still reserve for it
+    d.do("decide_subsidy", {"decision": "VERLENEN", "granted_amount": held})
     pay(d)
     d.do("record_agreements", {"agreements_summary": "Afspraken over onderhoud."})
+    # a change request during the realisation comes when it comes: one is sent here
+    engine.send_message("change_requested", {"text": "Een week later."}, instance_id=d.id)
+    (task,) = d.open_tasks("assess_change_request")
+    engine.reassign_task(task.id, FUZZER, "test")
+    fuzz(task)
+    if d.open_tasks("assess_change_request"):
+        d.do("assess_change_request", {"change_decision": "AKKOORD", "change_motivation": "Ja."})
     d.do(
         "report_realisation_complete",
         {"activity_end_date": "2026-10-01", "realisation_report": "Klaar."},
     )
     for bpmn_id, answer in (
-        ("submit_accountability", {"accountability_report": "Verslag", "actual_costs": 24800}),
-        ("assess_accountability", {"accountability_approved": True, "settled_amount": 24800}),
+        ("submit_accountability", {"accountability_report": "Verslag", "actual_costs": held}),
+        ("assess_accountability", {"accountability_approved": True, "settled_amount": held}),
     ):
         (task,) = d.open_tasks(bpmn_id)
         engine.reassign_task(task.id, FUZZER, "test")
         fuzz(task)
         if d.open_tasks(bpmn_id):
             d.do(bpmn_id, answer)
+    report = simulation.run()
+    # a wish beyond the meeting calendar (it ends in 2028): the secretariaat plans the meeting
+    wish = engine.start(
+        "wijkwens_process",
+        {
+            "initiator_name": "Fatima el Amrani",
+            "initiator_email": "fatima@example.nl",
+            "wijk": "Sterrenburg",
+            "title": "Buurtfeest in 2029",
+            "description": "Een buurtfeest.",
+            "requested_amount": 600,
+            "submitted_on": "2029-01-08",
+            "is_public_space_wish": False,
+        },
+        business_key="WW-2029-9003",
+    )
+    (check,) = engine.list_tasks(instance_id=wish.id)
+    admitted = {"admissibility": "admissible", "is_public_space_wish": False, "has_support": True}
+    engine.complete_task(check.id, admitted, actor="test", lanes=[check.lane])
+    (task,) = engine.list_tasks(instance_id=wish.id)
+    assert task.bpmn_id == "wijkwens_plan_meeting"
+    engine.reassign_task(task.id, FUZZER, "test")
+    fuzz(task)
     # a plan adjustment is asked for in few cases: one is driven there too
     d = to_assessment(app, clock, start_complex(app, 9002))
     assess_all(d)

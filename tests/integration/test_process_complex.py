@@ -1111,3 +1111,39 @@ def aspect_codes(d: Driver) -> list[str]:
     return sorted(
         t.properties["context_values"]["aspect"]["code"] for t in d.open_tasks("assess_aspect")
     )
+
+
+def test_the_budgethouder_cannot_grant_more_than_the_fund_reserved_for_the_application(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    """With € 10.000 left under the ceiling, an application of € 15.000 reserves € 10.000; the
+    decision form refuses more (as the web page and `wegwijs complete` do), and the case never
+    errs on a grant the fund does not hold."""
+    from workflows import accounts, tasks
+
+    engine, clock = domain
+    key = "INI-2026-000140"
+    with engine.transaction() as u:
+        fund.apply(u.connection, PERIOD, "INI-2026-000002", fund.to_cents(110000), engine.now())
+    d = start(engine, clock, key, requested_amount=15000)
+    to_assessment(d)
+    assess_all(d)
+    advise(d, "HAALBAAR")
+    d.do("prepare_fund_check", fund_criteria())
+    apply_formally(d, 15000)
+    assert d.data()["application"]["amount"] == 10000
+    d.do("prepare_decision", {"decision_advice": "VERLENEN", "advice_motivation": "Voldoet."})
+    (task,) = d.open_tasks("decide_subsidy")
+    bert = accounts.add_user(engine, "bert", ["budgethouder"], "een lang genoeg wachtwoord 42")
+    too_much = {"decision": "VERLENEN", "granted_amount": 15000}
+    refused = tasks.complete(engine, bert, task.id, data=too_much)
+    assert not refused.done
+    assert refused.errors["granted_amount"] == "Verleend bedrag (€) mag hoogstens € 10.000 zijn."
+    page = tasks.open_task(engine, bert, task.id)
+    [field] = [f for f in page.fields if f.name == "granted_amount"]
+    assert field.schema["maximum"] == 10000  # the page knows the limit too
+    partly = {"decision": "GEDEELTELIJK_VERLENEN", "granted_amount": 10000}
+    assert tasks.complete(engine, bert, task.id, data=partly).done
+    entry = ledger(engine, key)
+    assert (entry.state, entry.amount) == ("committed", 1_000_000)
+    assert d.data()["granted_amount"] == 10000

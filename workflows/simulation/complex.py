@@ -289,6 +289,10 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
 
     def decide(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         kind, amount = decision(data)
+        held = (data.get("application") or {}).get("amount")
+        if kind != "WEIGEREN" and isinstance(held, int | float) and amount > held:
+            # the form allows no more than the fund reserved: a partial grant of that
+            kind, amount = "GEDEELTELIJK_VERLENEN", float(held)
         return {"decision": kind, "granted_amount": amount}
 
     def payment(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
