@@ -9,7 +9,6 @@ A teamleider may release and reassign the tasks of the lanes they hold.
 from __future__ import annotations
 
 import copy
-
 import dataclasses
 import json
 from collections.abc import Mapping
