@@ -5,14 +5,10 @@ name or e-mail in it; a wrong quarter or gebied gets a clear message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from flask import Flask
 
 from engine import Engine, ManualClock
 from tests.helpers import hold_meeting
-from tests.integration.conftest import MONDAY
 from tests.integration.test_process_wijkwens_green import (
     ADMISSIBLE,
     POSITIVE,
@@ -20,16 +16,8 @@ from tests.integration.test_process_wijkwens_green import (
     grant,
     start_wijkwens,
 )
-from tests.webapp import engine_of, logged_in, make_app
+from tests.webapp import engine_of, logged_in
 from workflows.reports import decisions
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[tuple[Flask, ManualClock]]:
-    clock = ManualClock(MONDAY)
-    flask_app = make_app(database_url, clock)
-    yield flask_app, clock
-    engine_of(flask_app).dispose()
 
 
 def _decided(engine: Engine, key: str, wijk: str, verdict: str, amount: float = 750) -> int:
