@@ -475,11 +475,15 @@ def _show(key: str, value: Any) -> str:
 def _timeline(
     events: Sequence[EventRecord], current: str | None, closed: bool
 ) -> tuple[PhaseStep, ...]:
-    """The phases with when each was reached; a closed case's unreached phases were skipped."""
+    """The phases with when each was reached; an unreached phase was skipped when the case
+    closed or went on to a later phase (a wijkwens has no kennismaking, a rejection no
+    uitvoering)."""
     reached: dict[str, datetime] = {}
     for e in events:
         if e.type == "milestone_reached":
             reached.setdefault(str(e.detail.get("milestone")), e.at)
+    order = [p.code for p in phases.PHASES]
+    last = max((order.index(code) for code in reached if code in order), default=-1)
     return tuple(
         PhaseStep(
             p.code,
@@ -487,9 +491,9 @@ def _timeline(
             p.text,
             reached.get(p.code),
             p.code == current,
-            skipped=closed and p.code not in reached,
+            skipped=p.code not in reached and (closed or n < last),
         )
-        for p in phases.PHASES
+        for n, p in enumerate(phases.PHASES)
     )
 
 

@@ -203,6 +203,12 @@ def test_a_positive_verdict_needs_no_conditions_and_the_bundle_step_accepts_it(
     for task_id in own:
         done = post(fatima, f"/taken/{task_id}", {"action": "complete", "verdict": "POSITIEF"})
         assert done.status_code == 302, done.text
+    # this initiative is for one wijk: its regiegroep advises on support there (Team)
+    regiegroep = logged_in(flask_app, "thijs", "regiegroep")
+    advice = task_ids(regiegroep.get("/taken/team").text)
+    assert len(advice) == 1
+    done = post(regiegroep, f"/taken/{advice[0]}", {"action": "complete", "verdict": "POSITIEF"})
+    assert done.status_code == 302, done.text
     detail = engine_of(flask_app).get_instance(instance_id)
     assert detail.summary.status != "errored", detail.summary.last_error
     assert [t.bpmn_id for t in detail.open_tasks] == ["integral_advice"]
