@@ -431,6 +431,11 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
     )
 
 
+#: what an initiator may send at any time while a case runs: not what the case waits for
+WITHDRAWAL = "initiative_withdrawn"
+ANY_TIME = frozenset({WITHDRAWAL})
+
+
 def waiting_words(found: Iterable[Waiting]) -> tuple[str, ...]:
     """What a case without an open task waits for, as people read it: a timer by the name of
     its element and when it runs out, a message by its word in labels.json (none for one the
@@ -441,9 +446,8 @@ def waiting_words(found: Iterable[Waiting]) -> tuple[str, ...]:
             when = f" ({waiting.due.astimezone(ZONE):%d-%m-%Y %H:%M})" if waiting.due else ""
             out.append(f"{waiting.name}{when}")
         elif waiting.kind == "message":
-            word = labels.word("message", waiting.name)
-            if word:
-                out.append(word)
+            if waiting.name not in ANY_TIME:
+                out.append(labels.word("message", waiting.name))
         else:
             out.append(waiting.name)
     return tuple(out)

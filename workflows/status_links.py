@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from engine import ConflictError, Engine, InstanceStateError, NotFoundError, OpenTask
-from workflows import forms, fund, instructions
+from workflows import forms, fund, initiatives, instructions
 from workflows.accounts import Actor
 from workflows.cases import require
 from workflows.forms import FieldError, RawForm
@@ -246,7 +246,7 @@ def _decision(values: Mapping[str, Any]) -> str | None:
 
 
 #: what a withdrawal says to the process (every route can receive it while it runs)
-WITHDRAWAL = "initiative_withdrawn"
+WITHDRAWAL = initiatives.WITHDRAWAL
 #: the most of a reason that is kept
 MAX_REASON = 1000
 

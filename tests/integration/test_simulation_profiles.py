@@ -89,10 +89,14 @@ def test_a_year_of_initiatives_runs_clean_with_the_intended_mix(
         return Counter({o: n for (p, o), n in report.outcomes.items() if p == process_id and n > 0})
 
     wijkwens = outcomes(WIJKWENS)
-    # short lead times: closed, or paid and waiting for the initiator's report (up to 6 months)
+    # short lead times: closed, or paid and waiting for the initiator's report (up to six
+    # months; those count as honoured: the wish was granted and paid)
     reporting = [t for t in engine.list_tasks(limit=100_000) if t.bpmn_id == REPORT_TASK]
     assert reporting
-    assert sum(wijkwens.values()) + len(reporting) >= 0.8 * report.started[WIJKWENS]
+    wijkwens["honoured"] += len(reporting)
+    # the wishes of the year's last two months or so still wait for their regiegroep meeting
+    # (about every six weeks, on the agenda four weeks after the complete application)
+    assert sum(wijkwens.values()) >= 0.72 * report.started[WIJKWENS]
     assert 0.60 <= _share(wijkwens, "honoured") <= 0.90
     assert 0.03 <= _share(wijkwens, "rejected") <= 0.20
     assert _share(wijkwens, "withdrawn", "not_processed") <= 0.25

@@ -27,6 +27,7 @@ from tests.integration.test_process_wijkwens_green import (
     start_wijkwens,
 )
 from workflows import handovers
+from workflows.reports import audit
 from workflows.initiatives import get_initiative
 
 SECRETARIAAT = "wijkwenssecretariaat"
@@ -236,6 +237,15 @@ def test_a_wish_waiting_for_its_meeting_can_be_withdrawn(
     iid = admitted(engine, clock, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     engine.send_message("initiative_withdrawn", {"reason": "Verhuisd."}, instance_id=iid)
     assert finished(engine, iid)["outcome"] == "withdrawn"
+    # the audit trail says it in words: the message, and the step a timer or message ended
+    lines = audit.trail(engine, iid).lines
+    assert [ln.detail for ln in lines if ln.kind == "message_received"] == [
+        "Intrekking door de initiatiefnemer"
+    ]
+    at_desk = start_wijkwens(engine, key="WW-2026-0002")  # withdrawn with a task open
+    engine.send_message("initiative_withdrawn", {"reason": "Toch niet."}, instance_id=at_desk)
+    cancelled = [ln for ln in audit.trail(engine, at_desk).lines if ln.kind == "task_cancelled"]
+    assert [ln.step for ln in cancelled] == ["Ontvankelijkheid toetsen"]  # not its id
     assert [m for m, _ in mails(engine, iid)][-1] == "wijkwens_ingetrokken"
     clock.set(datetime(2026, 4, 2, 9, 0, tzinfo=UTC))
     assert engine.fire_due_timers() == 0

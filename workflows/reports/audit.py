@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import Engine, NotFoundError, as_utc
-from engine.readmodel import event, process_instance
+from engine.readmodel import event, human_task, process_instance
 from workflows import forms, people
 from workflows.people import Contact
 from workflows.reports import labels
@@ -75,7 +75,7 @@ def _detail(
     if kind == "task_created":
         return labels.lane(detail.get("lane"))
     if kind == "message_received":
-        return str(detail.get("message", ""))
+        return labels.message(str(detail.get("message") or ""))
     if kind == "instance_cancelled":
         return str(detail.get("reason") or "")
     if kind == "instance_errored":
@@ -117,6 +117,14 @@ def trail(engine: Engine, instance_id: int) -> AuditTrail:
             .where(event.c.instance_id == instance_id)
             .order_by(event.c.id)
         ).all()
+        # a step's name for events that do not carry it (e.g. a task cancelled by a timer)
+        titles = dict(
+            conn.execute(
+                select(human_task.c.task_id, human_task.c.title).where(
+                    human_task.c.instance_id == instance_id
+                )
+            ).all()
+        )
     known = people.names(
         engine,
         [r.actor or "" for r in rows]
@@ -125,7 +133,7 @@ def trail(engine: Engine, instance_id: int) -> AuditTrail:
     lines = []
     for number, r in enumerate(rows, start=1):
         detail = r.detail or {}
-        step = str(detail.get("title") or "") or (r.bpmn_id or "")
+        step = str(detail.get("title") or titles.get(r.task_id) or "") or (r.bpmn_id or "")
         if r.type == "timer_fired":
             step = r.bpmn_id or ""
         lines.append(

@@ -92,5 +92,10 @@ def aspect(code: str | None) -> str:
     return _word("aspect", code)
 
 
+def message(code: str | None) -> str:
+    """A message a case received (e.g. a withdrawal), in words."""
+    return _word("message", code)
+
+
 def event(kind: str) -> str:
     return EVENT_LABELS.get(kind, tidy(kind))

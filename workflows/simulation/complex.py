@@ -287,6 +287,15 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
     def prepare_decision(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"decision_advice": decision(data)[0], "advice_motivation": "Conform de criteria."}
 
+    def assess_change(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
+        agreed = rng.random() < 0.8
+        return {
+            "change_decision": "AKKOORD" if agreed else "NIET_AKKOORD",
+            "change_motivation": "Dat past binnen de afspraken."
+            if agreed
+            else "Dan valt de activiteit buiten de subsidieperiode.",
+        }
+
     def decide(rng: random.Random, data: Mapping[str, Any]) -> dict[str, Any]:
         kind, amount = decision(data)
         held = (data.get("application") or {}).get("amount")
@@ -375,6 +384,7 @@ def complex_tasks(cal: Calendar, staff: Staff | None = None) -> dict[str, TaskPl
         "record_agreements": plan(agreements, 14, 28),
         "progress_checkin": plan(checkin, 2, 5, working=True),
         "report_realisation_complete": plan(realised, 60, 160),
+        "assess_change_request": plan(assess_change, 4, 10, working=True),
         "submit_accountability": plan(accountability, 40, 90),
         "assess_accountability": plan(assess_accountability, 20, 50),
         "evaluate_initiative": plan(evaluate, 10, 28),

@@ -52,6 +52,9 @@ from workflows.simulation.green import green_start, green_tasks
 from workflows.simulation.staff import Staff
 from workflows.simulation.wijkwens import wijkwens_start, wijkwens_tasks
 
+#: the message of a change request during the realisation (complex route)
+CHANGE_REQUEST = "change_requested"
+
 # ----------------------------------------------------------------- public API
 
 
@@ -64,6 +67,7 @@ def profiles(clock: Clock | None = None, staff: Staff | None = None) -> list[Pro
     """
     cal = Calendar(clock)
     withdrawn = {"reason": "De initiatiefnemer ziet af van het initiatief."}
+    change = {"text": "Wij willen de activiteit een maand later houden.", "by": "initiatiefnemer"}
     return [
         ProcessProfile(
             process_id=COMPLEX,
@@ -72,7 +76,12 @@ def profiles(clock: Clock | None = None, staff: Staff | None = None) -> list[Pro
             tasks=complex_tasks(cal, staff),
             key_prefix="INI",
             seasonality=COMPLEX_SEASON,
-            messages=(MessagePlan(WITHDRAWAL, 0.12, Duration(30, 120), withdrawn),),
+            messages=(
+                MessagePlan(WITHDRAWAL, 0.12, Duration(30, 120), withdrawn),
+                # some initiators ask to change the plan during the realisation (a message
+                # that comes before it is tried again daily, a few times)
+                MessagePlan(CHANGE_REQUEST, 0.2, Duration(170, 260), change),
+            ),
         ),
         ProcessProfile(
             process_id=WIJKWENS,
