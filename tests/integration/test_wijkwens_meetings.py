@@ -27,8 +27,8 @@ from tests.integration.test_process_wijkwens_green import (
     start_wijkwens,
 )
 from workflows import handovers
-from workflows.reports import audit
 from workflows.initiatives import get_initiative
+from workflows.reports import audit
 
 SECRETARIAAT = "wijkwenssecretariaat"
 
