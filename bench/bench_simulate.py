@@ -124,6 +124,23 @@ class Recorder:
         return wrapped
 
 
+def fire_until(wf: Any, clock: ManualClock, until: datetime) -> None:
+    """Fire the workflow's timers at their own moments up to `until`, as the engine's timer loop
+    does: a step after a timer (e.g. planning the next meeting from today's date) must see the
+    moment the timer fired, not the next operation's."""
+    due = spiff.next_timer_due(wf)
+    while due is not None and due <= until:
+        clock.set(
+            max(due + timedelta(milliseconds=1), clock.now())
+        )  # a timer fires after its moment
+        wf.refresh_timers()
+        wf.do_engine_steps()
+        after = spiff.next_timer_due(wf)
+        if after == due:  # nothing fired (a timer that cannot): leave it to the operations
+            break
+        due = after
+
+
 def replay(
     trace: dict[int, list[tuple[Any, ...]]], results: dict[int, list[Any]], end: datetime
 ) -> tuple[dict[int, Any], float, float]:
@@ -153,6 +170,7 @@ def replay(
                 task.data.update(data)
             wf.do_engine_steps()
             for op in ops[1:]:
+                fire_until(wf, clock, op[1])
                 clock.set(op[1])
                 wf.refresh_timers()
                 wf.do_engine_steps()
@@ -167,6 +185,7 @@ def replay(
                 elif op[0] == "message":
                     wf.send_event(spiff.message_event(op[2], op[3]))
                     wf.do_engine_steps()
+            fire_until(wf, clock, end)
             clock.set(end)
             wf.refresh_timers()
             wf.do_engine_steps()
