@@ -431,7 +431,7 @@ def _window(conn: Connection, wanted: Filter, period: Period, version_id: int | 
             NormRow(bpmn_id, titles[bpmn_id], norm, count, within)
             for (bpmn_id, norm), (count, within) in norm_counts.items()
         ),
-        key=lambda n: (n.share if n.share is not None else 2.0, -n.count),
+        key=lambda n: (n.share if n.share is not None else 2.0, -n.count, n.bpmn_id, n.norm),
     )
     split = sorted(
         (
