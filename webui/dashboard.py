@@ -283,11 +283,15 @@ def fund_page() -> str:
     )
 
 
+def _this_quarter() -> decisions.Quarter:
+    return decisions.quarter_of(engine().now().astimezone(ZONE).date())
+
+
 def _decision_list() -> tuple[decisions.DecisionList, str | None]:
     """The besluitenlijst the query asks for (`gebied`, `kwartaal`); a wrong value gets a
     message and the default (Centrum, this quarter) instead."""
     error = None
-    quarter = decisions.quarter_of(engine().now().astimezone(ZONE).date())
+    quarter = _this_quarter()
     if _arg("kwartaal"):
         try:
             quarter = decisions.parse_quarter(_arg("kwartaal"))
@@ -305,7 +309,7 @@ def _decision_list() -> tuple[decisions.DecisionList, str | None]:
 def decision_list_page() -> tuple[str, int]:
     """Show the wijkwensen decided in one gebied in one quarter (the published besluitenlijst)."""
     found, error = _decision_list()
-    this = decisions.quarter_of(engine().now().astimezone(ZONE).date())
+    this = _this_quarter()
     page = render_template(
         "dashboard/decisions.html",
         d=found,

@@ -9,14 +9,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from workflows import fund, labels
+from workflows import fund, labels, operators
 
 log = logging.getLogger("wegwijs.instructions")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -42,7 +40,7 @@ def _word(key: str, value: Any) -> Any:
         return fund.euros(round(value * 100))  # 1800.0 → "€ 1.800,00"
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return format_date(date.fromisoformat(value), "d MMMM y", locale="nl")
+            return operators.dutch_date(value)  # the scripts' helper: "1 april 2026"
         except ValueError:
             return value
     if isinstance(value, str | int | bool):
