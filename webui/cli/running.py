@@ -92,15 +92,18 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
 def _year(year: YearFigures) -> None:
     """The year against DOMAIN.md §4.1: the fund, the aspects, the gebied budgets."""
     rounds = year.assessment_rounds or 1
+    average = year.fund_awarded_cents // (year.fund_applications or 1)
     click.echo(
         f"\nInitiatievenfonds: {year.fund_checks} fondstoetsen, {year.fund_applications} "
         f"formele aanvragen, {fund.euros(year.fund_awarded_cents)} gereserveerd, toegekend of "
-        "betaald (DOMAIN §4.1 per jaar: ≈ 25, ≈ 10, € 80–85k)."
+        f"betaald, gemiddeld {fund.euros(average)} (DOMAIN §4.1 per jaar: ≈ 25, ≈ 10, "
+        "€ 80–85k, gemiddeld ≈ € 8.000)."
     )
     click.echo(
         f"Aspectbeoordelingen per beoordelingsronde: {year.aspects / rounds:.1f}, waarvan "
         f"{year.specialist_aspects / rounds:.1f} door vakspecialisten "
-        f"({year.assessment_rounds} rondes; DOMAIN: ≈ 4,5 per complex initiatief)."
+        f"({year.assessment_rounds} rondes; DOMAIN §4.1: ≈ 4,5 per complex initiatief door de "
+        "vakafdelingen; organisatiekracht en draagvlak beoordeelt de casist zelf)."
     )
     if year.gebied_budgets:
         table(

@@ -28,9 +28,10 @@ from workflows.simulation.staff import DEFAULT_STAFF, Staff
 
 
 def _complex_amount(rng: random.Random) -> int:
-    """A requested fund contribution: lognormal around € 8.000, € 1.500–25.000, per € 500."""
-    amount = rng.lognormvariate(math.log(8000), 0.55)
-    return round_to(min(max(amount, 1500), 25000), 500)
+    """A requested fund contribution: lognormal around € 8.000, € 1.500–20.000 (the scheme's
+    range, DOMAIN §4.1), per € 500; with the partial grants the average award is ≈ € 8.000."""
+    amount = rng.lognormvariate(math.log(8000), 0.5)
+    return round_to(min(max(amount, 1500), 20000), 500)
 
 
 def complex_start(rng: random.Random, n: int) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def complex_start(rng: random.Random, n: int) -> dict[str, Any]:
     if kind == "complex":
         data.update(
             scale=weighted(
-                rng, (("buurt", 0.08), ("wijk", 0.27), ("meerdere_wijken", 0.35), ("stad", 0.30))
+                rng, (("buurt", 0.08), ("wijk", 0.27), ("meerdere_wijken", 0.40), ("stad", 0.25))
             ),
             location_type=weighted(
                 rng,
@@ -84,7 +85,7 @@ def complex_start(rng: random.Random, n: int) -> dict[str, Any]:
                     ("geen", 0.15),
                 ),
             ),
-            physical_change=rng.random() < 0.35,
+            physical_change=rng.random() < 0.3,
             public_event=rng.random() < 0.35,
             food_growing=rng.random() < 0.12,
             target_group_vulnerable=rng.random() < 0.25,
@@ -92,17 +93,21 @@ def complex_start(rng: random.Random, n: int) -> dict[str, Any]:
             disciplines_count=rng.randint(2, 5),
         )
         # how long a place is used: not at all without one, a month for an event that changes
-        # nothing; else months to years (≥ 3 months asks the planjurist: DOMAIN §1.3)
+        # nothing; else mostly weeks to a season, a third for longer (≥ 3 months asks the
+        # planjurist: DOMAIN §1.3), so ≈ 4,5 aspects go to vakspecialisten per case (§4.1)
         if data["location_type"] == "geen":
             data["location_duration_months"] = 0
         elif data["public_event"] and not data["physical_change"]:
             data["location_duration_months"] = 1
         else:
-            data["location_duration_months"] = rng.choice((2, 3, 6, 12, 24, 36, 60))
+            data["location_duration_months"] = weighted(
+                rng, ((1, 0.35), (2, 0.35), (6, 0.1), (12, 0.1), (24, 0.05), (60, 0.05))
+            )
         if data["public_event"]:
-            data["expected_visitors"] = rng.choice((50, 100, 150, 300, 500))
-        # ≈ 13 of 35 feasible ones ask no money (facilitation only).
-        if rng.random() < 0.64:
+            data["expected_visitors"] = rng.choice((50, 100, 150, 200, 250, 300, 500))
+        # ≈ 25 of 35 feasible ones reach the fund check (22 after the assessment plus ≈ 3 that
+        # apply directly, which this model lets take the same route); the rest ask no money
+        if rng.random() < 0.71:
             local = data["scale"] in ("buurt", "wijk")
             # local and small: the fund check refers these to wijkwensen (≈ 3 of 25)
             data["requested_amount"] = (
