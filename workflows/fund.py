@@ -109,10 +109,11 @@ def to_cents(amount: Any) -> int:
 
 
 def euros(cents: int) -> str:
-    """Cents as Dutch money text: 1234567 → '€ 12.345,67'."""
+    """Cents as Dutch money text: 1234567 → '€ 12.345,67', with a no-break space after the euro
+    sign so that a narrow screen never puts the amount on the next line."""
     whole, rest = divmod(abs(cents), 100)
     text = f"{whole:,}".replace(",", ".")
-    return f"{'-' if cents < 0 else ''}€ {text},{rest:02d}"
+    return f"{'-' if cents < 0 else ''}€\u00a0{text},{rest:02d}"
 
 
 def period_exists(conn: Connection, code: str) -> bool:

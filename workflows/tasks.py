@@ -32,6 +32,7 @@ from engine import (
 from engine.readmodel import human_task, process_instance
 from workflows import forms, initiatives, instructions, labels, people
 from workflows.accounts import User, get_user, list_users
+from workflows.instructions import BudgetView
 from workflows.roles import ROLES, TEAM_LEAD, acting_lanes, may_act
 from workflows.tables import app_user, initiative, task_draft
 from workflows.worklist import WorkItem, item_of
@@ -190,6 +191,8 @@ class TaskPage:
     can_release: bool = False
     #: what the diagram tells whoever does it, with the case data filled in
     instructions: str = ""
+    #: the ledger a decision here spends from (task property `budget`), as it stands now
+    budget: BudgetView | None = None
 
 
 def _task_row(conn: Any, task_id: str) -> Any:
@@ -299,6 +302,7 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         read_only=read_only,
         can_release=bool(row.assignee) and (mine or lead),
         instructions=instructions.render(task.properties.get(instructions.PROPERTY), seen),
+        budget=instructions.budget_of(engine, task.properties, seen),
     )
 
 

@@ -152,7 +152,7 @@ def test_cli_fund_shows_the_default_period(database_url: str, tmp_path: Path) ->
     assert shown["summary"]["ceiling"] == 12_000_000  # cents: € 120.000
     assert shown["summary"]["available"] == 12_000_000
     assert shown["entries"] == []
-    assert "€ 120.000,00" in cli.run("fund").stdout
+    assert "€\u00a0120.000,00" in cli.run("fund").stdout
     assert "bestaat niet" in cli.run("fund", "--period", "1999", ok=False).stderr
 
 

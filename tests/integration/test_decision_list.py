@@ -70,8 +70,8 @@ def test_the_besluitenlijst_lists_a_gebieds_decisions_of_one_quarter(
     assert "WW-2026-0012" in page.text
     assert "WW-2026-0013" not in page.text
     assert "Negatief advies regiegroep" in page.text
-    assert "Budget wijkwensen Oost 2026: € 48.000,00" in page.text
-    assert "nog beschikbaar € 47.250,00" in page.text
+    assert "Budget wijkwensen Oost 2026: €\u00a048.000,00" in page.text
+    assert "nog beschikbaar €\u00a047.250,00" in page.text
     assert "fatima@example.nl" not in page.text
     assert "Fatima" not in page.text
 
@@ -102,3 +102,36 @@ def test_a_wrong_quarter_or_gebied_is_told_and_others_may_not_look(
     specialist = logged_in(flask_app, "vs", "vakspecialist", teams=("BELEID",))
     assert specialist.get("/dashboard/besluitenlijst").status_code == 403
     assert "Besluitenlijst" not in specialist.get("/taken/mijn").text
+
+
+def test_the_gebiedsmanager_sees_what_is_left_of_the_gebieds_budget_before_deciding(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """The decide task names its ledger (task property `budget`, filled in from the case): the
+    page shows what is left of the gebied's budget this year, not another gebied's."""
+    flask_app, _ = app
+    engine = engine_of(flask_app)
+    client = logged_in(flask_app, "gm", "gebiedsmanager")
+
+    first = start_wijkwens(engine, key="WW-2026-0021", wijk="Sterrenburg", title="Eerste wens")
+    do(engine, first, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
+    hold_meeting(engine, first)
+    do(engine, first, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
+    (deciding,) = engine.list_tasks(instance_id=first)
+    page = client.get(f"/taken/{deciding.id}").text
+    assert "Uit dit budget is dit jaar nog niets toegekend." in page  # no ledger opened yet
+    do(engine, first, "wijkwens_decide", grant(750), "gebiedsmanager")
+    _decided(engine, "WW-2026-0022", "Crabbehof", "grant", 400)  # West: another ledger
+
+    second = start_wijkwens(engine, key="WW-2026-0023", wijk="Dubbeldam", title="Tweede wens")
+    do(engine, second, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
+    hold_meeting(engine, second)
+    do(engine, second, "wijkwens_regiegroep_advice", POSITIVE, "regiegroep")
+    (deciding,) = engine.list_tasks(instance_id=second)
+    page = client.get(f"/taken/{deciding.id}").text
+    assert (
+        "Wijkwensen Oost 2026: nog beschikbaar € 47.250,00 van € 48.000,00 (toegekend € 750,00,"
+        " waarvan betaald € 0,00).".replace("€ ", "€\u00a0")  # no break after the euro sign
+        in page
+    )
+    assert "Wijkwensen West" not in page

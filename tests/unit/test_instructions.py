@@ -15,7 +15,9 @@ def test_the_case_data_is_filled_in_as_people_read_it() -> None:
     )
     assert instructions.render("Wat er ontbreekt: {{ notes }}", {}) == "Wat er ontbreekt:"
     assert instructions.render(None, {"a": 1}) == ""
-    assert instructions.render("{{ granted_amount }}", {"granted_amount": 1800.0}) == "€ 1.800,00"
+    assert (
+        instructions.render("{{ granted_amount }}", {"granted_amount": 1800.0}) == "€\u00a01.800,00"
+    )  # no line break after the euro sign
 
 
 def test_a_diagram_cannot_reach_beyond_the_data_and_a_broken_template_shows_nothing() -> None:
