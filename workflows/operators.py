@@ -6,7 +6,7 @@ expressions over the task data; amounts are in euros:
 
 | operator | parameters | result |
 |---|---|---|
-| `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner) | `{"queued": true, "outbox_id": n}` |
+| `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner); `open_task` (optional: a user task's id — the message goes to whoever has this case's open tasks of it, each address once: `to` is then an address or one per lane, `{"casist": …, "*": …}`, and `to_holder` sends a held task's message to its holder's own address) | `{"queued": bool, "outbox_id": n, "recipients": n}` |
 | `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator), `items` (optional, as for `notify`, when no process takes it over) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
 | `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
 | every `fund_*` | `budget`, `budget_ceiling`, `budget_name` (optional) | works on that ledger (e.g. `"wijkwensen-Oost-2027"`) instead of the initiative fund; created on first use with that ceiling |
@@ -34,11 +34,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from engine import Operator, ServiceCall, ServiceError, TaskDueInput, current_time
-from engine.readmodel import outbox
+from engine.readmodel import TASK_IS_OPEN, human_task, outbox
 from workflows import fund, norms
+from workflows.tables import app_user
 
 
 def _key(call: ServiceCall) -> str:
@@ -53,30 +54,72 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
     template = params.get("template")
     if not template:
         raise ServiceError("notify: geef een 'template' op.")
-    to = params.get("to") or call.data.get("initiator_email")
-    if not to:
-        raise ServiceError(f"notify '{template}': er is geen ontvanger ('to' of initiator_email).")
     items = params.get("items") or []
     if not isinstance(items, list | tuple):
         raise ServiceError(f"notify '{template}': 'items' moet een lijst zijn.")
-    payload: dict[str, Any] = {
-        "template": str(template),
-        "to": str(to),
-        "zaaknummer": call.business_key,
-        "task": call.task_bpmn_id,
+    open_task = params.get("open_task")
+    if open_task:
+        recipients = _recipients(call, str(open_task), params.get("to"), params.get("to_holder"))
+    else:
+        to = params.get("to") or call.data.get("initiator_email")
+        if not to or not isinstance(to, str):
+            raise ServiceError(
+                f"notify '{template}': er is geen ontvanger ('to' of initiator_email)."
+            )
+        recipients = [to]
+    outbox_id = None
+    for to in recipients:
+        payload: dict[str, Any] = {
+            "template": str(template),
+            "to": to,
+            "zaaknummer": call.business_key,
+            "task": call.task_bpmn_id,
+        }
+        if items:
+            payload["items"] = [str(item)[:500] for item in items if item not in (None, "")][:20]
+        outbox_id = call.connection.execute(
+            _INSERT_OUTBOX,
+            {
+                "instance_id": call.instance_id,
+                "kind": "email",
+                "payload": payload,
+                "created_at": call.now,
+            },
+        ).inserted_primary_key
+    return {
+        "queued": bool(recipients),
+        "outbox_id": int(outbox_id[0]) if outbox_id else None,
+        "recipients": len(recipients),
     }
-    if items:
-        payload["items"] = [str(item)[:500] for item in items if item not in (None, "")][:20]
-    outbox_id = call.connection.execute(
-        _INSERT_OUTBOX,
-        {
-            "instance_id": call.instance_id,
-            "kind": "email",
-            "payload": payload,
-            "created_at": call.now,
-        },
-    ).inserted_primary_key
-    return {"queued": True, "outbox_id": int(outbox_id[0]) if outbox_id else None}
+
+
+def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> list[str]:
+    """Whom a message about the case's open `bpmn_id` tasks goes to, each address once: the
+    holder's own address when `to_holder` and the task is held by someone with one, else `to`
+    (an address, or one per lane with "*" for the others). No open task: nobody."""
+    if not isinstance(to, str | Mapping) or not to:
+        raise ServiceError("notify: geef bij 'open_task' een 'to' op (adres, of adres per rol).")
+    rows = call.connection.execute(
+        select(human_task.c.lane, app_user.c.email)
+        .outerjoin(app_user, app_user.c.username == human_task.c.assignee)
+        .where(
+            human_task.c.instance_id == call.instance_id,
+            human_task.c.bpmn_id == bpmn_id,
+            TASK_IS_OPEN,
+        )
+        .order_by(human_task.c.created_at, human_task.c.task_id)
+    )
+    found: list[str] = []
+    for lane, holder_email in rows:
+        if to_holder and holder_email:
+            address = holder_email
+        elif isinstance(to, str):
+            address = to
+        else:
+            address = to.get(lane or "") or to.get("*")
+        if address and str(address) not in found:
+            found.append(str(address))
+    return found
 
 
 def hand_over(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:

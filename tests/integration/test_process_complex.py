@@ -9,6 +9,7 @@ and the notifications in the outbox.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock, TaskNotAllowedError
 from engine.persistence.tables import outbox
-from workflows import bootstrap, fund, norms
+from workflows import accounts, bootstrap, fund, norms
 from workflows.tables import fund_movement
 
 #: also run with every cache off (`make test` runs these twice; see tests/conftest.py)
@@ -820,12 +821,38 @@ def test_assessment_reminder_and_escalation_fire_at_their_norm(
     clock.set(reminder_at - timedelta(minutes=1))
     engine.fire_due_timers()
     assert "herinnering_beoordeling" not in d.templates()
+    # the reminder goes to whoever has an open aspect, each address once: the casist her own
+    # aspects (organisatiekracht, draagvlak), the vakspecialisten's mailbox the team's, and a
+    # specialist who took one at her own address
+    assert {t.lane for t in tasks} == {"casist", "vakspecialist"}
+    policy = next(
+        t for t in tasks if t.properties["context_values"]["aspect"]["code"] == "BELEIDSFIT"
+    )
+    accounts.add_user(
+        engine,
+        "vera",
+        ["vakspecialist"],
+        "een-lang-wachtwoord",
+        email="vera@dordrecht.nl",
+        teams=["BELEID"],
+    )
+    engine.claim_task(policy.id, "vera")
     clock.set(reminder_at + timedelta(seconds=1))
     engine.fire_due_timers()
-    assert d.mails()[-1] == ("herinnering_beoordeling", "vakspecialisten@dordrecht.nl")
+    sent = Counter(to for template, to in d.mails() if template == "herinnering_beoordeling")
+    assert sent == {
+        "f.elamrani@dordrecht.nl": 1,
+        "vakspecialisten@dordrecht.nl": 1,
+        "vera@dordrecht.nl": 1,
+    }
     clock.set(due + timedelta(seconds=1))
     engine.fire_due_timers()
-    assert d.mails()[-1] == ("escalatie_beoordeling", "teammanager.vakafdelingen@dordrecht.nl")
+    # the escalation goes to the assessors' managers: the casists' and the vakafdelingen's
+    escalated = Counter(to for template, to in d.mails() if template == "escalatie_beoordeling")
+    assert escalated == {
+        "teammanager.wijken@dordrecht.nl": 1,
+        "teammanager.vakafdelingen@dordrecht.nl": 1,
+    }
     assert len(d.open_tasks("assess_aspect")) == len(tasks)  # non-interrupting
     assess_all(d)
     assert [t.bpmn_id for t in d.open_tasks()] == ["integral_advice"]
