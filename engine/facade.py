@@ -391,6 +391,10 @@ class Engine:
         """The data an open user task sees (a copy): what its form starts from."""
         return queries.task_data(self._rt, task_id)
 
+    def milestones(self, instance_id: int) -> frozenset[str]:
+        """The milestones the diagram of this case's version marks (the phases it can pass)."""
+        return queries.milestones(self._rt, instance_id)
+
     def task_form(self, task_id: str) -> dict[str, Any] | None:
         """The JSON Schema of a user task's form (from its instance's version), or None."""
         return queries.task_form(self._rt, task_id)

@@ -189,6 +189,21 @@ def diagram(rt: Runtime, instance_id: int) -> str:
     raise NotFoundError(f"Het diagram van zaak {instance_id} ontbreekt in de versie.")
 
 
+def milestones(rt: Runtime, instance_id: int) -> frozenset[str]:
+    """The milestones (values of the milestone property) the diagram of an instance's version
+    marks: the phases this case can pass."""
+    with rt.database.reading() as conn:
+        found = conn.execute(
+            select(process_instance.c.process_version_id).where(
+                process_instance.c.id == instance_id
+            )
+        ).first()
+        if found is None:
+            raise NotFoundError(f"Zaak {instance_id} bestaat niet.")
+        specs = rt.version_specs(conn, int(found[0]))
+    return specs.property_values(rt.settings.milestone_property)
+
+
 def events(rt: Runtime, instance_id: int | None, limit: int) -> list[EventRecord]:
     query = select(event).order_by(event.c.id).limit(limit)
     if instance_id is not None:

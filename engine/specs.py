@@ -66,6 +66,10 @@ def apply_wiring(specs: Iterable[Any], changes: Mapping[str, Mapping[str, Any]])
             task_spec._inputs, task_spec._outputs = list(inputs), list(outputs)
 
 
+def _properties(task_spec: Any) -> Mapping[str, Any]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+
+
 def _connect_loop_bodies(spec: Any) -> None:
     """What the library's spec deserializer does for every loop and multi-instance task."""
     for task_spec in spec.task_specs.values():
@@ -105,6 +109,7 @@ class VersionSpecs:
         #: workflows of this version run on their own copy of the specs (see above)
         self.private = any(_rewired_at_run_time(each) for each in specs)
         self._registry = registry
+        self._property_values: dict[str, frozenset[str]] = {}
         self._base: Wiring = {}
         self._dicts: tuple[dict[str, Any], dict[str, dict[str, Any]]] | None = None
         if self.private:
@@ -128,6 +133,20 @@ class VersionSpecs:
         """Mark a workflow on a private copy so that its saves keep what it rewires."""
         if self.private:
             workflow.__dict__[self.BASE_WIRING_ATTR] = self._base
+
+    def property_values(self, name: str) -> frozenset[str]:
+        """The values an extension property takes on this version's task specs (its process
+        and its subprocesses): e.g. the phases a diagram marks."""
+        found = self._property_values.get(name)
+        if found is None:
+            found = frozenset(
+                str(value)
+                for each in (self.spec, *self.subprocess_specs.values())
+                for task_spec in each.task_specs.values()
+                if (value := _properties(task_spec).get(name)) not in (None, "")
+            )
+            self._property_values[name] = found
+        return found
 
     def form(self, name: str | None) -> dict[str, Any] | None:
         """The schema of a form named by a task's `formJsonSchemaFilename` (folders ignored)."""

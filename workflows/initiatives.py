@@ -401,7 +401,7 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
     return InitiativePage(
         row=row,
         key_data=key_data(detail.data),
-        timeline=_timeline(detail.events, row.phase, row.closed),
+        timeline=_timeline(detail.events, row.phase, row.closed, engine.milestones(instance_id)),
         open_tasks=tuple(
             OpenTaskItem(
                 t.id,
@@ -477,16 +477,17 @@ def _show(key: str, value: Any) -> str:
 
 
 def _timeline(
-    events: Sequence[EventRecord], current: str | None, closed: bool
+    events: Sequence[EventRecord], current: str | None, closed: bool, marked: frozenset[str]
 ) -> tuple[PhaseStep, ...]:
-    """The phases with when each was reached; an unreached phase was skipped when the case
-    closed or went on to a later phase (a wijkwens has no kennismaking, a rejection no
-    uitvoering)."""
+    """The phases the case's diagram marks (`marked`; a wijkwens has no kennismaking), with
+    when each was reached; an unreached phase was skipped when the case closed or went on to
+    a later phase (a rejection has no uitvoering)."""
     reached: dict[str, datetime] = {}
     for e in events:
         if e.type == "milestone_reached":
             reached.setdefault(str(e.detail.get("milestone")), e.at)
-    order = [p.code for p in phases.PHASES]
+    route = [p for p in phases.PHASES if p.code in marked or p.code in reached] or phases.PHASES
+    order = [p.code for p in route]
     last = max((order.index(code) for code in reached if code in order), default=-1)
     return tuple(
         PhaseStep(
@@ -497,7 +498,7 @@ def _timeline(
             p.code == current,
             skipped=p.code not in reached and (closed or n < last),
         )
-        for n, p in enumerate(phases.PHASES)
+        for n, p in enumerate(route)
     )
 
 

@@ -55,3 +55,20 @@ def aspect(entry: Mapping[str, Any] | None) -> str:
     if code and team:
         return f"{word('aspect', code)} (team {word('team', team)})"
     return word("aspect", code) if code else word("team", team) if team else ""
+
+
+def context(values: Any) -> str:
+    """A short label from the task's context values (e.g. the aspect of an assessment):
+    "BELEIDSFIT (BELEID)"."""
+    if not isinstance(values, dict):
+        return ""
+    parts = []
+    for key, item in values.items():
+        if isinstance(item, dict):
+            parts.append(aspect(item) if item.get("code") else str(item.get("name") or ""))
+        elif isinstance(item, list):  # e.g. the questions a request asks: their text
+            text = "; ".join(str(v) for v in item if v not in (None, ""))
+            parts.append(text if len(text) <= 120 else text[:119] + "…")
+        elif item not in (None, ""):
+            parts.append(value(key, item) or str(item))
+    return ", ".join(p for p in parts if p)

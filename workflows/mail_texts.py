@@ -318,12 +318,12 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "escalatie_beoordeling": (
         "Beoordeling van een aspect te laat",
-        "Een aspectbeoordeling is niet binnen de norm afgerond.",
+        "Een of meer aspectbeoordelingen zijn niet binnen de norm afgerond:",
         "Bekijk in Wegwijs wie de beoordeling heeft en wat er nodig is.",
     ),
     "herinnering_beoordeling": (
         "Herinnering: een beoordeling wacht op u",
-        "Een aspectbeoordeling nadert het einde van haar termijn.",
+        "Een of meer aspectbeoordelingen naderen het einde van hun termijn:",
         "Rond de beoordeling af in Wegwijs.",
     ),
     "escalatie_beslistermijn": (

@@ -6,7 +6,7 @@ expressions over the task data; amounts are in euros:
 
 | operator | parameters | result |
 |---|---|---|
-| `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner); `open_task` (optional: a user task's id — the message goes to whoever has this case's open tasks of it, each address once: `to` is then an address or one per lane, `{"casist": …, "*": …}`, and `to_holder` sends a held task's message to its holder's own address) | `{"queued": bool, "outbox_id": n, "recipients": n}` |
+| `notify` | `template`, `to` (optional; default the data's `initiator_email`), `items` (optional: lines the message lists, e.g. the initiator's contact details for a partner); `open_task` (optional: a user task's id — the message goes to whoever has this case's open tasks of it, each address once, and lists the tasks each has (title, aspect, due date): `to` is then an address or one per lane, `{"casist": …, "*": …}`, and `to_holder` sends a held task's message to its holder's own address) | `{"queued": bool, "outbox_id": n, "recipients": n}` |
 | `hand_over` | `process` (the process that takes the case over; empty: none does), `template` (the mail to the initiator), `items` (optional, as for `notify`, when no process takes it over) | `{"handed_over": bool}` — with a process, a new case of it starts with this case's data and both are linked (`workflows.handovers`); without, the initiator gets the `template` mail |
 | `fund_status` | – | `{"ceiling", "available", "exhausted"}` |
 | every `fund_*` | `budget`, `budget_ceiling`, `budget_name` (optional) | works on that ledger (e.g. `"wijkwensen-Oost-2027"`) instead of the initiative fund; created on first use with that ceiling |
@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy import insert, select
 
-from engine import Operator, ServiceCall, ServiceError, TaskDueInput, current_time
+from engine import Operator, ServiceCall, ServiceError, TaskDueInput, as_utc, current_time
 from engine.readmodel import TASK_IS_OPEN, human_task, outbox
-from workflows import fund, norms
+from workflows import fund, labels, norms
 from workflows.tables import app_user
 
 
@@ -66,17 +66,18 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
             raise ServiceError(
                 f"notify '{template}': er is geen ontvanger ('to' of initiator_email)."
             )
-        recipients = [to]
+        recipients = {to: []}
     outbox_id = None
-    for to in recipients:
+    for to, tasks in recipients.items():
         payload: dict[str, Any] = {
             "template": str(template),
             "to": to,
             "zaaknummer": call.business_key,
             "task": call.task_bpmn_id,
         }
-        if items:
-            payload["items"] = [str(item)[:500] for item in items if item not in (None, "")][:20]
+        lines = [*(item for item in items if item not in (None, "")), *tasks]
+        if lines:
+            payload["items"] = [str(line)[:500] for line in lines][:20]
         outbox_id = call.connection.execute(
             _INSERT_OUTBOX,
             {
@@ -93,14 +94,21 @@ def notify(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> list[str]:
-    """Whom a message about the case's open `bpmn_id` tasks goes to, each address once: the
-    holder's own address when `to_holder` and the task is held by someone with one, else `to`
-    (an address, or one per lane with "*" for the others). No open task: nobody."""
+def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> dict[str, list[str]]:
+    """Whom a message about the case's open `bpmn_id` tasks goes to, each address once, with
+    the tasks it is about (title, what it is about, due date): the holder's own address when
+    `to_holder` and the task is held by someone with one, else `to` (an address, or one per
+    lane with "*" for the others). No open task: nobody."""
     if not isinstance(to, str | Mapping) or not to:
         raise ServiceError("notify: geef bij 'open_task' een 'to' op (adres, of adres per rol).")
     rows = call.connection.execute(
-        select(human_task.c.lane, app_user.c.email)
+        select(
+            human_task.c.lane,
+            human_task.c.title,
+            human_task.c.properties,
+            human_task.c.due_at,
+            app_user.c.email,
+        )
         .outerjoin(app_user, app_user.c.username == human_task.c.assignee)
         .where(
             human_task.c.instance_id == call.instance_id,
@@ -109,17 +117,28 @@ def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> lis
         )
         .order_by(human_task.c.created_at, human_task.c.task_id)
     )
-    found: list[str] = []
-    for lane, holder_email in rows:
+    found: dict[str, list[str]] = {}
+    for lane, title, properties, due_at, holder_email in rows:
         if to_holder and holder_email:
             address = holder_email
         elif isinstance(to, str):
             address = to
         else:
             address = to.get(lane or "") or to.get("*")
-        if address and str(address) not in found:
-            found.append(str(address))
+        if address:
+            found.setdefault(str(address), []).append(_task_line(title, properties, due_at))
     return found
+
+
+def _task_line(title: str, properties: Any, due_at: datetime | None) -> str:
+    """One task a message is about: "Aspect beoordelen: Verkeer (VERKEER), uiterlijk 14
+    januari 2027"."""
+    about = labels.context((properties or {}).get("context_values"))
+    line = f"{title}: {about}" if about else str(title)
+    if due_at is not None:
+        local = as_utc(due_at).astimezone(ZoneInfo(norms.DEFAULT_TZ)).date()
+        line += f", uiterlijk {format_date(local, 'd MMMM y', locale='nl')}"
+    return line
 
 
 def hand_over(call: ServiceCall, params: dict[str, Any]) -> dict[str, Any]:

@@ -64,7 +64,7 @@ _ITEM_COLUMNS = (
     human_task.c.assignee,
     human_task.c.created_at,
     human_task.c.due_at,
-    # as text: many rows share one, and `_context` reads each text once
+    # as text: the page needs only this part of the properties
     human_task.c.properties["context_values"].as_string().label("context_values"),
     human_task.c.candidate_group,
     initiative.c.zaaknummer,
@@ -255,7 +255,7 @@ def item_of(r: Any, now: datetime) -> WorkItem:
         r.initiative_title or "",
         r.bpmn_id,
         r.title,
-        _context(_context_values(r)),
+        labels.context(_context_values(r)),
         r.lane,
         r.assignee,
         as_utc(r.created_at),
@@ -272,22 +272,3 @@ def _context_values(r: Any) -> Any:
     if text is not None:
         return json.loads(text) if isinstance(text, str) else text
     return (getattr(r, "properties", None) or {}).get("context_values")
-
-
-def _context(values: Any) -> str:
-    """A short label from the task's context values (e.g. the aspect of an assessment):
-    "BELEIDSFIT (BELEID)"."""
-    if not isinstance(values, dict):
-        return ""
-    parts = []
-    for key, value in values.items():
-        if isinstance(value, dict):
-            parts.append(
-                labels.aspect(value) if value.get("code") else str(value.get("name") or "")
-            )
-        elif isinstance(value, list):  # e.g. the questions a request asks: their text
-            text = "; ".join(str(v) for v in value if v not in (None, ""))
-            parts.append(text if len(text) <= 120 else text[:119] + "…")
-        elif value not in (None, ""):
-            parts.append(labels.value(key, value) or str(value))
-    return ", ".join(p for p in parts if p)

@@ -135,6 +135,14 @@ class Driver:
         # what the case wrote to its outbox: a mail to someone, or a hand-over to a process
         return [(r.payload["template"], r.payload.get("to") or r.payload["process"]) for r in rows]
 
+    def items_to(self, template: str) -> dict[str, list[str]]:
+        """The lines each address's `template` message lists."""
+        with self.engine.transaction() as u:
+            rows = u.connection.execute(
+                select(outbox.c.payload).where(outbox.c.instance_id == self.id)
+            ).scalars()
+            return {p["to"]: p.get("items", []) for p in rows if p["template"] == template}
+
     def templates(self) -> list[str]:
         return [t for t, _ in self.mails()]
 
@@ -845,6 +853,16 @@ def test_assessment_reminder_and_escalation_fire_at_their_norm(
         "vakspecialisten@dordrecht.nl": 1,
         "vera@dordrecht.nl": 1,
     }
+    # each names the aspects it is about, with their due date
+    reminded = d.items_to("herinnering_beoordeling")
+    assert reminded["vera@dordrecht.nl"] == [
+        "Aspect beoordelen: Past in het beleid (team Beleid), uiterlijk 16 maart 2026"
+    ]
+    assert reminded["f.elamrani@dordrecht.nl"] == [
+        "Aspect beoordelen: Draagvlak en participatie, uiterlijk 16 maart 2026",
+        "Aspect beoordelen: Organisatiekracht, uiterlijk 16 maart 2026",
+    ]
+    assert len(reminded["vakspecialisten@dordrecht.nl"]) == len(tasks) - 3
     clock.set(due + timedelta(seconds=1))
     engine.fire_due_timers()
     # the escalation goes to the assessors' managers: the casists' and the vakafdelingen's
@@ -853,6 +871,7 @@ def test_assessment_reminder_and_escalation_fire_at_their_norm(
         "teammanager.wijken@dordrecht.nl": 1,
         "teammanager.vakafdelingen@dordrecht.nl": 1,
     }
+    assert len(d.items_to("escalatie_beoordeling")["teammanager.wijken@dordrecht.nl"]) == 2
     assert len(d.open_tasks("assess_aspect")) == len(tasks)  # non-interrupting
     assess_all(d)
     assert [t.bpmn_id for t in d.open_tasks()] == ["integral_advice"]

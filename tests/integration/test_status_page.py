@@ -347,6 +347,9 @@ def test_a_wish_or_green_request_names_its_own_desk_not_a_contact_person_to_come
         assert "binnenkort een vaste contactpersoon" not in page.text
         assert "Heeft u vragen? Neem contact op met" in page.text
         assert desk in page.text
+        # the steps shown are those of the case's own route: neither has a kennismaking
+        assert "Kennismaking" not in page.text
+        assert ("Besluit" in page.text) == (case == wish)  # a green request has no besluit
 
 
 def test_during_the_realisation_the_initiator_asks_a_change_and_hears_the_casists_answer(
