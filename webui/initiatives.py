@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from webui import inputs, navigation, public
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
 from workflows import contacts, initiatives, notes, status_links
-from workflows.errors import EngineError, NotFoundError
+from workflows.errors import EngineError, NotFoundError, TaskNotAllowedError
 from workflows.roles import MAY_CHOOSE_CASIST
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatieven")
@@ -106,8 +106,12 @@ def change_casist(instance_id: int) -> BaseResponse:
     to = inputs.text(request.form.get("casist", "")).strip()
     if not to:
         flash(_("Kies een casist."), "error")
-    else:
+        return redirect(url_for("initiatives.show", instance_id=instance_id) + "#aanspreekpunt")
+    try:
         contacts.change_casist(engine(), me(), instance_id, to)
+    except (NotFoundError, TaskNotAllowedError) as exc:  # no such colleague, or no casist here
+        flash(str(exc), "error")
+    else:
         flash(_("Casist gewijzigd."), "success")
     return redirect(url_for("initiatives.show", instance_id=instance_id) + "#aanspreekpunt")
 

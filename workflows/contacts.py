@@ -17,6 +17,16 @@ from workflows.people import Contact
 from workflows.roles import MAY_CHOOSE_CASIST
 from workflows.tables import initiative
 
+#: the only route whose cases get a contact person of their own (a casist)
+WITH_CASIST = "complex_initiative_process"
+#: who answers questions about a case, per process (a case of another route than
+#: WITH_CASIST has no contact person of its own)
+DESKS = {
+    WITH_CASIST: "het initiatieventeam: initiatieven@dordrecht.nl of 14 078",
+    "wijkwens_process": "het secretariaat wijkwensen: wijkwensen@dordrecht.nl of 14 078",
+    "simple_green_initiative_process": "de Wijklijn: 14 078",
+}
+
 CASIST_ROLE = "casist"
 
 
@@ -42,6 +52,12 @@ def change_casist(
 ) -> InstanceSummary:
     """Use case: make someone else the case's casist; their open casist tasks go with it."""
     require(actor, MAY_CHOOSE_CASIST, "de casist van een zaak niet wijzigen")
+    process_id = engine.get_instance(instance_id).summary.process_id
+    if process_id != WITH_CASIST:
+        raise TaskNotAllowedError(
+            "Deze zaak krijgt geen casist: het aanspreekpunt is "
+            f"{DESKS.get(process_id, DESKS[WITH_CASIST])}."
+        )
     target = get_user(engine, to_username)
     if target is None:
         raise NotFoundError(f"Gebruiker '{to_username}' bestaat niet of is niet actief.")

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from engine import Engine, EventRecord, NotFoundError, Waiting, as_utc
 from engine.readmodel import human_task, process_instance
 from workflows import fund, handovers, labels, notes, people, phases
+from workflows.contacts import DESKS, WITH_CASIST
 from workflows.handovers import LinkedCase
 from workflows.notes import DocumentItem, NoteItem
 from workflows.pages import Page
@@ -365,6 +366,8 @@ class InitiativePage:
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: the case it was handed over to, or taken over from
     linked: tuple[LinkedCase, ...] = ()
+    #: a route without a casist: the desk that is its point of contact ("" with a casist)
+    desk: str = ""
 
 
 def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
@@ -428,6 +431,7 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
         waiting_for=waiting_words(detail.waiting_for),
         last_error=detail.summary.last_error if detail.summary.status == "errored" else None,
         contact=known.get(row.casist) if row.casist else None,
+        desk="" if row.process_id == WITH_CASIST else DESKS.get(row.process_id, ""),
     )
 
 

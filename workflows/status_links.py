@@ -28,6 +28,7 @@ from engine import ConflictError, Engine, InstanceStateError, NotFoundError, Ope
 from workflows import forms, fund, initiatives, instructions
 from workflows.accounts import Actor
 from workflows.cases import require
+from workflows.contacts import DESKS, WITH_CASIST
 from workflows.forms import FieldError, RawForm
 from workflows.initiatives import PhaseStep, get_initiative
 from workflows.people import Contact
@@ -187,16 +188,6 @@ class StatusPage:
     @property
     def held_text(self) -> str:
         return fund.euros(self.held_cents)
-
-
-#: who answers questions about a case without a contact person of its own, per process
-#: the only route whose cases get a contact person of their own (a casist)
-WITH_CASIST = "complex_initiative_process"
-DESKS = {
-    WITH_CASIST: "het initiatieventeam: initiatieven@dordrecht.nl of 14 078",
-    "wijkwens_process": "het secretariaat wijkwensen: wijkwensen@dordrecht.nl of 14 078",
-    "simple_green_initiative_process": "de Wijklijn: 14 078",
-}
 
 
 def status_page(engine: Engine, token: str) -> StatusPage:

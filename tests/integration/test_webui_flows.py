@@ -452,3 +452,33 @@ def test_a_refused_submission_shows_the_choices_in_words_not_codes(
     assert "Niet ontvankelijk: afwijzen" in late.text  # the option as the form showed it
     assert "rejected" not in late.text
     assert "<dd>ja</dd>" in late.text  # a yes/no field in words
+
+
+def test_a_wish_names_its_desk_as_point_of_contact_and_gets_no_casist(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """Only the complex route has a casist: a wijkwens's page names the secretariat, offers no
+    casist to choose, and a casist sent anyway is refused with the reason, the data unchanged."""
+    flask_app, clock = app
+    engine = engine_of(flask_app)
+    wish = engine.start(
+        "wijkwens_process",
+        wijkwens_start(Calendar(clock))(random.Random(1), 1),
+        business_key="WW-2026-0002",
+        actor="test",
+    ).id
+    add_user(flask_app, "carla", "casist")
+    tom = logged_in(flask_app, "tom", "teamleider")
+    page = tom.get(f"/initiatieven/{wish}")
+    assert page.status_code == 200
+    assert "Het secretariaat wijkwensen: wijkwensen@dordrecht.nl" in page.text
+    assert "Casist wijzigen" not in page.text
+    assert "Nog geen casist gekoppeld" not in page.text
+    refused = post(tom, f"/initiatieven/{wish}/casist", {"casist": "carla"})
+    assert refused.status_code == 302
+    shown = tom.get(refused.headers["Location"]).text
+    assert "Deze zaak krijgt geen casist: het aanspreekpunt is het secretariaat wijkwensen" in shown
+    assert "casist" not in engine.instance_values(wish, ("casist",))
+    # a complex case still offers the choice
+    complex_case = start_complex(flask_app, 3)
+    assert "Casist wijzigen" in tom.get(f"/initiatieven/{complex_case}").text
