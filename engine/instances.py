@@ -539,18 +539,21 @@ def advance(
     milestone property record a `milestone_reached` event as they complete.
     """
     workflow, row = loaded.workflow, loaded.row
-    marker = rt.settings.milestone_property
+    marker, text_marker = rt.settings.milestone_property, rt.settings.milestone_text_property
 
     def completed(task: Any) -> None:
         properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties") or {}
         if marker in properties:
             spec = task.task_spec
+            detail = {"milestone": properties[marker], "title": spec.bpmn_name}
+            if properties.get(text_marker):
+                detail["text"] = str(properties[text_marker])
             loaded.add_event(
                 "milestone_reached",
                 rt.now(),
                 actor,
                 bpmn_id=spec.bpmn_id or spec.name,
-                detail={"milestone": properties[marker], "title": spec.bpmn_name},
+                detail=detail,
             )
 
     try:

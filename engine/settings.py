@@ -87,6 +87,9 @@ class EngineSettings:
     task_due: Callable[[TaskDueInput], datetime | None] | None = None
     #: a completed task with this extension property records a milestone event
     milestone_property: str = "phase"
+    #: the milestone event also carries this property of the element, when it has it (a text
+    #: the diagram gives the milestone)
+    milestone_text_property: str = "phase_text"
     #: deploy-time checks of extension property values: name -> (value -> message or None)
     property_checks: Mapping[str, Callable[[str], str | None]] = field(default_factory=dict)
     #: called in the transaction after every save of an instance (e.g. to keep a read model)

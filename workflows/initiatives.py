@@ -484,12 +484,17 @@ def _timeline(
     events: Sequence[EventRecord], current: str | None, closed: bool, marked: frozenset[str]
 ) -> tuple[PhaseStep, ...]:
     """The phases the case's diagram marks (`marked`; a wijkwens has no kennismaking), with
-    when each was reached; an unreached phase was skipped when the case closed or went on to
-    a later phase (a rejection has no uitvoering)."""
+    when each was reached and what it means for the initiator (the `phase_text` the diagram
+    gave the milestone reached, else the phase's own text); an unreached phase was skipped
+    when the case closed or went on to a later phase (a rejection has no uitvoering)."""
     reached: dict[str, datetime] = {}
+    texts: dict[str, str] = {}  # the diagram's own text for a phase (the last reached)
     for e in events:
         if e.type == "milestone_reached":
-            reached.setdefault(str(e.detail.get("milestone")), e.at)
+            code = str(e.detail.get("milestone"))
+            reached.setdefault(code, e.at)
+            if e.detail.get("text"):
+                texts[code] = str(e.detail["text"])
     route = [p for p in phases.PHASES if p.code in marked or p.code in reached] or phases.PHASES
     order = [p.code for p in route]
     last = max((order.index(code) for code in reached if code in order), default=-1)
@@ -497,7 +502,7 @@ def _timeline(
         PhaseStep(
             p.code,
             p.label,
-            p.text,
+            texts.get(p.code, p.text),
             reached.get(p.code),
             p.code == current,
             skipped=p.code not in reached and (closed or n < last),

@@ -350,6 +350,10 @@ def test_a_wish_or_green_request_names_its_own_desk_not_a_contact_person_to_come
         # the steps shown are those of the case's own route: neither has a kennismaking
         assert "Kennismaking" not in page.text
         assert ("Besluit" in page.text) == (case == wish)  # a green request has no besluit
+        # and what the received phase means is the diagram's own text for this route
+        now = "Het secretariaat wijkwensen kijkt" if case == wish else "De Wijklijn geeft haar"
+        assert now in page.text
+        assert "Vakspecialisten" not in page.text
 
 
 def test_during_the_realisation_the_initiator_asks_a_change_and_hears_the_casists_answer(
