@@ -98,7 +98,7 @@ def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> dic
     """Whom a message about the case's open `bpmn_id` tasks goes to, each address once, with
     the tasks it is about (title, what it is about, due date): the holder's own address when
     `to_holder` and the task is held by someone with one, else `to` (an address, or one per
-    lane with "*" for the others). No open task: nobody."""
+    lane with "*" for the others); soonest due first, then by text. No open task: nobody."""
     if not isinstance(to, str | Mapping) or not to:
         raise ServiceError("notify: geef bij 'open_task' een 'to' op (adres, of adres per rol).")
     rows = call.connection.execute(
@@ -115,9 +115,8 @@ def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> dic
             human_task.c.bpmn_id == bpmn_id,
             TASK_IS_OPEN,
         )
-        .order_by(human_task.c.created_at, human_task.c.task_id)
     )
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[tuple[Any, str]]] = {}
     for lane, title, properties, due_at, holder_email in rows:
         if to_holder and holder_email:
             address = holder_email
@@ -126,8 +125,14 @@ def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> dic
         else:
             address = to.get(lane or "") or to.get("*")
         if address:
-            found.setdefault(str(address), []).append(_task_line(title, properties, due_at))
-    return found
+            line = _task_line(title, properties, due_at)
+            found.setdefault(str(address), []).append((due_at, line))
+    # parallel tasks share their due date and are created in one step: their text decides,
+    # so every message lists them in the same order
+    return {
+        address: [line for _, line in sorted(items, key=lambda item: (item[0] is None, item))]
+        for address, items in found.items()
+    }
 
 
 def _task_line(title: str, properties: Any, due_at: datetime | None) -> str:
