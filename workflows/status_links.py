@@ -19,13 +19,14 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
 
 from engine import ConflictError, Engine, InstanceStateError, NotFoundError, OpenTask
-from workflows import forms, fund, initiatives, instructions
+from workflows import forms, fund, initiatives, instructions, norms
 from workflows.accounts import Actor
 from workflows.cases import require
 from workflows.contacts import DESKS, WITH_CASIST
@@ -184,6 +185,8 @@ class StatusPage:
     contact_expected: bool = False
     #: whether the initiator may ask to change the plan now (while it is being carried out)
     can_request_change: bool = False
+    #: the regiegroep meeting that will discuss the wish, while it waits for it (today or later)
+    meeting: date | None = None
 
     @property
     def held_text(self) -> str:
@@ -201,6 +204,7 @@ def status_page(engine: Engine, token: str) -> StatusPage:
     open_tasks = [] if row.closed else engine.list_tasks(instance_id=instance_id)
     asked = tuple(Asked(t.title, t.due_at, t.id) for t in open_tasks if t.lane == INITIATOR)
     ours = [t.due_at for t in open_tasks if t.lane != INITIATOR and t.due_at is not None]
+    values = engine.instance_values(instance_id, ("decision", "granted_amount", "meeting_date"))
     return StatusPage(
         title=row.title,
         zaaknummer=row.zaaknummer,
@@ -213,7 +217,7 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         waiting_on_you=asked,
         expected_by=None if asked or not ours else max(ours),
         held_cents=0 if row.closed else _held(engine, row.zaaknummer),
-        decision=_decision(engine.instance_values(instance_id, ("decision", "granted_amount"))),
+        decision=_decision(values),
         continued_as=next(
             ((c.process_label, c.zaaknummer or "") for c in page.linked if c.direction == "to"),
             None,
@@ -221,7 +225,23 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         desk=DESKS.get(row.process_id, DESKS[WITH_CASIST]),
         contact_expected=not row.closed and row.process_id == WITH_CASIST,
         can_request_change=any(t.bpmn_id == REALISATION_TASK for t in open_tasks),
+        # while it waits for the meeting, nobody of the municipality has a task on the case
+        meeting=None
+        if row.closed or len(asked) < len(open_tasks)
+        else _meeting_ahead(values.get("meeting_date"), engine.now()),
     )
+
+
+def _meeting_ahead(value: Any, now: datetime) -> date | None:
+    """The regiegroep meeting a wish is on the agenda of (`meeting_date`, from the meeting
+    calendar, or planned by the secretariaat), if it is today or later: one already held has
+    given its advice, and aanhouden puts the next one in its place."""
+    try:
+        meeting = date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+    today = now.astimezone(ZoneInfo(norms.DEFAULT_TZ)).date()
+    return meeting if meeting is not None and meeting >= today else None
 
 
 def _decision(values: Mapping[str, Any]) -> str | None:

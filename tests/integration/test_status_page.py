@@ -431,3 +431,38 @@ def test_the_diagrams_instructions_are_shown_filled_in_to_the_initiator_and_the_
     shown = client.get(f"/taken/{advice.id}").text
     when = f"{int(day)} {DUTCH_MONTHS[int(month) - 1]} {year}"  # e.g. 18 februari 2026
     assert f"Regiegroep Oost in haar vergadering van {when} gaf" in shown
+
+
+def test_a_wish_waiting_for_its_meeting_tells_the_initiator_the_day_of_the_meeting(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    """Between admission and the regiegroep's meeting nobody works on a wish: the page names
+    the meeting it is on the agenda of, not while the advice is being written, and after
+    aanhouden the next one."""
+    from datetime import UTC, datetime
+
+    from tests.helpers import hold_meeting
+    from tests.integration.test_process_wijkwens_green import ADMISSIBLE, do, start_wijkwens
+
+    app, engine = site
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # Monday 2 March: Oost meets 1 April
+    wish = start_wijkwens(engine, submitted_on="2026-03-02")
+    path = f"/status/{status_links.token_for(engine, LINKS, wish)}"
+    said = "De regiegroep bespreekt uw wens in haar vergadering van"
+    assert said not in app.test_client().get(path).text  # not admitted yet: no meeting
+    do(engine, wish, "wijkwens_check_admissibility", ADMISSIBLE, "wijkwenssecretariaat")
+    page = app.test_client().get(path)
+    # the day in no-break spaces: a phone does not split it over two lines
+    assert f"{said} woensdag\u00a01\u00a0april\u00a02026." in page.text
+    english = app.test_client().get(path, headers={"Accept-Language": "en"})
+    english_day = "Wednesday 1 April 2026".replace(" ", "\u00a0")
+    assert f"The regiegroep discusses your wish at its meeting of {english_day}." in english.text
+    assert hold_meeting(engine, wish) == "2026-04-01"  # the advice task is open now
+    assert said not in app.test_client().get(path).text
+    held = {
+        "advice": "hold",
+        "hold_reason": "Wij willen eerst weten of de buren meedoen.",
+        "advice_motivation": "Goed idee, draagvlak nog niet zichtbaar.",
+    }
+    do(engine, wish, "wijkwens_regiegroep_advice", held, "regiegroep")
+    assert f"{said} woensdag\u00a013\u00a0mei\u00a02026." in app.test_client().get(path).text
