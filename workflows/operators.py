@@ -23,12 +23,14 @@ moment that norm ends from now — for `timeDate` timers that count working days
 returns today's date as ISO text (`"2026-12-05"`); `add_days("2026-12-05", 28)` counts calendar
 days on an ISO date (`"2027-01-02"`); `at_time("2027-01-12", "19:30")` is that moment in
 Dordrecht as ISO text (for a `timeDate` timer on a meeting); `dutch_date("2027-01-12")` reads
-`"12 januari 2027"` (for a mail's items).
+`"12 januari 2027"` (for a mail's items); `season_start(["03-01/04-30", "10-01/11-30"])` is today
+when today falls in one of the seasons (month-day to month-day, both included), else the day the
+next one opens (for a `timeDate` timer that waits for the planting season).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -316,12 +318,37 @@ def dutch_date(iso_date: str) -> str:
     return format_date(date.fromisoformat(str(iso_date)[:10]), "d MMMM y", locale="nl")
 
 
+def season_start(seasons: Sequence[str]) -> str:
+    """Script helper: today (ISO date) when it falls in one of the seasons, given as
+    "month-day/month-day" with both days included ("10-01/11-30"; "11-15/02-15" runs over the
+    new year); else the day the next season opens."""
+    day = date.fromisoformat(today())
+    opens = []
+    for season in seasons:
+        first, _, last = str(season).partition("/")
+        try:
+            begin, end = (date.fromisoformat(f"{day.year}-{md.strip()}") for md in (first, last))
+        except ValueError:
+            raise ValueError(
+                f'season_start: "{season}" is geen seizoen; schrijf maand-dag/maand-dag, '
+                'bijvoorbeeld "03-01/04-30".'
+            ) from None
+        within = begin <= day <= end if begin <= end else (day >= begin or day <= end)
+        if within:
+            return day.isoformat()
+        opens.append(begin if begin > day else begin.replace(year=day.year + 1))
+    if not opens:
+        raise ValueError("season_start: geef minstens één seizoen op.")
+    return min(opens).isoformat()
+
+
 SCRIPT_HELPERS: Mapping[str, Any] = {
     "due_in": due_in,
     "today": today,
     "add_days": add_days,
     "at_time": at_time,
     "dutch_date": dutch_date,
+    "season_start": season_start,
 }
 
 

@@ -287,6 +287,11 @@ def test_every_norm_of_a_geveltuin_signals_once_at_the_norm(
     small_routes.do(
         engine, tuin, "green_assess_geveltuin", small_routes.FEASIBLE_GEVELTUIN, "gebiedsbeheer"
     )
+    # approved in winter: the work waits for the spring planting season, its norm counts from then
+    opens = engine.get_instance(tuin).summary.next_timer_due
+    assert opens == datetime(2027, 3, 1, 6, 0, tzinfo=UTC)  # 1 March, 07:00 in Dordrecht
+    clock.set(opens + MINUTE)
+    engine.fire_due_timers()
     watched(engine, clock, tuin, "green_construct_geveltuin")
 
 

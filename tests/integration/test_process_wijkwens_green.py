@@ -515,10 +515,12 @@ def test_green_geveltuin_is_agreed_and_laid_out(domain: tuple[Engine, ManualCloc
     assert register.due_at == due(register, "2 werkdagen")
     assess = do(engine, iid, "green_assess_geveltuin", FEASIBLE_GEVELTUIN, "gebiedsbeheer")
     assert assess.due_at == due(assess, "10 werkdagen")
+    # Monday 2 March is in the spring planting season: the work opens at once
+    assert open_ids(engine, iid) == ["green_construct_geveltuin"]
     build = do(
         engine, iid, "green_construct_geveltuin", {"constructed_on": "2026-04-01"}, "gebiedsbeheer"
     )
-    assert build.due_at == due(build, "6 weken")
+    assert build.due_at == due(build, "8 weken")
 
     data = finished(engine, iid)
     assert (data["outcome"], data["gebied"]) == ("agreed", "West")
@@ -527,6 +529,31 @@ def test_green_geveltuin_is_agreed_and_laid_out(domain: tuple[Engine, ManualCloc
         ("groen_ontvangen", "kees@example.nl"),
         ("groen_geveltuin_plantklaar", "kees@example.nl"),
     ]
+
+
+def test_a_geveltuin_approved_out_of_season_waits_for_the_autumn_planting_season(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    """Approved in June, the geveltuin is in its uitvoering phase but nobody is asked to lay it
+    out before the autumn season opens (1 October, 07:00 in Dordrecht); the eight weeks of the
+    work count from then, so summer does not breach the norm."""
+    engine, clock = domain
+    clock.set(datetime(2026, 6, 8, 9, 0, tzinfo=UTC))
+    iid = start_green(engine)
+    do(engine, iid, "green_register", REGISTER_GEVELTUIN, "kcc")
+    do(engine, iid, "green_assess_geveltuin", FEASIBLE_GEVELTUIN, "gebiedsbeheer")
+    assert phases(engine, iid)[-1] == "uitvoering"
+    opens = datetime(2026, 10, 1, 5, 0, tzinfo=UTC)  # 07:00 summer time
+    assert engine.get_instance(iid).summary.next_timer_due == opens
+    clock.set(opens - timedelta(minutes=1))
+    engine.fire_due_timers()
+    assert open_ids(engine, iid) == []
+    clock.set(opens + timedelta(minutes=1))
+    engine.fire_due_timers()
+    (build,) = engine.list_tasks(instance_id=iid)
+    assert build.bpmn_id == "green_construct_geveltuin"
+    assert build.created_at == opens + timedelta(minutes=1)  # when the timer loop came by
+    assert build.due_at == norms.due_at(build.created_at, norms.parse_norm("8 weken"))
 
 
 def test_green_geveltuin_rejected_when_the_walkway_is_too_narrow(

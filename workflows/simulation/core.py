@@ -151,7 +151,12 @@ class Simulation:
         self.engine, self.clock, self.progress = engine, engine.clock, progress
         self.profiles = {p.process_id: p for p in profiles}
         self.start, self.end = start, add_months(start, months)
-        self.rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
+        #: one random stream per process (arrivals, data, answers, durations, messages): a
+        #: change to one route's profile leaves the other routes' story as it was
+        self.streams = {
+            pid: random.Random(f"{seed}/{pid}")  # noqa: S311 - a reproducible simulation
+            for pid in self.profiles
+        }
         #: who takes which task, and when: a stream of its own, so the story stays the same
         self.claims = random.Random(seed + 104_729)  # noqa: S311
         self.holder: dict[str, str] = {}
@@ -178,7 +183,8 @@ class Simulation:
         self.clock.set(self.start)
         for profile in self.profiles.values():
             for number, moment in enumerate(
-                arrivals(profile, self.start, self.end, self.rng), start=1
+                arrivals(profile, self.start, self.end, self.streams[profile.process_id]),
+                start=1,
             ):
                 self._push(moment, "start", profile.process_id, number)
         watch = self.start + WATCH_EVERY
@@ -219,20 +225,18 @@ class Simulation:
         self.report.norm_signals += len(norm_watch.signal_due(self.engine))
 
     def _on_start(self, process_id: str, number: int) -> None:
-        profile = self.profiles[process_id]
+        profile, rng = self.profiles[process_id], self.streams[process_id]
         series = f"{profile.key_prefix}-{self.clock.now().year}"
         self.numbers_taken[series] = self._taken(series) + 1  # the series' next free number
         key = f"{series}-{self.numbers_taken[series]:04d}"
         summary = self.engine.start(
-            process_id, profile.start_data(self.rng, number), business_key=key, actor=SYSTEM_ACTOR
+            process_id, profile.start_data(rng, number), business_key=key, actor=SYSTEM_ACTOR
         )
         self.report.started[process_id] += 1
         self.instance_profile[summary.id] = profile
         for plan in profile.messages:
-            if self.rng.random() < plan.probability:
-                self._push(
-                    plan.delay.after(self.rng, self.clock.now()), "message", summary.id, plan, 0
-                )
+            if rng.random() < plan.probability:
+                self._push(plan.delay.after(rng, self.clock.now()), "message", summary.id, plan, 0)
         self._after_step(summary)
 
     def _taken(self, series: str) -> int:
@@ -256,7 +260,7 @@ class Simulation:
             plan = profile.tasks.get(task.bpmn_id, profile.default_task)
             summary = self.engine.complete_task(
                 task.id,
-                plan.answer(self.rng, data),
+                plan.answer(self.streams[profile.process_id], data),
                 actor=self.holder.pop(task.id, None) or SYSTEM_ACTOR,
                 claim=True,
             )
@@ -323,10 +327,10 @@ class Simulation:
             if task.id in self.scheduled or task.instance_id not in self.instance_profile:
                 continue
             self.scheduled.add(task.id)
-            plan = self.instance_profile[task.instance_id].tasks.get(task.bpmn_id)
-            plan = plan or self.instance_profile[task.instance_id].default_task
+            profile = self.instance_profile[task.instance_id]
+            plan = profile.tasks.get(task.bpmn_id) or profile.default_task
             now = self.clock.now()
-            done = plan.duration.after(self.rng, now)
+            done = plan.duration.after(self.streams[profile.process_id], now)
             self._push(done, "complete", task)
             if task.assignee:  # given to someone already (the case's casist)
                 self.holder[task.id] = task.assignee

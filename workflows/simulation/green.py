@@ -105,10 +105,12 @@ def green_tasks(cal: Calendar) -> dict[str, TaskPlan]:
         return {"delivered_on": cal.today(), "adoption_tile_placed": rng.random() < 0.9}
 
     return {
-        # geveltuin request → construction 60 / 150 days (DOMAIN §4.1), season-bound
+        # geveltuin request → construction 60 / 150 days (DOMAIN §4.1), season-bound: the
+        # diagram waits for the planting season, then the work takes weeks (a few past the
+        # eight-week norm)
         "green_register": plan(register, 1, 3, working=True),
         "green_assess_geveltuin": plan(assess, 6, 14, working=True),
-        "green_construct_geveltuin": plan(construct, 40, 125),
+        "green_construct_geveltuin": plan(construct, 24, 48),
         "green_discuss_adoption": plan(discuss, 6, 14, working=True),
         "green_accept_agreement": plan(accept, 7, 24),  # ≈ 7% pass the 4-week deadline
         "green_deliver_materials": plan(deliver, 14, 30),
