@@ -148,7 +148,8 @@ NEXT_TIMER_DUE = (
 DUE_INSTANCES = (
     select(process_instance.c.id)
     .where(HAS_TIMER, process_instance.c.next_timer_due <= bindparam("b_now"))
-    .order_by(process_instance.c.next_timer_due)
+    # timers due at the same moment (a season opening) fire oldest case first, on every database
+    .order_by(process_instance.c.next_timer_due, process_instance.c.id)
     .limit(bindparam("b_limit", type_=Integer))
 )
 #: a user task row as `HumanTask` reads it
