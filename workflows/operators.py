@@ -31,7 +31,7 @@ next one opens (for a `timeDate` timer that waits for the planting season).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,7 +118,7 @@ def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> dic
             TASK_IS_OPEN,
         )
     )
-    found: dict[str, list[tuple[Any, str]]] = {}
+    found: dict[str, list[tuple[datetime, str]]] = {}
     for lane, title, properties, due_at, holder_email in rows:
         if to_holder and holder_email:
             address = holder_email
@@ -128,13 +128,15 @@ def _recipients(call: ServiceCall, bpmn_id: str, to: Any, to_holder: Any) -> dic
             address = to.get(lane or "") or to.get("*")
         if address:
             line = _task_line(title, properties, due_at)
-            found.setdefault(str(address), []).append((due_at, line))
+            found.setdefault(str(address), []).append(
+                (_NO_DUE if due_at is None else as_utc(due_at), line)
+            )
     # parallel tasks share their due date and are created in one step: their text decides,
     # so every message lists them in the same order
-    return {
-        address: [line for _, line in sorted(items, key=lambda item: (item[0] is None, item))]
-        for address, items in found.items()
-    }
+    return {address: [line for _, line in sorted(items)] for address, items in found.items()}
+
+
+_NO_DUE = datetime.max.replace(tzinfo=UTC)  # a task without a due date comes last
 
 
 def _task_line(title: str, properties: Any, due_at: datetime | None) -> str:

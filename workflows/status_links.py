@@ -227,7 +227,7 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         can_request_change=any(t.bpmn_id == REALISATION_TASK for t in open_tasks),
         # while it waits for the meeting, nobody of the municipality has a task on the case
         meeting=None
-        if row.closed or len(asked) < len(open_tasks)
+        if row.closed or any(t.lane != INITIATOR for t in open_tasks)
         else _meeting_ahead(values.get("meeting_date"), engine.now()),
     )
 
