@@ -243,15 +243,22 @@ def next_timer_due(workflow: Any) -> datetime | None:
 
 
 def waiting_for(workflow: Any) -> list[Waiting]:
-    """What the workflow waits for (messages, timers), as facts the other layers word."""
+    """What the workflow waits for (messages, timers), as facts the other layers word, each
+    with its element's id and properties in the diagram (in subprocesses too)."""
     out = []
-    for event in workflow.waiting_events():
+    for task in list(workflow.event_manager.tasks.values()):
+        spec = task.task_spec
+        event = spec.event_definition.details(task)
+        where = {
+            "bpmn_id": str(spec.bpmn_id or ""),
+            "properties": dict((getattr(spec, "extensions", None) or {}).get("properties") or {}),
+        }
         if event.event_type == "MessageEventDefinition":
-            out.append(Waiting("message", str(event.name)))
+            out.append(Waiting("message", str(event.name), **where))
         elif is_timer(event):
-            out.append(Waiting("timer", str(event.name), _moment(event.value)))
+            out.append(Waiting("timer", str(event.name), _moment(event.value), **where))
         else:
-            out.append(Waiting(str(event.event_type), str(event.name)))
+            out.append(Waiting(str(event.event_type), str(event.name), **where))
     return out
 
 

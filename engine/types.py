@@ -131,6 +131,9 @@ class Waiting:
     kind: str  # "message", "timer", or the event type of another event
     name: str
     due: datetime | None = None
+    #: the waiting element's id in the diagram, and its properties there
+    bpmn_id: str = ""
+    properties: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         if self.kind == "message":

@@ -368,6 +368,9 @@ class InitiativePage:
     linked: tuple[LinkedCase, ...] = ()
     #: a route without a casist: the desk that is its point of contact ("" with a casist)
     desk: str = ""
+    #: the timers the case waits for whose diagram element tells the initiator what happens
+    #: then (`initiator_text`): (when, that text), soonest first
+    initiator_waits: tuple[tuple[datetime, str], ...] = ()
 
 
 def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
@@ -432,6 +435,23 @@ def get_initiative(engine: Engine, instance_id: int) -> InitiativePage:
         last_error=detail.summary.last_error if detail.summary.status == "errored" else None,
         contact=known.get(row.casist) if row.casist else None,
         desk="" if row.process_id == WITH_CASIST else DESKS.get(row.process_id, ""),
+        initiator_waits=initiator_waits(detail.waiting_for),
+    )
+
+
+#: the property of a timer in a diagram that tells the initiator what happens when it is due
+INITIATOR_TEXT = "initiator_text"
+
+
+def initiator_waits(found: Iterable[Waiting]) -> tuple[tuple[datetime, str], ...]:
+    """The waiting timers whose element has an `initiator_text`: (due, text), soonest first
+    (reminders and escalations have none: they are the municipality's own business)."""
+    return tuple(
+        sorted(
+            (w.due, str(w.properties[INITIATOR_TEXT]))
+            for w in found
+            if w.kind == "timer" and w.due is not None and w.properties.get(INITIATOR_TEXT)
+        )
     )
 
 

@@ -187,6 +187,10 @@ class StatusPage:
     can_request_change: bool = False
     #: the regiegroep meeting that will discuss the wish, while it waits for it (today or later)
     meeting: date | None = None
+    #: while nobody works on the case because it waits for a moment the diagram tells the
+    #: initiator of (the planting season, the new budget year): that day, and what happens then
+    next_on: date | None = None
+    next_text: str = ""
 
     @property
     def held_text(self) -> str:
@@ -205,6 +209,9 @@ def status_page(engine: Engine, token: str) -> StatusPage:
     asked = tuple(Asked(t.title, t.due_at, t.id) for t in open_tasks if t.lane == INITIATOR)
     ours = [t.due_at for t in open_tasks if t.lane != INITIATOR and t.due_at is not None]
     values = engine.instance_values(instance_id, ("decision", "granted_amount", "meeting_date"))
+    # while it waits for a moment, nobody of the municipality has a task on the case
+    idle = not row.closed and not any(t.lane != INITIATOR for t in open_tasks)
+    wait = page.initiator_waits[0] if idle and page.initiator_waits else None
     return StatusPage(
         title=row.title,
         zaaknummer=row.zaaknummer,
@@ -225,10 +232,9 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         desk=DESKS.get(row.process_id, DESKS[WITH_CASIST]),
         contact_expected=not row.closed and row.process_id == WITH_CASIST,
         can_request_change=any(t.bpmn_id == REALISATION_TASK for t in open_tasks),
-        # while it waits for the meeting, nobody of the municipality has a task on the case
-        meeting=None
-        if row.closed or any(t.lane != INITIATOR for t in open_tasks)
-        else _meeting_ahead(values.get("meeting_date"), engine.now()),
+        meeting=_meeting_ahead(values.get("meeting_date"), engine.now()) if idle else None,
+        next_on=None if wait is None else wait[0].astimezone(ZoneInfo(norms.DEFAULT_TZ)).date(),
+        next_text="" if wait is None else wait[1],
     )
 
 

@@ -466,3 +466,46 @@ def test_a_wish_waiting_for_its_meeting_tells_the_initiator_the_day_of_the_meeti
     }
     do(engine, wish, "wijkwens_regiegroep_advice", held, "regiegroep")
     assert f"{said} woensdag\u00a013\u00a0mei\u00a02026." in app.test_client().get(path).text
+
+
+def test_a_case_waiting_for_a_moment_tells_the_initiator_the_day_and_what_happens_then(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    """A geveltuin approved in June waits for the autumn planting season, a public-space wish
+    from October for the new budget year: nobody has a task on them for months, so the page
+    names the day the diagram's timer is due and its `initiator_text` — and says nothing of
+    it once someone works on the case again. A reminder timer is never told."""
+    from datetime import UTC, datetime
+
+    from tests.integration.test_process_wijkwens_green import (
+        FEASIBLE_GEVELTUIN,
+        REGISTER_GEVELTUIN,
+        defer,
+        do,
+        start_green,
+    )
+
+    app, engine = site
+    clock.set(datetime(2026, 6, 8, 9, 0, tzinfo=UTC))
+    garden = start_green(engine)
+    path = f"/status/{status_links.token_for(engine, LINKS, garden)}"
+    said = "Volgende stap op"
+    # registered and being assessed: a municipal task is open (with its reminder timer)
+    do(engine, garden, "green_register", REGISTER_GEVELTUIN, "kcc")
+    assert said not in app.test_client().get(path).text
+    do(engine, garden, "green_assess_geveltuin", FEASIBLE_GEVELTUIN, "gebiedsbeheer")
+    page = app.test_client().get(path).text
+    assert f"{said} donderdag\u00a01\u00a0oktober\u00a02026" in page
+    assert "Het plantseizoen begint. Dan leggen wij uw geveltuin aan." in page
+    english = app.test_client().get(path, headers={"Accept-Language": "en"}).text
+    assert "Next step on Thursday\u00a01\u00a0October\u00a02026" in english
+    # the season opens: the gebiedsbeheer has the work, and the page names its norm instead
+    clock.set(datetime(2026, 10, 1, 5, 1, tzinfo=UTC))
+    engine.fire_due_timers()
+    page = app.test_client().get(path).text
+    assert said not in page and "Volgende stap: uiterlijk" in page
+
+    wish = defer(engine, clock, "Bankje bij de vijver")  # 5 October: handled from 1 January
+    page = app.test_client().get(f"/status/{status_links.token_for(engine, LINKS, wish)}").text
+    assert f"{said} vrijdag\u00a01\u00a0januari\u00a02027" in page
+    assert "Het nieuwe budget voor wijkwensen gaat in." in page
