@@ -82,7 +82,7 @@ TASKS: tuple[tuple[str, str, str, str, str], ...] = (
     (GREEN, "green_register", "Registreren en soort groeninitiatief bepalen", "initiatieventeam", "2 werkdagen"),
     (GREEN, "green_assess_geveltuin", "Locatie schouwen en voorwaarden toetsen", "gebiedsbeheer", "10 werkdagen"),
     (GREEN, "green_construct_geveltuin", "Geveltuin plantklaar aanleggen", "gebiedsbeheer", "6 weken"),
-    (GREEN, "green_discuss_adoption", "Contact opnemen en adoptieafspraken bespreken", "gebiedsbeheer", "10 werkdagen"),
+    (GREEN, "green_discuss_adoption", "Adoptieafspraken bespreken", "gebiedsbeheer", "10 werkdagen"),
     (GREEN, "green_deliver_materials", "Materiaal leveren en adoptietegel plaatsen", "gebiedsbeheer", "4 weken"),
     (WIJKWENS, "wijkwens_check_admissibility", "Ontvankelijkheid toetsen", "initiatieventeam", "10 werkdagen"),
     (WIJKWENS, "wijkwens_regiegroep_advice", "Advies regiegroep", "regiegroep", "5 werkdagen"),
