@@ -249,16 +249,15 @@ def waiting_for(workflow: Any) -> list[Waiting]:
     for task in list(workflow.event_manager.tasks.values()):
         spec = task.task_spec
         event = spec.event_definition.details(task)
-        where = {
-            "bpmn_id": str(spec.bpmn_id or ""),
-            "properties": dict((getattr(spec, "extensions", None) or {}).get("properties") or {}),
-        }
+        bpmn_id = str(spec.bpmn_id or "")
+        properties = dict((getattr(spec, "extensions", None) or {}).get("properties") or {})
         if event.event_type == "MessageEventDefinition":
-            out.append(Waiting("message", str(event.name), **where))
+            kind, due = "message", None
         elif is_timer(event):
-            out.append(Waiting("timer", str(event.name), _moment(event.value), **where))
+            kind, due = "timer", _moment(event.value)
         else:
-            out.append(Waiting(str(event.event_type), str(event.name), **where))
+            kind, due = str(event.event_type), None
+        out.append(Waiting(kind, str(event.name), due, bpmn_id, properties))
     return out
 
 
