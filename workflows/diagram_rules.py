@@ -1,7 +1,8 @@
 """Wegwijs's own rules for a diagram, on the engine's outline of the files: every lane is a role,
 every user task has a form, the form covers what the next gateways read, every DMN output a
-gateway reads after a decision exists, and every norm is watched. Norms, phases and expressions
-are checked by the engine's property checks and sandbox; bpmnlint's rules by the engine too.
+gateway reads after a decision exists, every norm is watched, and a text for the initiator
+sits on a timer. Norms, phases and expressions are checked by the engine's property checks and
+sandbox; bpmnlint's rules by the engine too.
 
 Each rule returns located findings (errors block a deploy, warnings do not); web and command line
 run them through the same check, so they report the same.
@@ -146,10 +147,28 @@ def norms_are_watched(outline: Outline) -> Iterable[Problem]:
             )
 
 
+def initiator_texts_on_timers(outline: Outline) -> Iterable[Problem]:
+    """An `initiator_text` is told on the status page while a case waits at a timer (the
+    `initiator_waits` of an initiative): on anything else, nobody would ever read it."""
+    for element in outline.elements:
+        if not element.properties.get("initiator_text") or not element.executable:
+            continue
+        if not (element.timer and element.kind in ("intermediateCatchEvent", "boundaryEvent")):
+            yield _finding(
+                element,
+                "de tekst voor de initiatiefnemer ('initiator_text') staat op een element dat "
+                "geen wachtende timer is; de statuspagina toont haar alleen terwijl een zaak "
+                "bij een timer wacht",
+                "tekst-initiatiefnemer",
+                severity="warning",
+            )
+
+
 RULES = (
     lanes_are_roles,
     user_tasks_have_forms,
     forms_cover_gateways,
     decision_outputs_exist,
     norms_are_watched,
+    initiator_texts_on_timers,
 )

@@ -378,3 +378,25 @@ def test_a_norm_nobody_hears_of_is_a_warning_in_the_modeler(
         "green_deliver_materials",
     }
     assert all(p.severity == "warning" and "niet bewaakt" in p.message for p in found)
+
+
+def test_a_text_for_the_initiator_on_something_other_than_a_timer_is_a_warning(
+    domain: tuple[Engine, ManualClock],
+) -> None:
+    """The shipped texts sit on timers; moved onto a user task, nobody would ever read it."""
+    engine, _ = domain
+    source = (ROOT / "bpmn" / "simple_green" / "simple_green_initiative_process.bpmn").read_text(
+        encoding="utf-8"
+    )
+    outline = engine.outline([SourceFile("groen.bpmn", source.encode())])
+    assert list(diagram_rules.initiator_texts_on_timers(outline)) == []
+    moved = source.replace(
+        '<spiffworkflow:property name="norm" value="8 weken" />',
+        '<spiffworkflow:property name="norm" value="8 weken" />'
+        '<spiffworkflow:property name="initiator_text" value="Wij komen planten." />',
+    )
+    outline = engine.outline([SourceFile("groen.bpmn", moved.encode())])
+    (found,) = diagram_rules.initiator_texts_on_timers(outline)
+    assert found.element_id == "green_construct_geveltuin"
+    assert found.severity == "warning"
+    assert "geen wachtende timer" in found.message
