@@ -2,8 +2,9 @@
 initiatieven") and the initiative page — in words and names, never codes or user names.
 
 The list reads the `initiative` read model (workflows/read_model.py), never a workflow.
-It is one module (~580 lines) because the list and the page share the row, the labels and the
-history texts; splitting the page off is the next step when it grows again.
+It is one module (~650 lines) because the list and the page share the row, the labels and the
+history texts; it has grown past the ~580 lines at which splitting the page off was named as the
+next step, and that split is still to do.
 """
 
 from __future__ import annotations

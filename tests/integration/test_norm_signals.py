@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from engine import Engine, ManualClock, SourceFile
+from engine import Engine, ManualClock, Outline, SourceFile
 from engine.readmodel import outbox
 from tests.helpers import hold_meeting
 from tests.integration import test_process_complex as complex_route
@@ -357,19 +357,23 @@ def test_the_walks_pass_every_norm_in_every_route_and_the_rule_finds_none_unwatc
             assert expected <= PASSED[folder], folder
 
 
+GREEN_SOURCE = ROOT / "bpmn" / "simple_green" / "simple_green_initiative_process.bpmn"
+
+
+def _outline(engine: Engine, green: str) -> Outline:
+    """The engine's outline of (a changed copy of) the green diagram, as the modeler checks it."""
+    return engine.outline([SourceFile("groen.bpmn", green.encode())])
+
+
 def test_a_norm_nobody_hears_of_is_a_warning_in_the_modeler(
     domain: tuple[Engine, ManualClock],
 ) -> None:
     engine, _ = domain
-    source = (ROOT / "bpmn" / "simple_green" / "simple_green_initiative_process.bpmn").read_text(
-        encoding="utf-8"
-    )
-    unwatched = source.replace(
+    unwatched = GREEN_SOURCE.read_text(encoding="utf-8").replace(
         '<spiffworkflow:property name="signal_to" value="coordinator.gebiedsbeheer@dordrecht.nl" />',
         "",
     )
-    outline = engine.outline([SourceFile("groen.bpmn", unwatched.encode())])
-    found = list(diagram_rules.norms_are_watched(outline))
+    found = list(diagram_rules.norms_are_watched(_outline(engine, unwatched)))
     assert {p.element_id for p in found} == {
         "green_register",
         "green_assess_geveltuin",
@@ -385,18 +389,14 @@ def test_a_text_for_the_initiator_on_something_other_than_a_timer_is_a_warning(
 ) -> None:
     """The shipped texts sit on timers; moved onto a user task, nobody would ever read it."""
     engine, _ = domain
-    source = (ROOT / "bpmn" / "simple_green" / "simple_green_initiative_process.bpmn").read_text(
-        encoding="utf-8"
-    )
-    outline = engine.outline([SourceFile("groen.bpmn", source.encode())])
-    assert list(diagram_rules.initiator_texts_on_timers(outline)) == []
+    source = GREEN_SOURCE.read_text(encoding="utf-8")
+    assert list(diagram_rules.initiator_texts_on_timers(_outline(engine, source))) == []
     moved = source.replace(
         '<spiffworkflow:property name="norm" value="8 weken" />',
         '<spiffworkflow:property name="norm" value="8 weken" />'
         '<spiffworkflow:property name="initiator_text" value="Wij komen planten." />',
     )
-    outline = engine.outline([SourceFile("groen.bpmn", moved.encode())])
-    (found,) = diagram_rules.initiator_texts_on_timers(outline)
+    (found,) = diagram_rules.initiator_texts_on_timers(_outline(engine, moved))
     assert found.element_id == "green_construct_geveltuin"
     assert found.severity == "warning"
     assert "geen wachtende timer" in found.message
