@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.definitions import SourceFile, lane_names, load_bundle
-from engine.definitions.bundle import check_bundle
+from engine.definitions.bundle import check_bundle, specs_of
 from engine.definitions.xml import safe_parse_xml
 from engine.errors import (
     DefinitionError,
@@ -152,9 +152,7 @@ def _store(
                 for n in names
                 if Path(n).name in bundle.forms
             }
-            parsed = rt.codec.version_specs(
-                parser.get_spec(process_id), parser.get_subprocess_specs(process_id), forms
-            )
+            parsed = rt.codec.version_specs(*specs_of(parser, process_id), forms)
             u.after_commit(functools.partial(rt.specs.put, version_id, parsed))
             u.run(
                 sql.INSERT_EVENT,
@@ -190,7 +188,7 @@ def _ask_about_origins(conn: Any, bundle: Any, parser: Any, confirmed: set[str])
             {"b_process_id": process_id, "b_hash": bundle.content_hash(process_id)},
         ).first():
             continue  # the same content again: nothing would change
-        new = origin_of(bundle.files, parser.get_spec(process_id).file)
+        new = origin_of(bundle.files, specs_of(parser, process_id)[0].file)
         if new != deployed[1]:
             questions.append(OriginQuestion(process_id, deployed[0], deployed[1], new))
     if questions:

@@ -176,11 +176,33 @@ def _format_errors(errors: Iterable[str]) -> str:
     return "; ".join(_dutch(e) for e in errors)
 
 
+#: Held while Python source becomes AST objects or AST objects become code. In CPython 3.11
+#: the AST converter's recursion counter lives in the interpreter, shared by every thread
+#: (python/cpython#106905 and the reports linked there): two threads converting at once,
+#: with a garbage collection or a thread switch in between, fail with "SystemError: AST
+#: constructor recursion depth mismatch". It hit a case during 50 concurrent decisions.
+#: Re-entrant, because a bundle's whole parse holds it and the checks inside parse again.
+AST_LOCK = threading.RLock()
+
+
+def parse_python(source: str, mode: str = "exec") -> ast.AST:
+    """`ast.parse` under `AST_LOCK`: use it for every parse the engine does at run time."""
+    with AST_LOCK:
+        return ast.parse(source, mode=mode)
+
+
+def literal(text: str) -> Any:
+    """`ast.literal_eval` under `AST_LOCK`."""
+    with AST_LOCK:
+        return ast.literal_eval(text)
+
+
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str, mode: str) -> Any:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     try:
-        result = compiler(source, filename="<string>", policy=_Policy)
+        with AST_LOCK:
+            result = compiler(source, filename="<string>", policy=_Policy)
     except (SyntaxError, ValueError) as exc:  # Python's own compile after the policy passed
         line = getattr(exc, "lineno", None)
         raise SandboxViolation(
@@ -226,7 +248,7 @@ def _unavailable_calls(source: str, mode: str) -> list[str]:
     case with a NameError. A name the source defines itself, or one task data could hold under
     that name without being called, is not reported.
     """
-    tree = ast.parse(source, mode=mode)
+    tree = parse_python(source, mode)
     defined: set[str] = set()
     called: set[str] = set()
     for node in ast.walk(tree):
@@ -770,6 +792,13 @@ class _SandboxScriptEngine(PythonScriptEngine):
         super().__init__(environment=environment)
         self.services = services
 
+    def validate(self, expression: str) -> None:
+        # The library's version parses every DMN input and cell on every evaluation, without
+        # AST_LOCK; the answer for one text never changes.
+        error = _syntax_error(expression)
+        if error is not None:
+            raise SyntaxError(error)
+
     def call_service(
         self, task: Any, operation_name: str = "", operation_params: Any = None, **_: Any
     ) -> str:
@@ -780,6 +809,16 @@ class _SandboxScriptEngine(PythonScriptEngine):
         spec = task.task_spec
         result = self.services(spec.bpmn_id or spec.name, task.data, operation_name, params)
         return json.dumps(result)
+
+
+@functools.lru_cache(maxsize=4096)
+def _syntax_error(expression: str) -> str | None:
+    """Why `expression` is no Python (None when it is)."""
+    try:
+        parse_python(expression)
+    except SyntaxError as exc:
+        return str(exc)
+    return None
 
 
 def make_script_engine(

@@ -44,6 +44,7 @@ from engine.definitions.lint import BpmnLinter
 from engine.definitions.outline import Rule
 from engine.definitions.xml import BPMN_NS, file_kind, line_of, safe_parse_xml
 from engine.errors import DefinitionError, Problem
+from engine.scripting import AST_LOCK
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ def check_bundle(
     if any(p.is_error for p in problems):
         return None, None, _unique(problems)
     try:
-        parser = _library_parser(read)
-        if not read.bpmn:
-            return None, parser, _unique(problems)
-        names, process_files = _executable_processes(parser, read)
+        with AST_LOCK:  # the library's DMN parser runs ast.parse on every output cell
+            parser = _library_parser(read)
+            if not read.bpmn:
+                return None, parser, _unique(problems)
+            names, process_files = _executable_processes(parser, read)
     except DefinitionError as exc:
         return None, None, _unique(problems + exc.problems)
     bundle = Bundle(
@@ -388,8 +390,14 @@ def parse_version_files(
             parser.add_bpmn_xml(root.getroottree(), filename=name)
         elif file_kind(root) == "dmn":
             parser.add_dmn_xml(root, filename=name)
-    spec = parser.get_spec(process_id)
-    return spec, parser.get_subprocess_specs(process_id), forms
+    return *specs_of(parser, process_id), forms
+
+
+def specs_of(parser: Any, process_id: str) -> tuple[Any, dict[str, Any]]:
+    """(spec, subprocess specs) of one process from a loaded parser. Under `AST_LOCK`: the
+    library parses each decision table again, with `ast.parse`, while it builds the spec."""
+    with AST_LOCK:
+        return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
 
 
 def lane_names(files: Mapping[str, str]) -> set[str]:

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from engine.definitions.dialects import library_message
 from engine.definitions.xml import BPMN_NS, SPIFF_NS, line_of, nearest_id
 from engine.errors import Problem
-from engine.scripting import check_expression, check_script
+from engine.scripting import check_expression, check_script, literal
 
 # BPMN flow elements SpiffWorkflow cannot run; listed so the owner hears it at deploy time.
 UNSUPPORTED_ELEMENTS = {
@@ -90,9 +90,7 @@ def check_timer(tag: str, text: str) -> str | None:
     if message:
         return message
     try:
-        import ast
-
-        value = ast.literal_eval(text)
+        value = literal(text)
     except (ValueError, SyntaxError):
         return None  # an expression over task data; checked when the timer starts
     if not isinstance(value, str):

@@ -19,6 +19,7 @@ from lxml import etree
 
 from engine.definitions.xml import BPMN_NS, SPIFF_NS, nearest_id
 from engine.errors import Problem
+from engine.scripting import literal, parse_python
 
 _B = f"{{{BPMN_NS}}}"
 _S = f"{{{SPIFF_NS}}}"
@@ -119,7 +120,7 @@ def _names(source: str, mode: str) -> tuple[set[str], set[str]]:
     """(names read, names assigned) by a Python expression or script; empty when it is no
     Python (the expression checks report that)."""
     try:
-        tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
+        tree = parse_python(source.strip() if mode == "eval" else source, mode)
     except (SyntaxError, ValueError):
         return set(), set()
     read: set[str] = set()
@@ -261,7 +262,7 @@ def _decisions(root: Any) -> dict[str, dict[str, tuple[Any, ...]]]:
                 if column < len(names) and names[column]:
                     with contextlib.suppress(ValueError, SyntaxError):
                         values[names[column]].append(
-                            ast.literal_eval((entry.findtext(f"{ns}text") or "").strip())
+                            literal((entry.findtext(f"{ns}text") or "").strip())
                         )
         found[str(decision.get("id"))] = {k: tuple(v) for k, v in values.items()}
     return found
@@ -296,7 +297,7 @@ def _candidates(outline: Outline, gateway: Element, name: str) -> list[Any]:
             values += list(outputs[name])
     for _, _, condition in gateway.outgoing:
         try:
-            tree = ast.parse(condition or "", mode="eval")
+            tree = parse_python(condition or "", "eval")
         except SyntaxError:
             continue
         for node in ast.walk(tree):

@@ -473,3 +473,67 @@ def test_calling_a_builtin_the_sandbox_does_not_offer_is_refused_at_deploy(sourc
 def test_names_a_script_defines_itself_or_reads_from_data_are_not_refused() -> None:
     assert check_script("def type(value):\n    return 'x'\nkind = type(1)") is None
     assert check_script("label = type + ': ' + input") is None  # data keys, not calls
+
+
+def test_parsing_python_in_many_threads_at_once_never_fails() -> None:
+    """CPython 3.11 shares the AST converter's recursion counter between threads; without
+    AST_LOCK, threads that parse while a collection or a thread switch interleaves fail with
+    "AST constructor recursion depth mismatch" (seen on a decision cell during 50 concurrent
+    decisions). Garbage collections that call Python code, and tiny switch intervals, make
+    the interleaving happen on nearly every parse: before the lock every thread here failed."""
+    import gc
+    import threading
+
+    from engine.definitions.bundle import parse_version_files
+    from engine.scripting import make_script_engine, parse_python
+
+    bpmn = PROJECT_ROOT / "bpmn"
+    paths = [*(bpmn / "wijkwens").glob("*.bpmn"), *(bpmn / "wijkwens").glob("*.dmn")]
+    files = {p.name: p.read_bytes() for p in [*paths, *(bpmn / "shared").glob("*.dmn")]}
+    errors: list[str] = []
+    engine = make_script_engine(HELPERS)
+
+    def parse_expressions(thread: int) -> None:
+        for n in range(30):
+            text = f'"2027-{thread:02d}-{n:03d}" if x else ' + "+".join(
+                f"[{thread},{n},(1,(2,(3,{k})))]" for k in range(5)
+            )
+            try:
+                engine.environment.evaluate(text, {"x": True})
+                engine.validate(f"{text} == {n}")
+                parse_python(f"y = [{text}]")
+            except Exception as exc:
+                errors.append(repr(exc))
+
+    def parse_tables(_: int) -> None:
+        try:
+            for _ in range(2):
+                parse_version_files(files, "wijkwens_process")
+        except Exception as exc:
+            errors.append(repr(exc))
+
+    def at_depth(depth: int, work: Any, thread: int) -> None:
+        # threads at different stack depths start the shared counter at different values
+        return work(thread) if depth == 0 else at_depth(depth - 1, work, thread)
+
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    collecting = lambda phase, info: None  # noqa: E731 - Python code run by every collection
+    sys.setswitchinterval(1e-6)
+    gc.set_threshold(5)
+    gc.callbacks.append(collecting)
+    try:
+        threads = [
+            threading.Thread(
+                target=at_depth, args=(i % 7 * 3, parse_tables if i < 2 else parse_expressions, i)
+            )
+            for i in range(20)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gc.callbacks.remove(collecting)
+        gc.set_threshold(*thresholds)
+        sys.setswitchinterval(interval)
+    assert errors == []
