@@ -78,7 +78,7 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
     )
     kinds = [(process_label(r.process_id), k, n) for r in report.routes for k, n in r.signal_kinds]
     if kinds:
-        click.echo("\nSignalen per soort (bericht · taak):")
+        click.echo("\nSignalen per soort (het onderwerp van het bericht; bij een norm de taak):")
         table(kinds, ["proces", "signaal", "aantal"])
     if report.year is not None:
         _year(report.year)

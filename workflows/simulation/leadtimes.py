@@ -20,12 +20,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
 from engine import Engine, InstanceSummary
 from engine.readmodel import human_task, outbox
 from workflows import fund
+from workflows.mail_texts import TEXTS
 from workflows.tables import fund_period
 
 COMPLEX = "complex_initiative_process"
@@ -62,8 +64,28 @@ class RouteFigures:
     norm_days: int | None
     within_norm: int
     signals: int
-    #: per kind of signal (the message; for a task's passed norm also the task), how many
+    #: per kind of signal, how many: the message's subject, or for a task's passed norm
+    #: "Norm verstreken · <task title>" (what a manager reads, not template codes)
     signal_kinds: tuple[tuple[str, int], ...] = ()
+
+
+_NORM_KINDS = {"norm_verstreken": "Norm verstreken", "escalatie_norm": "Escalatie"}
+
+
+def _kind(payload: dict[str, Any]) -> str:
+    """A signal's kind in words: its message's subject, or for a task's norm the task."""
+    template = str(payload.get("template"))
+    if template in _NORM_KINDS:
+        title = next(
+            (
+                str(item).removeprefix("Taak: ")
+                for item in payload.get("items") or ()
+                if str(item).startswith("Taak: ")
+            ),
+            str(payload.get("task")),
+        )
+        return f"{_NORM_KINDS[template]} · {title}"
+    return TEXTS[template][0] if template in TEXTS else template
 
 
 def _days(start: datetime, end: datetime) -> float:
@@ -99,10 +121,7 @@ def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[
                 template = (payload or {}).get("template")
                 if template in SIGNALS:
                     signals[cases[instance_id]] += 1
-                    kind = str(template)
-                    if template in ("norm_verstreken", "escalatie_norm"):
-                        kind += f" · {payload.get('task')}"
-                    kinds.setdefault(cases[instance_id], Counter())[kind] += 1
+                    kinds.setdefault(cases[instance_id], Counter())[_kind(payload)] += 1
     out = []
     for process_id, days in sorted(waits.items()):
         norm = ANSWER_NORM_DAYS.get(process_id)
