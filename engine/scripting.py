@@ -21,7 +21,7 @@ that we have not guarded (for example an f-string with an enormous width) can st
 or spin before the next check. Running engine steps in a separate, rlimited worker process is
 the stronger next step for untrusted diagrams.
 
-It is one module (~650 lines) on purpose: the compile-time policy and the run-time guards it
+It is one module (~830 lines) on purpose: the compile-time policy and the run-time guards it
 inserts calls to must be read together to judge what a script can do.
 """
 

@@ -28,7 +28,7 @@ Rules between fields are plain JSON Schema (`if`/`then` under `allOf`, `dependen
 form as a whole.
 - `enumNames`, or `oneOf`/`anyOf` of `{"const": ..., "title": ...}`: labels of the options.
 
-It is one module (~770 lines) of pure functions over one schema: converting, checking and
+It is one module (~850 lines) of pure functions over one schema: converting, checking and
 describing a field must agree on how the schema reads (money, dates, options), so they share
 its helpers.
 """

@@ -15,6 +15,9 @@ A step reads one statement (the case's tasks that closed and are not counted yet
 initiator tasks, its current phase) and writes only what closed. Claims and releases do not
 pass here (the engine writes them without `on_saved`): a task's `claimed_at` is read from
 `human_task` when it closes, and rebuilt from the claim events.
+
+One module (~530 lines) on purpose: the step (`on_saved`) and the rebuild (`compute`) must
+make the same rows, so both use the row builders here and are read side by side.
 """
 
 from __future__ import annotations
