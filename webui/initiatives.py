@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from webui import inputs, navigation, public
 from webui.auth import CASE_READERS, WORKERS, engine, me, requires
-from workflows import contacts, initiatives, notes, status_links
+from workflows import contacts, initiative_page, initiatives, notes, status_links
 from workflows.errors import EngineError, NotFoundError, TaskNotAllowedError
 from workflows.roles import MAY_CHOOSE_CASIST
 
@@ -73,7 +73,7 @@ def _render(
     may_choose = user.has_any(MAY_CHOOSE_CASIST)
     return render_template(
         "initiatives/show.html",
-        view=initiatives.get_initiative(engine(), instance_id),
+        view=initiative_page.get_initiative(engine(), instance_id),
         may_write=user.has_any(WORKERS),
         may_choose_casist=may_choose,
         may_send_link=user.has_any(status_links.MAY_RENEW),
@@ -96,7 +96,7 @@ def show(instance_id: int) -> tuple[str, int]:
 @requires(CASE_READERS)
 def diagram(instance_id: int) -> Response:
     """Send the BPMN of the version this case runs on (for the diagram viewer)."""
-    return Response(initiatives.diagram(engine(), instance_id), mimetype="application/xml")
+    return Response(initiative_page.diagram(engine(), instance_id), mimetype="application/xml")
 
 
 @bp.post("/<id:instance_id>/casist")

@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, insert, select, update
 
 from engine import ConflictError, Engine, InstanceStateError, NotFoundError, OpenTask
-from workflows import forms, fund, initiatives, instructions, norms
+from workflows import forms, fund, initiative_page, instructions, norms
 from workflows.accounts import Actor
 from workflows.cases import require
 from workflows.contacts import DESKS, WITH_CASIST
 from workflows.forms import FieldError, RawForm
-from workflows.initiatives import PhaseStep, get_initiative
+from workflows.initiative_page import PhaseStep, get_initiative
 from workflows.people import Contact
 from workflows.roles import INITIATOR_LANE, MAY_CHOOSE_CASIST
 from workflows.tables import status_link
@@ -263,7 +263,7 @@ def _decision(values: Mapping[str, Any]) -> str | None:
 
 
 #: what a withdrawal says to the process (every route can receive it while it runs)
-WITHDRAWAL = initiatives.WITHDRAWAL
+WITHDRAWAL = initiative_page.WITHDRAWAL
 #: the most of a reason that is kept
 MAX_REASON = 1000
 

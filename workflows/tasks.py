@@ -30,7 +30,7 @@ from engine import (
     as_utc,
 )
 from engine.readmodel import human_task, process_instance
-from workflows import forms, initiatives, instructions, labels, people
+from workflows import forms, initiative_page, instructions, labels, people
 from workflows.accounts import User, get_user, list_users
 from workflows.instructions import BudgetView
 from workflows.roles import ROLES, TEAM_LEAD, acting_lanes, may_act
@@ -287,7 +287,7 @@ def open_task(engine: Engine, user: User, task_id: str) -> TaskPage:
         values = {s.name: _as_form_value(seen.get(s.name)) for s in specs if s.name in seen}
     lead = TEAM_LEAD in user.roles and (task.lane or "") in user.roles
     return TaskPage(
-        key_data=initiatives.key_data(seen),
+        key_data=initiative_page.key_data(seen),
         item=item_of(row, engine.now()),
         description=str(schema.get("description") or ""),
         fields=specs,

@@ -26,7 +26,7 @@ from tests.integration.test_process_complex import (
 )
 from tests.webapp import add_user, login, start_complex
 from workflows import bootstrap, handovers, mail, status_links
-from workflows.initiatives import get_initiative
+from workflows.initiative_page import get_initiative
 from workflows.tables import case_link
 
 WIJKWENS = {

@@ -22,7 +22,7 @@ from engine.readmodel import outbox
 from tests.helpers import hold_meeting
 from tests.integration import test_process_complex as complex_route
 from tests.integration import test_process_wijkwens_green as small_routes
-from workflows import bootstrap, diagram_rules, initiatives, norm_watch, norms
+from workflows import bootstrap, diagram_rules, initiative_page, norm_watch, norms
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("complex_initiative", "wijkwens", "simple_green")
@@ -124,7 +124,7 @@ def watched(
     if to:
         assert [(s.task_id, s.to, s.due_at) for s in mine] == [(task.id, to, due)]
         history = [
-            initiatives.describe_event(e.type, "", e.detail)
+            initiative_page.describe_event(e.type, "", e.detail)
             for e in engine.events(instance_id)
             if e.type == "norm_signalled"
         ]

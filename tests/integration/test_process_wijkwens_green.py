@@ -544,7 +544,7 @@ def test_a_geveltuin_approved_out_of_season_waits_for_the_autumn_planting_season
     do(engine, iid, "green_assess_geveltuin", FEASIBLE_GEVELTUIN, "gebiedsbeheer")
     assert phases(engine, iid)[-1] == "uitvoering"
     # the initiator reads why nothing happens yet
-    from workflows.initiatives import get_initiative
+    from workflows.initiative_page import get_initiative
 
     now = next(step for step in get_initiative(engine, iid).timeline if step.current)
     assert "in het eerstvolgende plantseizoen (maart en april, of oktober en november)" in now.text

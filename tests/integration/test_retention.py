@@ -17,7 +17,7 @@ from engine.readmodel import event, outbox, process_instance
 from tests.integration.test_intake import GOOD, send
 from tests.uploads import PDF
 from workflows import retention, status_links
-from workflows.initiatives import get_initiative
+from workflows.initiative_page import get_initiative
 from workflows.tables import case_anonymised, document, report_case, status_link
 
 NAME = GOOD["initiator_name"]

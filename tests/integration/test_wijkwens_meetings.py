@@ -27,7 +27,7 @@ from tests.integration.test_process_wijkwens_green import (
     start_wijkwens,
 )
 from workflows import handovers
-from workflows.initiatives import get_initiative
+from workflows.initiative_page import get_initiative
 from workflows.reports import audit
 
 SECRETARIAAT = "wijkwenssecretariaat"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.initiatives import describe_event
+from workflows.initiative_page import describe_event
 
 
 @pytest.mark.parametrize(
