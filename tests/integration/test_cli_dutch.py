@@ -35,9 +35,20 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
     return found
 
 
+def _forget_help_options(command: click.Command) -> None:
+    """Click makes each command's --help option, with its text in the language of that moment,
+    at its first use and keeps it. A test earlier in this process that ran the CLI before
+    `speak_dutch` (as `wegwijs` itself never does) would leave English there."""
+    command._help_option = None
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _forget_help_options(sub)
+
+
 def test_every_help_text_is_dutch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANGUAGE", "nl")  # restored afterwards; speak_dutch sets it as well
     speak_dutch()
+    _forget_help_options(cli)
     try:
         runner = CliRunner()
         commands = _commands(cli)
