@@ -177,3 +177,23 @@ def test_cli_simulate_fills_the_database_with_real_history(
     assert (
         "--months" in cli.run("simulate", "--months", "0", ok=False).stderr
     )  # out of range, refused
+
+
+def test_cli_simulate_with_an_end_date_gives_the_same_period_every_time(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Without --end the simulated period ends today, so a seed gives another year tomorrow;
+    with it, runs on any day can be compared."""
+    cli = Cli(database_url, tmp_path)
+    args = ("simulate", "--months", "1", "--seed", "3", "--end", "2026-04-01")
+    first = cli.run(*args).stdout
+    cases = cli.json("instances")
+    assert cases
+    started = sorted(c["started_at"] for c in cases)
+    # a month that ends on the given day (the simulated days start at 08:00)
+    assert started[0] >= "2026-03-01T08:00"
+    assert started[-1] < "2026-04-01T08:00"
+    # the same figures again on a fresh database (only the wall-clock line differs)
+    again = Cli(f"sqlite:///{tmp_path / 'again.db'}", tmp_path).run(*args).stdout
+    assert again.split("taken afgerond", 1)[1] == first.split("taken afgerond", 1)[1]
+    assert "JJJJ-MM-DD" in cli.run("simulate", "--end", "31-03-2026", ok=False).stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -21,12 +21,31 @@ from workflows.simulation.staff import DEFAULT_STAFF
 @click.command()
 @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 60))
 @click.option("--seed", default=1, show_default=True, type=int)
-def simulate(months: int, seed: int) -> None:
+@click.option(
+    "--end",
+    metavar="JJJJ-MM-DD",
+    help="De dag waarop de gesimuleerde periode eindigt (JJJJ-MM-DD; standaard vandaag): "
+    "met dezelfde --seed, --months en --end geeft elke run dezelfde uitkomst.",
+)
+def simulate(months: int, seed: int, end: str | None) -> None:
     """Simuleer maanden aan initiatieven door de echte procesmotor (virtuele klok)."""
-    _run_simulation(bootstrap.settings_from_env(), months, seed)
+    _run_simulation(bootstrap.settings_from_env(), months, seed, _day(end))
 
 
-def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> None:
+def _day(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise click.BadParameter(
+            f"'{text}' is geen datum als JJJJ-MM-DD, zoals 2026-12-31", param_hint="--end"
+        ) from None
+
+
+def _run_simulation(
+    settings: bootstrap.Settings, months: int, seed: int, end: datetime | None = None
+) -> None:
     with click.progressbar(length=months * 31, label=f"Simulatie van {months} maanden") as bar:
         state: dict[str, Any] = {"first": None, "days": 0}
 
@@ -38,7 +57,13 @@ def _run_simulation(settings: bootstrap.Settings, months: int, seed: int) -> Non
                 bar.update(days - state["days"])
                 state["days"] = days
 
-        report = simulate_year(settings, months=months, seed=seed, progress=progress)
+        report = simulate_year(
+            settings,
+            months=months,
+            seed=seed,
+            progress=progress,
+            end=None if end is None else end.replace(tzinfo=UTC),  # as a run on that day
+        )
     click.echo(
         f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "
         f"{report.messages_delivered} berichten, {report.timer_runs} timerrondes."
