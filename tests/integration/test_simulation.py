@@ -186,6 +186,28 @@ def test_a_case_number_taken_in_the_process_is_refused_in_dutch(
     engine.start("tiny_process", {})
 
 
+def test_a_simulation_ending_at_night_puts_nothing_after_its_end(database_url: str) -> None:
+    """`wegwijs demo` at 02:00 used to simulate until 08:00 that day: tasks made hours in the
+    future of the real clock. A period now ends at the last 08:00 before its end."""
+    from workflows import bootstrap
+    from workflows.simulation import simulate_year
+
+    settings = bootstrap.Settings(database_url=database_url)
+    end = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)  # a Monday, 02:00
+    report = simulate_year(settings, months=1, seed=4, end=end)
+    assert not report.errored
+    engine = bootstrap.open_engine(settings)
+    try:
+        instances = engine.list_instances(limit=10_000)
+        tasks = [t for i in instances for t in engine.list_tasks(instance_id=i.id, state=None)]
+        moments = [i.started_at for i in instances] + [t.created_at for t in tasks]
+        assert instances
+        assert max(moments) <= datetime(2026, 3, 15, 8, 0, tzinfo=UTC)
+        assert min(i.started_at for i in instances) >= datetime(2026, 2, 15, 8, 0, tzinfo=UTC)
+    finally:
+        engine.dispose()
+
+
 def test_the_simulated_year_reports_per_route_the_wait_for_the_answer_and_the_signals(
     database_url: str,
 ) -> None:

@@ -62,7 +62,8 @@ def _run_simulation(
             months=months,
             seed=seed,
             progress=progress,
-            end=None if end is None else end.replace(tzinfo=UTC),  # as a run on that day
+            # as a run later on that day
+            end=None if end is None else end.replace(hour=23, minute=59, tzinfo=UTC),
         )
     click.echo(
         f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "

@@ -4,7 +4,7 @@ process profiles play out through the real engine under a virtual clock."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from engine import Engine, ManualClock
 from workflows import accounts, bootstrap
@@ -21,12 +21,19 @@ def simulate_year(
     progress: Callable[[datetime], None] | None = None,
     end: datetime | None = None,
 ) -> SimulationReport:
-    """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`).
+    """Use case: deploy bpmn/ and simulate `months` of cases ending now (or at `end`): the
+    simulated days run from 08:00 to 08:00, the last one on the day of `end` (the day before
+    when `end` is earlier than 08:00), so nothing happens after `end`.
 
     The work goes to the database's active accounts by their roles and teams (the demo creates
     its people first), or to `DEFAULT_STAFF` on a database without any."""
     finish = end or datetime.now(UTC)
     start = add_months(finish, -months).replace(hour=8, minute=0, second=0, microsecond=0)
+    if add_months(start, months) > finish:
+        # before 08:00 the period ends at the day before's 08:00: never a case in the future
+        start = add_months(finish - timedelta(days=1), -months).replace(
+            hour=8, minute=0, second=0, microsecond=0
+        )
     clock = ManualClock(start)
     engine = bootstrap.open_engine(settings, clock=clock)
     try:
