@@ -35,6 +35,8 @@ from workflows.tables import norm_watch
 ZONE = ZoneInfo(norms.DEFAULT_TZ)
 #: the e-mail of a passed norm and of its escalation (texts in `mail_texts`)
 SIGNAL = "norm_verstreken"
+#: how a signal's message names its task (the simulation's report reads the title back)
+TASK_ITEM = "Taak: "
 ESCALATION = "escalatie_norm"
 
 
@@ -187,7 +189,7 @@ def _send(
                 "zaaknummer": row.business_key,
                 "task": row.bpmn_id,
                 "items": [
-                    f"Taak: {row.title}",
+                    f"{TASK_ITEM}{row.title}",
                     f"Norm: {norm}, verstreken op {local:%d-%m-%Y} om {local:%H:%M}",
                     f"Bij: {holder}",
                 ],

@@ -33,14 +33,16 @@ def simulate(months: int, seed: int, end: str | None) -> None:
 
 
 def _day(text: str | None) -> datetime | None:
+    """The end of --end as simulate_year takes it: as a run late on that day."""
     if not text:
         return None
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d")
+        day = datetime.strptime(text.strip(), "%Y-%m-%d")
     except ValueError:
         raise click.BadParameter(
             f"'{text}' is geen datum als JJJJ-MM-DD, zoals 2026-12-31", param_hint="--end"
         ) from None
+    return day.replace(hour=23, minute=59, tzinfo=UTC)
 
 
 def _run_simulation(
@@ -62,8 +64,7 @@ def _run_simulation(
             months=months,
             seed=seed,
             progress=progress,
-            # as a run later on that day
-            end=None if end is None else end.replace(hour=23, minute=59, tzinfo=UTC),
+            end=end,
         )
     click.echo(
         f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "

@@ -28,6 +28,7 @@ from engine import Engine, InstanceSummary
 from engine.readmodel import human_task, outbox
 from workflows import fund
 from workflows.mail_texts import TEXTS
+from workflows.norm_watch import TASK_ITEM
 from workflows.tables import fund_period
 
 COMPLEX = "complex_initiative_process"
@@ -78,9 +79,9 @@ def _kind(payload: dict[str, Any]) -> str:
     if template in _NORM_KINDS:
         title = next(
             (
-                str(item).removeprefix("Taak: ")
+                str(item).removeprefix(TASK_ITEM)
                 for item in payload.get("items") or ()
-                if str(item).startswith("Taak: ")
+                if str(item).startswith(TASK_ITEM)
             ),
             str(payload.get("task")),
         )

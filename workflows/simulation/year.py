@@ -28,12 +28,9 @@ def simulate_year(
     The work goes to the database's active accounts by their roles and teams (the demo creates
     its people first), or to `DEFAULT_STAFF` on a database without any."""
     finish = end or datetime.now(UTC)
-    start = add_months(finish, -months).replace(hour=8, minute=0, second=0, microsecond=0)
-    if add_months(start, months) > finish:
-        # before 08:00 the period ends at the day before's 08:00: never a case in the future
-        start = add_months(finish - timedelta(days=1), -months).replace(
-            hour=8, minute=0, second=0, microsecond=0
-        )
+    # before 08:00 the period ends at the day before's 08:00: never a case in the future
+    last_day = finish if finish.hour >= 8 else finish - timedelta(days=1)
+    start = add_months(last_day, -months).replace(hour=8, minute=0, second=0, microsecond=0)
     clock = ManualClock(start)
     engine = bootstrap.open_engine(settings, clock=clock)
     try:
