@@ -53,9 +53,20 @@ def _aspect_teams() -> tuple[str, ...]:
 ASPECT_TEAMS = _aspect_teams()
 
 
-def add_user(app: Flask, username: str, *roles: str, teams: tuple[str, ...] = ()) -> accounts.User:
+def add_user(
+    app: Flask,
+    username: str,
+    *roles: str,
+    teams: tuple[str, ...] = (),
+    display_name: str | None = None,
+) -> accounts.User:
     return accounts.add_user(
-        engine_of(app), username, roles, PASSWORD, display_name=username.title(), teams=teams
+        engine_of(app),
+        username,
+        roles,
+        PASSWORD,
+        display_name=display_name or username.title(),
+        teams=teams,
     )
 
 

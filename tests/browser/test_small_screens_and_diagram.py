@@ -100,6 +100,68 @@ def test_pages_fit_a_390_px_phone(
         assert not found["split"], f"{path} breaks {found['split']} over two lines (manager)"
 
 
+def test_the_header_takes_two_lines_on_a_phone(
+    page: Page, live_server: LiveServer, log_in: Callable[[str], None]
+) -> None:
+    """A colleague with many roles and a long name: the name, log-out and language share the
+    first line, the whole menu is one row below it (scrolled sideways within itself, never the
+    page), and every menu item stays reachable."""
+    add_user(
+        live_server.app,
+        "victoria",
+        "casist",
+        "vakspecialist",
+        "manager",
+        "procesbeheerder",
+        "beheerder",
+        teams=("BELEID",),
+        display_name="Victoria van der Vakspecialist-Verhoeven",
+    )
+    page.set_viewport_size(PHONE)
+    log_in("victoria")
+    page.goto(live_server.url("/taken/mijn"))
+    lines = page.evaluate(
+        """() => {
+          const tops = el => { const r = el.getBoundingClientRect(); return Math.round((r.top + r.bottom) / 2); };
+          const nav = document.querySelector('.main-nav');
+          return {
+            brand: tops(document.querySelector('.brand')),
+            user: tops(document.querySelector('.user-box')),
+            lang: tops(document.querySelector('.lang-switch')),
+            nav: [...nav.querySelectorAll('a')].map(tops),
+            header: Math.round(document.querySelector('.site-header').getBoundingClientRect().height),
+            wide: document.documentElement.scrollWidth - window.innerWidth,
+            navScrolls: nav.scrollWidth > nav.clientWidth,
+          };
+        }"""
+    )
+    # the middles of the first line's parts within a few pixels; the menu's all on one row
+    assert (
+        max(lines["brand"], lines["user"], lines["lang"])
+        - min(lines["brand"], lines["user"], lines["lang"])
+        <= 4
+    ), lines
+    assert len(set(lines["nav"])) == 1, lines
+    assert lines["nav"][0] > lines["brand"] + 20, lines
+    assert lines["header"] <= 110, lines
+    assert lines["wide"] <= 0, lines
+    assert lines["navScrolls"], "this many menu items do not fit 390 px: the menu scrolls"
+    expect(page.locator(".brand-sub")).to_be_hidden()
+    expect(page.locator(".user-name")).to_have_attribute(
+        "title", "Victoria van der Vakspecialist-Verhoeven"
+    )
+    last = page.locator(".main-nav a").last
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_in_viewport()
+    last.click()
+    expect(page).not_to_have_url(re.compile(r"/taken/mijn$"))
+
+    # an initiator (not logged in) still sees whose site this is
+    page.context.clear_cookies()
+    page.goto(live_server.url("/initiatief"))
+    expect(page.locator(".brand-sub")).to_be_visible()
+
+
 def _viewbox(page: Page) -> dict[str, float]:
     return page.evaluate(
         """() => { const b = document.querySelector('#bpmn-canvas svg .viewport')
