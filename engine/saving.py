@@ -98,6 +98,7 @@ def save(
                 events=tuple((e["type"], e["bpmn_id"], e["detail"]) for e in loaded.events),
                 values=functools.partial(spiff.current_values, workflow),
                 execute=u.run,
+                fetch=u.all,
             )
         )
     u.after_commit(functools.partial(rt.workflows.put, instance_id, new_lock, workflow))

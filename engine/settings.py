@@ -63,6 +63,8 @@ class SavedInstance:
     values: Callable[[Iterable[str]], dict[str, Any]]
     #: run a write statement in this transaction (as the engine runs its own: see engine.fast)
     execute: Callable[[Any, Mapping[str, Any]], int]
+    #: run a read statement in this transaction, the same way; returns its rows
+    fetch: Callable[[Any, Mapping[str, Any]], list[Any]]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,15 @@ _UPDATE_INITIATIVE = update(initiative).where(
     initiative.c.instance_id == bindparam("b_instance_id")
 )
 _INSERT_INITIATIVE = insert(initiative)
+#: the drafts of this case's tasks that are no longer open
+_DELETE_CLOSED_DRAFTS = delete(task_draft).where(
+    task_draft.c.task_id.in_(
+        select(human_task.c.task_id).where(
+            human_task.c.instance_id == bindparam("b_instance_id"),
+            human_task.c.state != "open",
+        )
+    )
+)
 
 
 def on_saved(saved: SavedInstance) -> None:
@@ -44,10 +53,7 @@ def on_saved(saved: SavedInstance) -> None:
             row.update(phase=str(detail["milestone"])[:40], phase_at=saved.at)
         closed = closed or kind in ("task_cancelled", "task_completed")
     if closed or saved.status in ("completed", "cancelled"):
-        gone = select(human_task.c.task_id).where(
-            human_task.c.instance_id == saved.instance_id, human_task.c.state != "open"
-        )
-        saved.connection.execute(delete(task_draft).where(task_draft.c.task_id.in_(gone)))
+        saved.execute(_DELETE_CLOSED_DRAFTS, {"b_instance_id": saved.instance_id})
     if saved.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **row}) == 0:
         saved.execute(
             _INSERT_INITIATIVE,

@@ -237,7 +237,7 @@ def on_saved(saved: SavedInstance) -> None:
     ended = next((CASE_ENDED[k] for k in CASE_ENDED if k in kinds), None)
     if not (kinds & {*TASK_CLOSED, "milestone_reached"} or ended):
         return
-    rows = saved.connection.execute(_STEP_QUERY, {"instance_id": saved.instance_id}).all()
+    rows = saved.fetch(_STEP_QUERY, {"instance_id": saved.instance_id})
     if not rows:
         return
     first = rows[0]
