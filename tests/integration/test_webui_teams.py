@@ -242,7 +242,12 @@ def test_a_row_shows_each_viewer_the_task_as_it_now_is_in_their_language(
     assert "nog niemand" not in his
     assert "<button" not in hers
     assert "nog niemand" not in hers
-    assert _row(vince.get("/taken/mijn").text, ours) == his.replace("?van=team", "?van=mine")
+    # on "Mijn taken" the same row without the "Wie" cell (it would be his own name)
+    without_who = re.sub(r'\s*<td data-label="Wie">[^<]*</td>', "", his, count=1)
+    assert without_who != his
+    assert _row(vince.get("/taken/mijn").text, ours) == without_who.replace(
+        "?van=team", "?van=mine"
+    )
 
     assert post(wendy, "/taal", {"lang": "en", "next": "/taken/team"}).status_code == 302
     english = _row(wendy.get("/taken/team").text, ours)
@@ -253,3 +258,26 @@ def test_a_row_shows_each_viewer_the_task_as_it_now_is_in_their_language(
 
     clock.advance(timedelta(days=3))
     assert "3 dagen" in _row(vince.get("/taken/team").text, ours)
+
+
+def test_mijn_taken_leaves_out_who_holds_the_task_and_team_shows_it(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """On "Mijn taken" every task is the reader's own, so the "Wie" column would repeat their
+    name on every row (and every card on a phone); on "Team" it says who has taken a task. The
+    tabs are the worklist's two; "Alle initiatieven" is in the menu."""
+    flask_app, _ = _two_cases_in_assessment(app)
+    client = logged_in(flask_app, "otto", "vakspecialist", teams=ASPECT_TEAMS)
+    team_page = client.get("/taken/team").text
+    [first, *_] = task_ids(team_page)
+    assert post(client, f"/taken/{first}/oppakken").status_code == 302
+    mine_page = client.get("/taken/mijn").text
+    assert task_ids(mine_page) == [first]
+    assert ">Wie</th>" not in mine_page
+    assert 'data-label="Wie"' not in mine_page
+    team_page = client.get("/taken/team").text
+    assert ">Wie</th>" in team_page
+    assert re.search(r'data-label="Wie">[^<]*Otto', team_page)  # who took the first one
+    tabs = re.search(r'<nav class="tabs".*?</nav>', mine_page, re.S)
+    assert tabs is not None
+    assert re.findall(r"<a href=\"([^\"]+)\"", tabs.group(0)) == ["/taken/mijn", "/taken/team"]
