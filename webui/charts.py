@@ -107,6 +107,7 @@ class VChart:
     columns: list[Column]
     labels: list[tuple[float, str]]
     ticks: list[tuple[float, str]]
+    left: float  # where the plot starts: room for the widest tick label
 
 
 def columns(
@@ -114,7 +115,9 @@ def columns(
 ) -> VChart:
     """Grouped columns: per group (label, [(value, css class, title)])."""
     top = nice_max(max([v for _l, vals in groups for v, _c, _t in vals] + [0.0]))
-    left, base = 40.0, float(height - 30)
+    tick_values = [top * f for f in (0, 0.5, 1)]
+    # the tick labels are right-aligned 6 px before the plot, at ≈ 7 px per character (12 px)
+    left, base = max(40.0, 14.0 + 7 * max(len(_num(v)) for v in tick_values)), float(height - 30)
     plot_h = base - 10
     per_group = (WIDTH - left - 10) / max(len(groups), 1)
     per_bar = min(18.0, per_group * 0.8 / max(max((len(v) for _l, v in groups), default=1), 1))
@@ -126,10 +129,11 @@ def columns(
             h = plot_h * value / top if top else 0.0
             out.append(Column(start + j * per_bar, per_bar - 2, h, base - h, css, title))
         names.append((left + i * per_group + per_group / 2, label))
-    ticks = [(base - plot_h * f, _num(top * f)) for f in (0, 0.5, 1)]
-    return VChart(WIDTH, height, base, out, names, ticks)
+    ticks = [(base - plot_h * v / top, _num(v)) for v in tick_values]
+    return VChart(WIDTH, height, base, out, names, ticks, left)
 
 
 def _num(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """A tick value the Dutch way: 120.000, 2,5 (a thousands point, a decimal comma)."""
+    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

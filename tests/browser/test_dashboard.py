@@ -78,3 +78,29 @@ def test_a_manager_switches_period_and_filter_and_follows_the_heatmap_to_the_cas
         page.locator("#zaken ~ table tbody tr, section[aria-labelledby=zaken] tbody tr")
     ).to_have_count(there)
     check(page, axe_script, "the cases at a heatmap element")
+
+
+def test_every_chart_tick_label_is_drawn_whole_inside_its_chart(
+    page: Page, live_server: LiveServer, log_in: Callable[[str], None]
+) -> None:
+    """The fund's monthly chart counts in euros (120.000): its axis labels were cut to "00000"
+    at the chart's left edge. Each tick label now lies inside its chart, with a thousands point;
+    the same holds for the dashboard's own charts."""
+    log_in("max")
+    for path in ("/dashboard/fonds", "/dashboard"):
+        page.goto(live_server.url(path))
+        charts = page.locator("svg.chart")
+        assert charts.count() > 0
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            box = chart.bounding_box()
+            assert box is not None
+            ticks = chart.locator("text.tick")
+            for j in range(ticks.count()):
+                tick = ticks.nth(j).bounding_box()
+                assert tick is not None
+                assert tick["x"] >= box["x"] - 0.5, (path, ticks.nth(j).text_content())
+                assert tick["x"] + tick["width"] <= box["x"] + box["width"] + 0.5
+    page.goto(live_server.url("/dashboard/fonds"))
+    labels = page.locator("svg.chart text.tick").all_text_contents()
+    assert "120.000" in labels or "100.000" in labels or "150.000" in labels, labels
