@@ -44,6 +44,20 @@ LAYOUT = """(pattern) => {
 }"""
 
 
+#: the choice lists of the dashboard filters whose chosen text is wider than the list shows
+CUT_CHOICES = """() => {
+  const canvas = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll(".filters select")].filter(select => {
+    const style = getComputedStyle(select);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = select.options[select.selectedIndex].text;
+    const room = select.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight) - 20;  // the arrow
+    return canvas.measureText(text).width > room;
+  }).map(select => select.options[select.selectedIndex].text);
+}"""
+
+
 def _cases(live_server: LiveServer) -> tuple[int, int]:
     """A case at its aspect assessments (running) and one rejected after the advice (closed)."""
     running = start_complex(live_server.app, 1)
@@ -98,6 +112,11 @@ def test_pages_fit_a_390_px_phone(
         found = page.evaluate(LAYOUT, ONE_LINE)
         assert found["wide"] <= 0, f"{path} scrolls sideways by {found['wide']} px (manager)"
         assert not found["split"], f"{path} breaks {found['split']} over two lines (manager)"
+    # on the dashboards what a choice list shows is whole ("4e kwartaal 2026", not "4e kwartaal 20")
+    for path in ("/dashboard", "/dashboard/besluitenlijst"):
+        page.goto(live_server.url(path))
+        cut = page.evaluate(CUT_CHOICES)
+        assert cut == [], f"{path} cuts off {cut}"
 
 
 def test_the_header_takes_two_lines_on_a_phone(
