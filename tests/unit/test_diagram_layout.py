@@ -28,7 +28,7 @@ MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CROSSINGS_AT_MOST = {
     "complex_initiative": 26,
     "simple_green_initiative_process": 9,
-    "wijkwens_process": 39,
+    "wijkwens_process": 4,
 }
 
 Box = tuple[float, float, float, float]  # x, y, width, height
