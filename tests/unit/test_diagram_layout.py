@@ -26,7 +26,7 @@ MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 #: crossing flows per diagram today (issue 17: none is the aim; phases as collapsed
 #: subprocesses are not done yet) — a change that adds one fails here
 CROSSINGS_AT_MOST = {
-    "complex_initiative": 15,
+    "complex_initiative": 10,
     "simple_green_initiative_process": 9,
     "wijkwens_process": 4,
 }
