@@ -157,9 +157,11 @@ outbox = Table(
     Column("claimed_until", DateTime(timezone=True)),
     #: given up (refused for good, or too many attempts): the beheerder sees it
     Column("gave_up_at", DateTime(timezone=True)),
+    #: what a sender or the hand-overs look for: unsent rows of one kind, oldest first
     Index(
-        "ix_outbox_unsent",
-        "created_at",
+        "ix_outbox_unsent_kind",
+        "kind",
+        "id",
         postgresql_where=text("sent_at IS NULL"),
         sqlite_where=text("sent_at IS NULL"),
     ),

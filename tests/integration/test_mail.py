@@ -20,11 +20,12 @@ from sqlalchemy import select
 
 from engine import Engine, HumanTask, ManualClock
 from engine.readmodel import outbox
+from tests.conftest import count_statements
 from tests.integration.test_serve import WEGWIJS, _free_port, start_serve
 from tests.mailserver import Postbox, smtp_to, text_of
 from tests.webapp import add_user, login, post
 from webui import create_app
-from workflows import accounts, bootstrap, digest, mail, status_links
+from workflows import accounts, bootstrap, digest, handovers, mail, status_links
 from workflows.accounts import System
 from workflows.simulation import complex_start, simulate_year
 
@@ -335,3 +336,41 @@ def test_a_partners_message_lists_the_initiators_details_and_never_the_status_li
     # the initiator's own receipt still carries the link
     own = next(m for m in box.received if m["To"] != "leergang@stichting.example")
     assert "https://wegwijs.example" in text_of(own)
+
+
+def test_the_sender_and_the_hand_overs_look_only_at_unsent_rows_of_their_own_kind(
+    tmp_path: Path,
+) -> None:
+    """A year of simulated mail (never sent) or a day without a mail server leaves thousands
+    of unsent rows; the sender's and the hand-overs' look, every loop round, goes through the
+    partial index on (kind, id) and reads none of them (SQLite's plan: SEARCH, not SCAN)."""
+    engine = bootstrap.open_engine(
+        bootstrap.Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}"), clock=ManualClock()
+    )
+    try:
+        with engine.transaction() as uow:
+            uow.connection.execute(
+                outbox.insert(),
+                [
+                    {"kind": "simulated_email", "payload": {}, "created_at": engine.now()}
+                    for _ in range(3_000)
+                ],
+            )
+        with count_statements(engine) as seen:
+            assert handovers.due(engine) == []
+            assert mail.claim(engine) == []
+        looks = [s for s in seen if s.startswith("SELECT outbox.id FROM outbox")]
+        assert len(looks) == 2, seen
+        with engine.reading() as conn:
+            plans = [
+                " ".join(
+                    str(row[-1])
+                    for row in conn.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {sql}", tuple([None] * sql.count("?"))
+                    )
+                )
+                for sql in looks
+            ]
+    finally:
+        engine.dispose()
+    assert all("USING INDEX ix_outbox_unsent_kind" in plan for plan in plans), plans
