@@ -195,6 +195,10 @@ def _norm(properties: Any) -> str | None:
 
 # ---------------------------------------------------------------- kept with every step
 
+#: built once and run as the engine runs its own statements (on_saved runs at every step)
+_INSERT_TASK = insert(report_task)
+_INSERT_PHASE = insert(report_phase)
+_INSERT_CASE = insert(report_case)
 _reported = exists().where(report_task.c.task_id == human_task.c.task_id)
 _STEP_QUERY = (
     select(
@@ -274,7 +278,8 @@ def on_saved(saved: SavedInstance) -> None:
     if closed:
         # a task that is open in the database but already reported cannot occur; an
         # initiator task still open is only a pause, not a closed task
-        saved.connection.execute(insert(report_task), [task_row(t, initiator) for t in closed])
+        for t in closed:
+            saved.execute(_INSERT_TASK, task_row(t, initiator))
     spans = [span for _id, span in initiator]
     phases: list[dict[str, Any]] = []
     current = (first.phase, None if first.phase_at is None else as_utc(first.phase_at))
@@ -306,8 +311,8 @@ def on_saved(saved: SavedInstance) -> None:
                     spans,
                 )
             )
-        saved.connection.execute(
-            insert(report_case),
+        saved.execute(
+            _INSERT_CASE,
             case_row(
                 saved.instance_id,
                 saved.process_id,
@@ -318,8 +323,8 @@ def on_saved(saved: SavedInstance) -> None:
                 spans,
             ),
         )
-    if phases:
-        saved.connection.execute(insert(report_phase), phases)
+    for phase in phases:
+        saved.execute(_INSERT_PHASE, phase)
 
 
 # ---------------------------------------------------------------- recomputed from the events
