@@ -82,6 +82,7 @@ def create_app(
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om verder te gaan."
+    login_manager.localize_callback = _  # flashed in the visitor's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)

@@ -66,3 +66,24 @@ def test_the_login_page_is_dutch_first_and_english_on_request(tmp_path: Path) ->
         assert "Username" in browser_pref.text
     finally:
         engine_of(app).dispose()
+
+
+def test_the_log_in_reminder_speaks_the_visitors_language(tmp_path: Path) -> None:
+    """A page that needs a login sends the visitor to the login page with a reminder: Dutch
+    for a Dutch browser, English for an English one (it was Dutch on the English page)."""
+    url = f"sqlite:///{tmp_path / 'i18n.db'}"
+    Engine(EngineSettings(database_url=url)).upgrade_schema(MIGRATIONS)
+    app = make_app(url, ManualClock())
+    try:
+        for language, reminder, other in (
+            ("nl-NL,nl;q=0.9", "Log in om verder te gaan.", "Please log in to continue."),
+            ("en-GB,en;q=0.9", "Please log in to continue.", "Log in om verder te gaan."),
+        ):
+            client = app.test_client()
+            headers = {"Accept-Language": language}
+            assert client.get("/taken/mijn", headers=headers).status_code == 302
+            page = client.get("/inloggen", headers=headers).text
+            assert reminder in page
+            assert other not in page
+    finally:
+        engine_of(app).dispose()
