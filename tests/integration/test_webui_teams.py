@@ -281,3 +281,21 @@ def test_mijn_taken_leaves_out_who_holds_the_task_and_team_shows_it(
     tabs = re.search(r'<nav class="tabs".*?</nav>', mine_page, re.S)
     assert tabs is not None
     assert re.findall(r"<a href=\"([^\"]+)\"", tabs.group(0)) == ["/taken/mijn", "/taken/team"]
+
+
+def test_mijn_initiatieven_leaves_out_the_casist_and_alle_initiatieven_shows_it(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """On "Mijn initiatieven" the reader is the casist of every row, so a "Casist" column (and
+    its filter) would repeat their own name; "Alle initiatieven" says whose case it is."""
+    flask_app, clock = app
+    client = logged_in(flask_app, "carla", "casist")
+    to_assessment(flask_app, clock, start_complex(flask_app, 4), casist="carla")
+    mine = client.get("/initiatieven/mijn").text
+    assert "INI-" in mine  # the case is listed
+    assert ">Casist</th>" not in mine
+    assert 'data-label="Casist"' not in mine
+    assert 'name="casist"' not in mine
+    everyone = logged_in(flask_app, "max", "manager").get("/initiatieven").text
+    assert ">Casist</th>" in everyone
+    assert 'data-label="Casist">' in everyone
