@@ -399,10 +399,12 @@ def summary(conn: Connection, code: str) -> FundSummary:
         .group_by(fund_entry.c.state)
     ):
         totals[state], counts[state] = int(amount), int(count)
+    # what went back to the fund: whole reservations let go and the unspent rest of a grant
+    # at its settlement (the journal's movements, so it adds up with the months' figures)
     released = int(
         conn.execute(
-            select(func.coalesce(func.sum(fund_entry.c.requested_cents), 0)).where(
-                fund_entry.c.period_id == period.id, fund_entry.c.state == "released"
+            select(func.coalesce(func.sum(fund_movement.c.amount_cents), 0)).where(
+                fund_movement.c.period_id == period.id, fund_movement.c.kind == "released"
             )
         ).scalar_one()
     )

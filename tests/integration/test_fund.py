@@ -129,6 +129,8 @@ def test_a_settlement_frees_the_unspent_rest_and_names_what_to_reclaim(engine: E
     )
     assert (nothing.released, nothing.entry.state) == (fund.to_cents(5_000), "released")
     assert total.available == fund.to_cents(20_000 - 4_000 - 3_000)
+    # what went back to the fund: the unspent rests and the grant settled at nothing
+    assert total.released == fund.to_cents(1_000 + 2_000 + 5_000)
 
 
 def test_a_settlement_above_the_grant_or_without_a_grant_is_refused(engine: Engine) -> None:

@@ -255,6 +255,11 @@ def test_the_funds_available_amount_is_what_its_ledger_gives(year: Engine) -> No
     assert held > 0
     assert overview.available == overview.summary.ceiling - held
     assert overview.months[-1].available_end == overview.available
+    # "Stand nu" and the months tell the same story of what went back to the fund (the
+    # unspent rests at settlement included): the period covers the whole simulated year
+    released = sum(m.amounts["released"] for m in overview.months)
+    assert released > 0
+    assert overview.summary.released == released
     assert overview.forecast.basis >= 1
 
 
