@@ -75,3 +75,7 @@ def install_template_gettext(app: Any) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # a text that comes from the processes (a phase, a diagram's own text, an outcome): its
+    # translation when the catalog has one, else itself; never read as a format string (the
+    # newstyle `_()` is, and a process owner's "100%" would break the page)
+    app.jinja_env.filters["translated"] = lambda s: translations().ugettext(s) if s else s

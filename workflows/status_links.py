@@ -175,8 +175,10 @@ class StatusPage:
     #: the amount the fund holds for this initiative (reserved or granted, not yet paid), in
     #: cents: a withdrawal gives it back to other initiatives
     held_cents: int = 0
-    #: the decision on a subsidy application, in words (None: none taken)
+    #: the decision on a subsidy application, in words (None: none taken): a sentence of
+    #: DECISION_TEXTS, with `decision_money` for its `%(money)s`
     decision: str | None = None
+    decision_money: str = ""
     #: where a handed-over initiative goes on: (the process in words, the new zaaknummer)
     continued_as: tuple[str, str] | None = None
     #: who helps the initiator while (or when) the case has no contact person of its own
@@ -211,6 +213,7 @@ def status_page(engine: Engine, token: str) -> StatusPage:
     values = engine.instance_values(instance_id, ("decision", "granted_amount", "meeting_date"))
     # while it waits for a moment, nobody of the municipality has a task on the case
     idle = not row.closed and not any(t.lane != INITIATOR for t in open_tasks)
+    decision, money = _decision(values)
     wait = page.initiator_waits[0] if idle and page.initiator_waits else None
     return StatusPage(
         title=row.title,
@@ -224,7 +227,8 @@ def status_page(engine: Engine, token: str) -> StatusPage:
         waiting_on_you=asked,
         expected_by=None if asked or not ours else max(ours),
         held_cents=0 if row.closed else _held(engine, row.zaaknummer),
-        decision=_decision(values),
+        decision=decision,
+        decision_money=money,
         continued_as=next(
             ((c.process_label, c.zaaknummer or "") for c in page.linked if c.direction == "to"),
             None,
@@ -250,16 +254,21 @@ def _meeting_ahead(value: Any, now: datetime) -> date | None:
     return meeting if meeting is not None and meeting >= today else None
 
 
-def _decision(values: Mapping[str, Any]) -> str | None:
-    """The subsidy decision as the initiator reads it."""
+#: the subsidy decision as the initiator reads it, by the decision's code (`%(money)s`: the
+#: amount granted; the interface translates these sentences)
+DECISION_TEXTS = {
+    "VERLENEN": "De gemeente verleent u subsidie: %(money)s.",
+    "GEDEELTELIJK_VERLENEN": "De gemeente verleent u een deel van de subsidie: %(money)s.",
+    "WEIGEREN": "De gemeente verleent u geen subsidie. In de brief staat waarom en hoe u "
+    "bezwaar kunt maken.",
+}
+
+
+def _decision(values: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The subsidy decision as the initiator reads it: (its sentence, the amount in euros)."""
     amount = values.get("granted_amount")
     money = fund.euros(fund.to_cents(amount)) if isinstance(amount, int | float) else ""
-    return {
-        "VERLENEN": f"De gemeente verleent u subsidie: {money}.",
-        "GEDEELTELIJK_VERLENEN": f"De gemeente verleent u een deel van de subsidie: {money}.",
-        "WEIGEREN": "De gemeente verleent u geen subsidie. In de brief staat waarom en hoe u "
-        "bezwaar kunt maken.",
-    }.get(str(values.get("decision") or ""))
+    return DECISION_TEXTS.get(str(values.get("decision") or "")), money
 
 
 #: what a withdrawal says to the process (every route can receive it while it runs)

@@ -510,3 +510,38 @@ def test_a_case_waiting_for_a_moment_tells_the_initiator_the_day_and_what_happen
     page = app.test_client().get(f"/status/{status_links.token_for(engine, LINKS, wish)}").text
     assert f"{said} vrijdag\u00a01\u00a0januari\u00a02027" in page
     assert "Het nieuwe budget voor wijkwensen gaat in." in page
+
+
+def test_in_english_the_status_page_speaks_english_for_the_route_it_shows(
+    site: tuple[Flask, Engine], clock: ManualClock
+) -> None:
+    """The phases, what they mean (the diagram's own text too), the desk and the decision come
+    from the processes, in Dutch; an English reader of the status page reads them in English
+    (they were Dutch in an English page)."""
+    from workflows.simulation import Calendar, wijkwens_start
+
+    app, engine = site
+    case = start(engine, 2)
+    to_assessment(app, clock, case)
+    wish = engine.start(
+        "wijkwens_process",
+        wijkwens_start(Calendar(clock))(random.Random(1), 1),
+        business_key="WW-2026-0001",
+        actor="test",
+    ).id
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = app.test_client().get(
+        f"/status/{status_links.token_for(engine, LINKS, case)}", headers=english
+    ).text
+    assert "Now: Assessment" in page
+    assert "specialists look at your plan" in page
+    assert "Getting acquainted" in page  # a step of the timeline
+    for dutch in ("Beoordeling", "Vakspecialisten", "Kennismaking", "Uitvoering"):
+        assert dutch not in page
+    page = app.test_client().get(
+        f"/status/{status_links.token_for(engine, LINKS, wish)}", headers=english
+    ).text
+    assert "The wijkwensen secretariat checks" in page  # the diagram's phase_text
+    assert "the wijkwensen secretariat: wijkwensen@dordrecht.nl or 14 078" in page
+    for dutch in ("Het secretariaat wijkwensen kijkt", "het secretariaat wijkwensen:"):
+        assert dutch not in page

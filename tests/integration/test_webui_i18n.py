@@ -87,3 +87,49 @@ def test_the_log_in_reminder_speaks_the_visitors_language(tmp_path: Path) -> Non
             assert other not in page
     finally:
         engine_of(app).dispose()
+
+
+def test_every_text_of_the_processes_an_initiator_reads_has_an_english_translation() -> None:
+    """The status page translates what it shows from the processes (phases and their texts,
+    the diagrams' phase and waiting texts, the desks, the decisions, the outcomes and the
+    routes): each has its English in the catalog, so a new or changed one fails here."""
+    import json
+    import re
+
+    from workflows import contacts, initiatives, phases, status_links
+
+    texts: list[str] = []
+    for phase in phases.PHASES:
+        texts += [phase.label, phase.text]
+    for diagram in sorted((ROOT / "bpmn").rglob("*.bpmn")):
+        texts += re.findall(
+            r'name="(?:phase_text|initiator_text)" value="([^"]*)"', diagram.read_text()
+        )
+    texts += list(contacts.DESKS.values()) + list(status_links.DECISION_TEXTS.values())
+    labels = json.loads((ROOT / "bpmn" / "labels.json").read_text(encoding="utf-8"))
+    texts += list(labels["outcome"].values()) + list(initiatives.PROCESS_LABELS.values())
+    with CATALOG.open("rb") as source:
+        translated = {m.id for m in read_po(source) if m.id and m.string and not m.fuzzy}
+    assert len(texts) > 40
+    missing = sorted({t for t in texts if t not in translated})
+    assert not missing, missing
+
+
+def test_a_text_from_a_diagram_is_translated_but_never_read_as_a_format(tmp_path: Path) -> None:
+    """A process owner's own text may hold a per cent sign; it is shown as written."""
+    from flask import render_template_string
+
+    url = f"sqlite:///{tmp_path / 'i18n.db'}"
+    Engine(EngineSettings(database_url=url)).upgrade_schema(MIGRATIONS)
+    app = make_app(url, ManualClock())
+    try:
+        template = "{{ a|translated }} / {{ b|translated }}"
+        texts = {"a": "Beoordeling", "b": "Wij betalen 100% (of 50 %(deel)s) uit."}
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert render_template_string(template, **texts) == (
+                "Assessment / Wij betalen 100% (of 50 %(deel)s) uit."
+            )
+        with app.test_request_context(headers={"Accept-Language": "nl"}):
+            assert render_template_string(template, **texts).startswith("Beoordeling / ")
+    finally:
+        engine_of(app).dispose()
