@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request, session
@@ -78,4 +79,20 @@ def install_template_gettext(app: Any) -> None:
     # a text that comes from the processes (a phase, a diagram's own text, an outcome): its
     # translation when the catalog has one, else itself; never read as a format string (the
     # newstyle `_()` is, and a process owner's "100%" would break the page)
-    app.jinja_env.filters["translated"] = lambda s: translations().ugettext(s) if s else s
+    app.jinja_env.filters["translated"] = lambda s: process_texts().ugettext(s) if s else s
+
+
+#: per language, the catalog of the processes' texts (domain "processes": phases, the diagrams'
+#: own texts, desks, decisions, outcomes), kept by hand beside the interface's messages.po
+_PROCESS_TEXTS: dict[str, Any] = {}
+
+
+def process_texts() -> Any:
+    """This request's catalog of the texts that come from the processes (Dutch: none)."""
+    lang = language()
+    found = _PROCESS_TEXTS.get(lang)
+    if found is None:
+        found = _PROCESS_TEXTS[lang] = support.Translations.load(
+            str(TRANSLATIONS), [lang], "processes"
+        )
+    return found
