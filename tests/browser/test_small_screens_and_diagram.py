@@ -112,11 +112,26 @@ def test_pages_fit_a_390_px_phone(
         found = page.evaluate(LAYOUT, ONE_LINE)
         assert found["wide"] <= 0, f"{path} scrolls sideways by {found['wide']} px (manager)"
         assert not found["split"], f"{path} breaks {found['split']} over two lines (manager)"
+    for path in ("/dashboard/fonds", "/dashboard/heatmap"):
+        page.goto(live_server.url(path))
+        found = page.evaluate(LAYOUT, ONE_LINE)
+        assert found["wide"] <= 0, f"{path} scrolls sideways by {found['wide']} px (manager)"
+        assert not found["split"], f"{path} breaks {found['split']} over two lines (manager)"
     # on the dashboards what a choice list shows is whole ("4e kwartaal 2026", not "4e kwartaal 20")
     for path in ("/dashboard", "/dashboard/besluitenlijst"):
         page.goto(live_server.url(path))
         cut = page.evaluate(CUT_CHOICES)
         assert cut == [], f"{path} cuts off {cut}"
+
+    # the process owner's and the beheerder's overviews (the modeler itself wants a wider screen)
+    add_user(live_server.app, "paula", "procesbeheerder", "beheerder")
+    page.context.clear_cookies()
+    log_in("paula")
+    for path in ("/procesbeheer", "/beheer/berichten"):
+        page.goto(live_server.url(path))
+        found = page.evaluate(LAYOUT, ONE_LINE)
+        assert found["wide"] <= 0, f"{path} scrolls sideways by {found['wide']} px (paula)"
+        assert not found["split"], f"{path} breaks {found['split']} over two lines (paula)"
 
 
 def test_the_header_takes_two_lines_on_a_phone(
