@@ -87,6 +87,8 @@ def create_app(
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
+    # "/dashboard/" typed or pasted finds "/dashboard" (and the other way round): not a 404
+    app.url_map.strict_slashes = False
     app.url_map.converters["id"] = inputs.IdConverter
     app.url_map.converters["task"] = inputs.TaskIdConverter
     for module in (auth, worklist, tasks, initiatives, dashboard, modeling, admin, public):

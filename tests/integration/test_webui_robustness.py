@@ -552,3 +552,15 @@ def test_a_huge_draft_is_refused_with_the_form_and_the_text_kept(
     assert huge in answer.text  # nothing lost
     with engine_of(flask_app).reading() as conn:
         assert conn.execute(select(func.count()).select_from(task_draft)).scalar_one() == 0
+
+
+def test_an_address_with_or_without_a_trailing_slash_opens_the_same_page(lead: FlaskClient) -> None:
+    """'/initiatieven/' typed or pasted from a mail is the list, not "Pagina niet gevonden"."""
+    for path in ("/taken/mijn", "/taken/team", "/initiatieven", "/initiatieven/mijn"):
+        plain = lead.get(path)
+        assert plain.status_code == 200, path
+        slashed = lead.get(path + "/", follow_redirects=True)
+        assert slashed.status_code == 200, path
+        title = re.search(r"<title>(.*?)</title>", plain.text)
+        assert title is not None
+        assert title.group(1) in slashed.text, path
