@@ -68,6 +68,18 @@ def start(engine: Engine, n: int) -> int:
     ).id
 
 
+def start_wish(engine: Engine, clock: ManualClock) -> int:
+    """A wijkwens case, WW-2026-0001, just received."""
+    from workflows.simulation import Calendar, wijkwens_start
+
+    return engine.start(
+        "wijkwens_process",
+        wijkwens_start(Calendar(clock))(random.Random(1), 1),
+        business_key="WW-2026-0001",
+        actor="test",
+    ).id
+
+
 def path_in(message: Message) -> str:
     text = text_of(message)
     found = LINK.search(text)
@@ -326,15 +338,10 @@ def test_a_wish_or_green_request_names_its_own_desk_not_a_contact_person_to_come
 ) -> None:
     """Only complex initiatives get a contact person of their own; a wijkwens and a green
     request are helped by the desk they came in at."""
-    from workflows.simulation import Calendar, green_start, wijkwens_start
+    from workflows.simulation import green_start
 
     app, engine = site
-    wish = engine.start(
-        "wijkwens_process",
-        wijkwens_start(Calendar(clock))(random.Random(1), 1),
-        business_key="WW-2026-0001",
-        actor="test",
-    ).id
+    wish = start_wish(engine, clock)
     green = engine.start(
         "simple_green_initiative_process",
         green_start(random.Random(1), 1),
@@ -518,17 +525,10 @@ def test_in_english_the_status_page_speaks_english_for_the_route_it_shows(
     """The phases, what they mean (the diagram's own text too), the desk and the decision come
     from the processes, in Dutch; an English reader of the status page reads them in English
     (they were Dutch in an English page)."""
-    from workflows.simulation import Calendar, wijkwens_start
-
     app, engine = site
     case = start(engine, 2)
     to_assessment(app, clock, case)
-    wish = engine.start(
-        "wijkwens_process",
-        wijkwens_start(Calendar(clock))(random.Random(1), 1),
-        business_key="WW-2026-0001",
-        actor="test",
-    ).id
+    wish = start_wish(engine, clock)
     english = {"Accept-Language": "en-GB,en;q=0.9"}
     page = app.test_client().get(
         f"/status/{status_links.token_for(engine, LINKS, case)}", headers=english
