@@ -79,7 +79,16 @@ def install_template_gettext(app: Any) -> None:
     # a text that comes from the processes (a phase, a diagram's own text, an outcome): its
     # translation when the catalog has one, else itself; never read as a format string (the
     # newstyle `_()` is, and a process owner's "100%" would break the page)
-    app.jinja_env.filters["translated"] = lambda s: process_texts().ugettext(s) if s else s
+    app.jinja_env.filters["translated"] = translated
+
+
+def translated(text: Any) -> Any:
+    """A text that comes from the processes in this request's language: the processes'
+    catalog, else the interface's (a status such as "Lopend"), else the text as written."""
+    if not text or not isinstance(text, str):
+        return text
+    found = process_texts().ugettext(text)
+    return translations().ugettext(text) if found == text else found
 
 
 #: per language, the catalog of the processes' texts (domain "processes": phases, the diagrams'

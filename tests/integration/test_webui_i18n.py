@@ -92,9 +92,10 @@ def test_the_log_in_reminder_speaks_the_visitors_language(tmp_path: Path) -> Non
 
 
 def test_every_text_of_the_processes_an_initiator_reads_has_an_english_translation() -> None:
-    """The status page translates what it shows from the processes (phases and their texts,
-    the diagrams' phase and waiting texts, the desks, the decisions, the outcomes and the
-    routes): each has its English in the catalog, so a new or changed one fails here."""
+    """The status page and the lists translate what they show from the processes (phases and
+    their texts, the diagrams' phase and waiting texts, the desks, the decisions, the outcomes,
+    categories, routes and statuses): each has its English in a catalog, so a new or changed
+    one fails here."""
     import json
     import re
 
@@ -109,9 +110,12 @@ def test_every_text_of_the_processes_an_initiator_reads_has_an_english_translati
         )
     texts += list(contacts.DESKS.values()) + list(status_links.DECISION_TEXTS.values())
     labels = json.loads((ROOT / "bpmn" / "labels.json").read_text(encoding="utf-8"))
-    texts += list(labels["outcome"].values()) + list(initiatives.PROCESS_LABELS.values())
-    with PROCESS_TEXTS.open("rb") as source:
-        translated = {m.id for m in read_po(source) if m.id and m.string and not m.fuzzy}
+    texts += list(labels["outcome"].values()) + list(labels["category"].values())
+    texts += list(initiatives.PROCESS_LABELS.values()) + list(initiatives.STATUS_LABELS.values())
+    translated: set[str] = set()
+    for catalog in (PROCESS_TEXTS, CATALOG):  # the filter reads both, in this order
+        with catalog.open("rb") as source:
+            translated |= {m.id for m in read_po(source) if m.id and m.string and not m.fuzzy}
     assert len(texts) > 40
     missing = sorted({t for t in texts if t not in translated})
     assert not missing, missing

@@ -299,3 +299,31 @@ def test_mijn_initiatieven_leaves_out_the_casist_and_alle_initiatieven_shows_it(
     everyone = logged_in(flask_app, "max", "manager").get("/initiatieven").text
     assert ">Casist</th>" in everyone
     assert 'data-label="Casist">' in everyone
+
+
+def test_in_english_the_list_of_initiatives_names_routes_phases_and_statuses_in_english(
+    app: tuple[Flask, ManualClock],
+) -> None:
+    """The words that come from the processes (route, phase, status, the filters' choices)
+    were Dutch in the English list ("Lopend" beside the filter's "Running")."""
+    flask_app, clock = app
+    to_assessment(flask_app, clock, start_complex(flask_app, 4))
+    client = logged_in(flask_app, "max", "manager")
+    english = client.get("/initiatieven", headers={"Accept-Language": "en"}).text
+    row = re.search(r"<tbody>.*?</tbody>", english, re.S)
+    assert row is not None
+    for word in ("Complex initiative", "Assessment", "Running"):
+        assert word in row.group(0), word
+    for word in ("Complex initiatief", "Beoordeling", "Lopend"):
+        assert word not in english, word
+    case = re.search(r'href="/initiatieven/(\d+)"', english)
+    assert case is not None
+    page = client.get(f"/initiatieven/{case.group(1)}", headers={"Accept-Language": "en"}).text
+    subtitle = re.search(r'<p class="subtitle">.*?</p>', page, re.S)
+    assert subtitle is not None
+    assert "Complex initiative" in subtitle.group(0)
+    assert "Assessment" in subtitle.group(0)
+    assert "Getting acquainted" in page  # the phases' timeline
+    dutch = client.get("/initiatieven", headers={"Accept-Language": "nl"}).text
+    assert "Lopend" in dutch
+    assert "Beoordeling" in dutch
