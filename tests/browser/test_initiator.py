@@ -116,6 +116,13 @@ def test_an_initiator_on_a_phone_from_intake_to_decision(
     page.goto(status_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Buurtkamer in de oude bibliotheek")
     check(page, AXE, "the status page")
+    # where it stands opens its box, with no empty band above it
+    gap = page.evaluate(
+        """() => { const box = document.querySelector('section.notice');
+                   const h = box.querySelector('h2');
+                   return h.getBoundingClientRect().top - box.getBoundingClientRect().top; }"""
+    )
+    assert gap <= 16, f"{gap} px above 'Nu: …' inside its box"
 
     # 2. the intake finds information missing: asked by e-mail, answered on the status page
     d = driver(live_server.app, clock, case)
