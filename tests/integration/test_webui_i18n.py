@@ -112,6 +112,7 @@ def test_every_text_of_the_processes_an_initiator_reads_has_an_english_translati
     labels = json.loads((ROOT / "bpmn" / "labels.json").read_text(encoding="utf-8"))
     texts += list(labels["outcome"].values()) + list(labels["category"].values())
     texts += list(initiatives.PROCESS_LABELS.values()) + list(initiatives.STATUS_LABELS.values())
+    texts += _intake_texts()
     translated: set[str] = set()
     for catalog in (PROCESS_TEXTS, CATALOG):  # the filter reads both, in this order
         with catalog.open("rb") as source:
@@ -142,5 +143,53 @@ def test_a_text_from_a_diagram_is_translated_but_never_read_as_a_format(tmp_path
             assert said == "The municipality grants you a subsidy: € 5.000,00."
         with app.test_request_context(headers={"Accept-Language": "nl"}):
             assert render_template_string(template, **texts).startswith("Beoordeling / ")
+    finally:
+        engine_of(app).dispose()
+
+
+def _intake_texts() -> list[str]:
+    """The public intake form's own texts (title, hints, choices), district names aside."""
+    import json
+
+    from workflows.places import GEBIED_OF
+
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            found.extend(
+                v for k, v in node.items() if k in ("title", "description") and isinstance(v, str)
+            )
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    schema = ROOT / "bpmn" / "complex_initiative" / "forms" / "intake.schema.json"
+    walk(json.loads(schema.read_text(encoding="utf-8")))
+    return [t for t in found if t not in GEBIED_OF]
+
+
+def test_in_english_the_intake_form_asks_in_english(tmp_path: Path) -> None:
+    """The public intake form's questions, hints and choices come from its schema in Dutch;
+    an English visitor reads them in English (district names stay as they are)."""
+    url = f"sqlite:///{tmp_path / 'i18n.db'}"
+    Engine(EngineSettings(database_url=url)).upgrade_schema(MIGRATIONS)
+    app = make_app(url, ManualClock())
+    try:
+        page = app.test_client().get("/initiatief", headers={"Accept-Language": "en"}).text
+        for english in (
+            "I have an initiative",
+            "What is your initiative called?",
+            "My street",
+            "Group of residents",
+            "Your e-mail address",
+        ):
+            assert english in page, english
+        for dutch in ("Hoe heet uw initiatief?", "Mijn straat", "Groep bewoners"):
+            assert dutch not in page, dutch
+        assert "Zuidhoven" in page  # a name, not translated
+        assert "Hoe heet uw initiatief?" in app.test_client().get("/initiatief").text
     finally:
         engine_of(app).dispose()
