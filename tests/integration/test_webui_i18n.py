@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -112,7 +113,7 @@ def test_every_text_of_the_processes_an_initiator_reads_has_an_english_translati
     labels = json.loads((ROOT / "bpmn" / "labels.json").read_text(encoding="utf-8"))
     texts += list(labels["outcome"].values()) + list(labels["category"].values())
     texts += list(initiatives.PROCESS_LABELS.values()) + list(initiatives.STATUS_LABELS.values())
-    texts += _intake_texts()
+    texts += _intake_texts() + _form_messages()
     translated: set[str] = set()
     for catalog in (PROCESS_TEXTS, CATALOG):  # the filter reads both, in this order
         with catalog.open("rb") as source:
@@ -160,6 +161,9 @@ def _intake_texts() -> list[str]:
             found.extend(
                 v for k, v in node.items() if k in ("title", "description") and isinstance(v, str)
             )
+            own = node.get("errorMessage")
+            if isinstance(own, dict):
+                found.extend(v for v in own.values() if isinstance(v, str))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -191,5 +195,26 @@ def test_in_english_the_intake_form_asks_in_english(tmp_path: Path) -> None:
             assert dutch not in page, dutch
         assert "Zuidhoven" in page  # a name, not translated
         assert "Hoe heet uw initiatief?" in app.test_client().get("/initiatief").text
+        app.config["INTAKE_MIN_SECONDS"] = 0  # no waiting for a person's pace here
+        client = app.test_client()
+        form = client.get("/initiatief", headers={"Accept-Language": "en"}).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        stamp = re.search(r'name="t" value="([^"]+)"', form)
+        assert token is not None
+        assert stamp is not None
+        sent = {"csrf_token": token.group(1), "t": stamp.group(1), "requested_amount": "abc"}
+        refused = client.post("/initiatief", data=sent, headers={"Accept-Language": "en"}).text
+        assert "Fill in this field." in refused
+        assert "Fill in an amount, for example 1.234,56." in refused
+        assert "Without your permission we cannot handle your initiative." in refused
+        assert "Vul dit veld in." not in refused
     finally:
         engine_of(app).dispose()
+
+
+def _form_messages() -> list[str]:
+    """The fixed messages of the forms' validation (those with a number in them are not)."""
+    from workflows import forms
+
+    fixed = [v for k, v in vars(forms).items() if k.startswith("MSG_") and isinstance(v, str)]
+    return fixed + list(forms.MSG_TYPE.values()) + list(forms.MSG_FORMAT.values())
