@@ -8,11 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request, session
-from flask_babel import get_translations
+from flask_babel import Domain, get_translations
 
 log = logging.getLogger("wegwijs.i18n")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -87,21 +86,14 @@ def translated(text: Any) -> Any:
     catalog, else the interface's (a status such as "Lopend"), else the text as written."""
     if not text or not isinstance(text, str):
         return text
-    found = process_texts().ugettext(text)
+    catalog = g.get("wegwijs_process_texts")
+    if catalog is None:  # once per request, as `translations()` does for the interface's
+        catalog = g.wegwijs_process_texts = PROCESS_TEXTS.get_translations()
+    found = catalog.ugettext(text)
     return translations().ugettext(text) if found == text else found
 
 
-#: per language, the catalog of the processes' texts (domain "processes": phases, the diagrams'
-#: own texts, desks, decisions, outcomes), kept by hand beside the interface's messages.po
-_PROCESS_TEXTS: dict[str, Any] = {}
-
-
-def process_texts() -> Any:
-    """This request's catalog of the texts that come from the processes (Dutch: none)."""
-    lang = language()
-    found = _PROCESS_TEXTS.get(lang)
-    if found is None:
-        found = _PROCESS_TEXTS[lang] = support.Translations.load(
-            str(TRANSLATIONS), [lang], "processes"
-        )
-    return found
+#: the catalog of the processes' texts (domain "processes": phases, the diagrams' own texts,
+#: desks, decisions, outcomes), kept by hand beside the interface's messages.po; Flask-Babel
+#: finds it for the request's language, like the interface's own
+PROCESS_TEXTS = Domain(domain="processes")
