@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Integer, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine import Engine, EngineError, InstanceSummary, as_utc
@@ -72,18 +72,20 @@ class LinkedCase:
     at: datetime
 
 
+#: built once: the background loop asks at every round (the simulation after every case that
+#: ends), nearly always to find nothing
+_DUE = (
+    select(outbox.c.id)
+    .where(outbox.c.kind == KIND, outbox.c.sent_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("b_limit", type_=Integer))
+)
+
+
 def due(engine: Engine, limit: int = 50) -> list[int]:
     """The outbox rows of hand-overs not yet carried out, oldest first."""
-    with engine.reading() as conn:
-        return [
-            int(i)
-            for i in conn.execute(
-                select(outbox.c.id)
-                .where(outbox.c.kind == KIND, outbox.c.sent_at.is_(None))
-                .order_by(outbox.c.id)
-                .limit(limit)
-            ).scalars()
-        ]
+    with engine.statement_reads() as reads:
+        return [int(row.id) for row in reads.all(_DUE, {"b_limit": limit})]
 
 
 def run_due(engine: Engine, limit: int = 50) -> list[HandedOver]:

@@ -23,8 +23,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Integer, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine import Engine, as_utc
@@ -68,24 +67,61 @@ _TASK = (
     human_task.c.title,
     human_task.c.assignee,
 )
+# Built once and run as the engine runs its own statements: the background loop asks at every
+# round (the simulation once a simulated day), nearly always to find nothing.
+_WATCHED = select(norm_watch.c.task_id).where(norm_watch.c.task_id == human_task.c.task_id)
+#: open tasks past their due moment that nobody looked at yet, soonest first
+_PASSED = (
+    select(
+        *_TASK,
+        human_task.c.created_at,
+        human_task.c.due_at,
+        human_task.c.properties,
+        process_instance.c.business_key,
+    )
+    .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+    .where(TASK_IS_OPEN, human_task.c.due_at <= bindparam("b_now"), ~_WATCHED.exists())
+    .order_by(human_task.c.due_at)
+    .limit(bindparam("b_limit", type_=Integer))
+)
+#: watched tasks still open whose escalation moment passed and was not sent
+_TO_ESCALATE = (
+    select(
+        *_TASK,
+        human_task.c.properties,
+        process_instance.c.business_key,
+        norm_watch.c.escalate_at,
+    )
+    .join(norm_watch, norm_watch.c.task_id == human_task.c.task_id)
+    .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+    .where(
+        TASK_IS_OPEN,
+        norm_watch.c.escalate_at <= bindparam("b_now"),
+        norm_watch.c.escalated_at.is_(None),
+    )
+    .order_by(norm_watch.c.escalate_at)
+    .limit(bindparam("b_limit", type_=Integer))
+)
+_INSERT_WATCH = insert(norm_watch)
+#: the step's parallel tasks of one round (same start) share one escalation
+_CLAIM_ESCALATION = (
+    update(norm_watch)
+    .where(
+        and_(
+            norm_watch.c.instance_id == bindparam("b_instance_id"),
+            norm_watch.c.bpmn_id == bindparam("b_bpmn_id"),
+            norm_watch.c.escalate_at == bindparam("b_escalate_at"),
+            norm_watch.c.escalated_at.is_(None),
+        )
+    )
+    .values(escalated_to=bindparam("b_to"), escalated_at=bindparam("b_now"))
+)
+_INSERT_OUTBOX = insert(outbox)
 
 
 def _first_signals(engine: Engine, now: datetime, limit: int) -> list[Signal]:
-    watched = select(norm_watch.c.task_id).where(norm_watch.c.task_id == human_task.c.task_id)
-    with engine.reading() as conn:
-        rows = conn.execute(
-            select(
-                *_TASK,
-                human_task.c.created_at,
-                human_task.c.due_at,
-                human_task.c.properties,
-                process_instance.c.business_key,
-            )
-            .join(process_instance, process_instance.c.id == human_task.c.instance_id)
-            .where(TASK_IS_OPEN, human_task.c.due_at <= now, ~watched.exists())
-            .order_by(human_task.c.due_at)
-            .limit(limit)
-        ).all()
+    with engine.statement_reads() as reads:
+        rows = reads.all(_PASSED, {"b_now": now, "b_limit": limit})
     sent: list[Signal] = []
     for row in rows:
         props: Mapping[str, Any] = row.properties or {}
@@ -94,16 +130,17 @@ def _first_signals(engine: Engine, now: datetime, limit: int) -> list[Signal]:
         due = as_utc(row.due_at)
         try:
             with engine.transaction() as uow:
-                uow.connection.execute(
-                    insert(norm_watch).values(
-                        task_id=row.task_id,
-                        instance_id=row.instance_id,
-                        bpmn_id=row.bpmn_id,
-                        due_at=due,
-                        signalled_to=to,
-                        signalled_at=now,
-                        escalate_at=escalate_at,
-                    )
+                uow.run(
+                    _INSERT_WATCH,
+                    {
+                        "task_id": row.task_id,
+                        "instance_id": row.instance_id,
+                        "bpmn_id": row.bpmn_id,
+                        "due_at": due,
+                        "signalled_to": to,
+                        "signalled_at": now,
+                        "escalate_at": escalate_at,
+                    },
                 )
                 if to:
                     _send(engine, uow, row, SIGNAL, to, str(props.get("norm")), due, now)
@@ -122,43 +159,24 @@ def _escalation_due(props: Mapping[str, Any], start: datetime) -> datetime | Non
 
 
 def _escalations(engine: Engine, now: datetime, limit: int) -> list[Signal]:
-    with engine.reading() as conn:
-        rows = conn.execute(
-            select(
-                *_TASK,
-                human_task.c.properties,
-                process_instance.c.business_key,
-                norm_watch.c.escalate_at,
-            )
-            .join(norm_watch, norm_watch.c.task_id == human_task.c.task_id)
-            .join(process_instance, process_instance.c.id == human_task.c.instance_id)
-            .where(
-                TASK_IS_OPEN,
-                norm_watch.c.escalate_at <= now,
-                norm_watch.c.escalated_at.is_(None),
-            )
-            .order_by(norm_watch.c.escalate_at)
-            .limit(limit)
-        ).all()
+    with engine.statement_reads() as reads:
+        rows = reads.all(_TO_ESCALATE, {"b_now": now, "b_limit": limit})
     sent: list[Signal] = []
     for row in rows:
         props: Mapping[str, Any] = row.properties or {}
         to = str(props.get("escalation_to"))
         due = as_utc(row.escalate_at)
         with engine.transaction() as uow:
-            # the step's parallel tasks of this round (same start) share one escalation
-            claimed = uow.connection.execute(
-                update(norm_watch)
-                .where(
-                    and_(
-                        norm_watch.c.instance_id == row.instance_id,
-                        norm_watch.c.bpmn_id == row.bpmn_id,
-                        norm_watch.c.escalate_at == row.escalate_at,
-                        norm_watch.c.escalated_at.is_(None),
-                    )
-                )
-                .values(escalated_to=to, escalated_at=now)
-            ).rowcount
+            claimed = uow.run(
+                _CLAIM_ESCALATION,
+                {
+                    "b_instance_id": row.instance_id,
+                    "b_bpmn_id": row.bpmn_id,
+                    "b_escalate_at": row.escalate_at,
+                    "b_to": to,
+                    "b_now": now,
+                },
+            )
             if not claimed:
                 continue  # a sibling task's row was escalated already (or another process did)
             _send(engine, uow, row, ESCALATION, to, str(props.get("escalation")), due, now)
@@ -178,12 +196,12 @@ def _send(
 ) -> None:
     local = due.astimezone(ZONE)
     holder = row.assignee or "nog niemand (ligt in de teambak)"
-    conn: Connection = uow.connection
-    conn.execute(
-        insert(outbox).values(
-            instance_id=row.instance_id,
-            kind="email",
-            payload={
+    uow.run(
+        _INSERT_OUTBOX,
+        {
+            "instance_id": row.instance_id,
+            "kind": "email",
+            "payload": {
                 "template": template,
                 "to": to,
                 "zaaknummer": row.business_key,
@@ -194,8 +212,8 @@ def _send(
                     f"Bij: {holder}",
                 ],
             },
-            created_at=now,
-        )
+            "created_at": now,
+        },
     )
     engine.record_event(
         "norm_signalled",
