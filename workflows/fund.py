@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from engine import Engine
 from workflows.errors import EngineError
@@ -114,6 +114,44 @@ def euros(cents: int) -> str:
     whole, rest = divmod(abs(cents), 100)
     text = f"{whole:,}".replace(",", ".")
     return f"{'-' if cents < 0 else ''}€\u00a0{text},{rest:02d}"
+
+
+# Statements built once (the fund operators run inside case steps); values are bound per call.
+_PERIOD = select(fund_period).where(fund_period.c.code == bindparam("code"))
+_LOCK_PERIOD = _PERIOD.with_for_update()
+_HELD = select(func.coalesce(func.sum(fund_entry.c.amount_cents), 0)).where(
+    fund_entry.c.period_id == bindparam("period_id"), fund_entry.c.state.in_(HOLDING)
+)
+_ENTRY_IN = select(fund_entry).where(
+    fund_entry.c.period_id == bindparam("period_id"),
+    fund_entry.c.initiative_key == bindparam("initiative_key"),
+    fund_entry.c.state.in_(bindparam("states", expanding=True)),
+)
+_LAST_VOLGNUMMER = select(func.max(fund_entry.c.volgnummer)).where(
+    fund_entry.c.period_id == bindparam("period_id")
+)
+_NEWEST_ENTRY = (
+    select(fund_entry)
+    .join(fund_period, fund_period.c.id == fund_entry.c.period_id)
+    .where(
+        fund_period.c.code == bindparam("code"),
+        fund_entry.c.initiative_key == bindparam("initiative_key"),
+    )
+    .order_by(fund_entry.c.volgnummer.desc())
+    .limit(1)
+)
+_ENTRY_NUMBERED = _NEWEST_ENTRY.where(fund_entry.c.volgnummer == bindparam("volgnummer"))
+_TOTALS = (
+    select(fund_entry.c.state, func.coalesce(func.sum(fund_entry.c.amount_cents), 0), func.count())
+    .where(fund_entry.c.period_id == bindparam("period_id"))
+    .group_by(fund_entry.c.state)
+)
+_RELEASED = select(func.coalesce(func.sum(fund_movement.c.amount_cents), 0)).where(
+    fund_movement.c.period_id == bindparam("period_id"), fund_movement.c.kind == "released"
+)
+_SET_ENTRY = update(fund_entry).where(fund_entry.c.id == bindparam("b_entry_id"))
+_INSERT_ENTRY = insert(fund_entry)
+_INSERT_MOVEMENT = insert(fund_movement)
 
 
 def period_exists(conn: Connection, code: str) -> bool:
@@ -209,11 +247,8 @@ def apply(
         raise FundError("Het aangevraagde bedrag moet groter dan € 0 zijn.")
     period = _lock_period(conn, code)
     current = conn.execute(
-        select(fund_entry).where(
-            fund_entry.c.period_id == period.id,
-            fund_entry.c.initiative_key == initiative_key,
-            fund_entry.c.state.in_(HOLDING),
-        )
+        _ENTRY_IN,
+        {"period_id": period.id, "initiative_key": initiative_key, "states": list(HOLDING)},
     ).first()
     if current is not None:
         return _entry(current, code)
@@ -224,24 +259,20 @@ def apply(
         amount, state = available, "reserved"
     else:
         amount, state = 0, "refused"
-    volgnummer = (
-        conn.execute(
-            select(func.max(fund_entry.c.volgnummer)).where(fund_entry.c.period_id == period.id)
-        ).scalar()
-        or 0
-    ) + 1
+    volgnummer = (conn.execute(_LAST_VOLGNUMMER, {"period_id": period.id}).scalar() or 0) + 1
     conn.execute(
-        insert(fund_entry).values(
-            period_id=period.id,
-            initiative_key=initiative_key,
-            volgnummer=volgnummer,
-            requested_cents=requested_cents,
-            amount_cents=amount,
-            paid_cents=0,
-            state=state,
-            applied_at=now,
-            updated_at=now,
-        )
+        _INSERT_ENTRY,
+        {
+            "period_id": period.id,
+            "initiative_key": initiative_key,
+            "volgnummer": volgnummer,
+            "requested_cents": requested_cents,
+            "amount_cents": amount,
+            "paid_cents": 0,
+            "state": state,
+            "applied_at": now,
+            "updated_at": now,
+        },
     )
     got = entry(conn, code, initiative_key, volgnummer=volgnummer)
     _journal(conn, period.id, got, "reserved" if amount else "refused", amount, amount, now)
@@ -356,16 +387,11 @@ def settle(
 
 def entry(conn: Connection, code: str, initiative_key: str, volgnummer: int | None = None) -> Entry:
     """The newest entry of an initiative in a period (or the one with this volgnummer)."""
-    query = (
-        select(fund_entry)
-        .join(fund_period, fund_period.c.id == fund_entry.c.period_id)
-        .where(fund_period.c.code == code, fund_entry.c.initiative_key == initiative_key)
-        .order_by(fund_entry.c.volgnummer.desc())
-        .limit(1)
-    )
-    if volgnummer is not None:
-        query = query.where(fund_entry.c.volgnummer == volgnummer)
-    row = conn.execute(query).first()
+    params: dict[str, Any] = {"code": code, "initiative_key": initiative_key}
+    if volgnummer is None:
+        row = conn.execute(_NEWEST_ENTRY, params).first()
+    else:
+        row = conn.execute(_ENTRY_NUMBERED, {**params, "volgnummer": volgnummer}).first()
     if row is None:
         raise FundError(
             f"Initiatief '{initiative_key}' heeft geen aanvraag in fondsperiode '{code}'."
@@ -386,28 +412,16 @@ def entries(conn: Connection, code: str) -> list[Entry]:
 
 def summary(conn: Connection, code: str) -> FundSummary:
     """Ceiling, what is reserved/committed/paid/released, and what is still available."""
-    period = conn.execute(select(fund_period).where(fund_period.c.code == code)).first()
+    period = conn.execute(_PERIOD, {"code": code}).first()
     if period is None:
         raise FundError(f"Fondsperiode '{code}' bestaat niet.")
     totals: dict[str, int] = {}
     counts: dict[str, int] = {}
-    for state, amount, count in conn.execute(
-        select(
-            fund_entry.c.state, func.coalesce(func.sum(fund_entry.c.amount_cents), 0), func.count()
-        )
-        .where(fund_entry.c.period_id == period.id)
-        .group_by(fund_entry.c.state)
-    ):
+    for state, amount, count in conn.execute(_TOTALS, {"period_id": period.id}):
         totals[state], counts[state] = int(amount), int(count)
     # what went back to the fund: whole reservations let go and the unspent rest of a grant
     # at its settlement (the journal's movements, so it adds up with the months' figures)
-    released = int(
-        conn.execute(
-            select(func.coalesce(func.sum(fund_movement.c.amount_cents), 0)).where(
-                fund_movement.c.period_id == period.id, fund_movement.c.kind == "released"
-            )
-        ).scalar_one()
-    )
+    released = int(conn.execute(_RELEASED, {"period_id": period.id}).scalar_one())
     held = sum(totals.get(s, 0) for s in HOLDING)
     return FundSummary(
         code=code,
@@ -427,22 +441,14 @@ def summary(conn: Connection, code: str) -> FundSummary:
 
 
 def _lock_period(conn: Connection, code: str) -> Any:
-    row = conn.execute(
-        select(fund_period).where(fund_period.c.code == code).with_for_update()
-    ).first()
+    row = conn.execute(_LOCK_PERIOD, {"code": code}).first()
     if row is None:
         raise FundError(f"Fondsperiode '{code}' bestaat niet.")
     return row
 
 
 def _held(conn: Connection, period_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.coalesce(func.sum(fund_entry.c.amount_cents), 0)).where(
-                fund_entry.c.period_id == period_id, fund_entry.c.state.in_(HOLDING)
-            )
-        ).scalar_one()
-    )
+    return int(conn.execute(_HELD, {"period_id": period_id}).scalar_one())
 
 
 def _entry_in(
@@ -451,11 +457,8 @@ def _entry_in(
     """The period, locked, and the initiative's entry in one of these states (or None)."""
     period = _lock_period(conn, code)
     row = conn.execute(
-        select(fund_entry).where(
-            fund_entry.c.period_id == period.id,
-            fund_entry.c.initiative_key == initiative_key,
-            fund_entry.c.state.in_(states),
-        )
+        _ENTRY_IN,
+        {"period_id": period.id, "initiative_key": initiative_key, "states": list(states)},
     ).first()
     return period, row
 
@@ -471,9 +474,7 @@ def _holding(conn: Connection, code: str, initiative_key: str, state: str) -> An
 
 
 def _set(conn: Connection, entry_id: int, now: datetime, **values: Any) -> None:
-    conn.execute(
-        update(fund_entry).where(fund_entry.c.id == entry_id).values(updated_at=now, **values)
-    )
+    conn.execute(_SET_ENTRY, {"b_entry_id": entry_id, "updated_at": now, **values})
 
 
 def _journal(
@@ -481,16 +482,17 @@ def _journal(
 ) -> None:
     """Record a movement in the fund's journal (the history the fund overview reads)."""
     conn.execute(
-        insert(fund_movement).values(
-            period_id=period_id,
-            entry_id=got.id,
-            initiative_key=got.initiative_key,
-            kind=kind,
-            amount_cents=amount,
-            held_delta_cents=delta,
-            at=now,
-            month=month_of(now),
-        )
+        _INSERT_MOVEMENT,
+        {
+            "period_id": period_id,
+            "entry_id": got.id,
+            "initiative_key": got.initiative_key,
+            "kind": kind,
+            "amount_cents": amount,
+            "held_delta_cents": delta,
+            "at": now,
+            "month": month_of(now),
+        },
     )
 
 

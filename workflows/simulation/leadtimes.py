@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from engine import Engine, InstanceSummary
-from engine.readmodel import human_task, outbox
+from engine import Engine, InstanceSummary, as_utc
+from engine.readmodel import event, human_task, outbox
 from workflows import fund
 from workflows.mail_texts import TEXTS
 from workflows.norm_watch import TASK_ITEM
@@ -97,19 +97,24 @@ def route_figures(engine: Engine, instances: Iterable[InstanceSummary]) -> list[
     """The lead time to the answer (median, 80th percentile) and the signals, per route."""
     waits: dict[str, list[float]] = {}
     cases: dict[int, str] = {}
+    started: dict[int, datetime] = {}
     for instance in instances:
         cases[instance.id] = instance.process_id
+        started[instance.id] = instance.started_at
         waits.setdefault(instance.process_id, [])
-        answer = next(
-            (
-                e.at
-                for e in engine.events(instance.id)
-                if e.type == "milestone_reached" and e.detail.get("milestone") in ANSWER_PHASES
-            ),
-            None,
-        )
-        if answer is not None:
-            waits[instance.process_id].append(_days(instance.started_at, answer))
+    # each case's first answer: one read of the milestones of all cases, not one per case
+    answered: dict[int, datetime] = {}
+    if cases:
+        with engine.reading() as conn:
+            for instance_id, at, detail in conn.execute(
+                select(event.c.instance_id, event.c.at, event.c.detail)
+                .where(event.c.type == "milestone_reached", event.c.instance_id.in_(sorted(cases)))
+                .order_by(event.c.id)
+            ):
+                if instance_id not in answered and (detail or {}).get("milestone") in ANSWER_PHASES:
+                    answered[instance_id] = as_utc(at)
+    for instance_id, answer in answered.items():
+        waits[cases[instance_id]].append(_days(started[instance_id], answer))
     signals: Counter[str] = Counter()
     kinds: dict[str, Counter[str]] = {}
     if cases:
