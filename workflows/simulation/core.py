@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine import ConflictError, Engine, EngineError, HumanTask, InstanceSummary, ManualClock
 from engine.readmodel import process_instance
@@ -36,6 +36,10 @@ _Z90 = 1.2815515655446004  # the 90th percentile of the standard normal distribu
 CLAIMED_FIRST = 0.85
 #: who acted where nobody of the staff may (and for timers and messages)
 SYSTEM_ACTOR = "simulatie"
+
+
+#: a case's status: whether a message can still reach it (its data is not needed)
+_STATUS = select(process_instance.c.status).where(process_instance.c.id == bindparam("b_id"))
 
 
 @dataclass(frozen=True)
@@ -276,8 +280,9 @@ class Simulation:
             return  # closed meanwhile (a timer, a withdrawal): nothing to take
 
     def _on_message(self, instance_id: int, plan: MessagePlan, tries: int) -> None:
-        status = self.engine.get_instance(instance_id).summary.status
-        if status not in ("running", "waiting"):
+        with self.engine.statement_reads() as reads:
+            found = reads.all(_STATUS, {"b_id": instance_id})
+        if not found or found[0].status not in ("running", "waiting"):
             return
         try:
             summary = self.engine.send_message(
