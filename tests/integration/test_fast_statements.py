@@ -271,3 +271,46 @@ def test_the_engine_reads_tasks_through_each_filter_alone_and_combined(engine: E
         engine.get_task("no-such-task")
     due = engine.next_timer_due()
     assert due is None or due.tzinfo is not None
+
+
+def test_a_prepared_statement_writes_sqlites_datetime_text_as_sqlalchemy_does() -> None:
+    """The fast path's own DATETIME binding (isoformat) gives SQLAlchemy's text for every
+    kind of value: aware in any zone (its wall-clock time), naive, whole seconds, the first
+    and last years, a date; None stays None; a wrong type is refused the same way."""
+    import random
+    from datetime import date, timedelta, timezone
+
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import DateTime
+
+    from engine.fast.statements import _bind_processor
+
+    dialect = sqlite.dialect()
+    for impl in (DateTime(timezone=True).dialect_impl(dialect), sqlite.DATETIME()):
+        plain = impl.bind_processor(dialect)
+        fast = _bind_processor(impl, dialect)
+        assert fast is not plain  # the fast one is in use for the default storage format
+        rng = random.Random(5)
+        values: list[object] = [
+            None,
+            date(2026, 12, 7),
+            datetime(1, 1, 1),
+            datetime(9999, 12, 31, 23, 59, 59, 999999),
+            datetime(999, 3, 4, 5, 6, 7),
+            AT,
+            AT.replace(microsecond=0),
+            AT.astimezone(timezone(timedelta(hours=-5, minutes=-30))),
+        ]
+        values += [
+            datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.uniform(-1e9, 1e9))
+            for _ in range(500)
+        ]
+        for value in values:
+            assert fast(value) == plain(value), value
+        with pytest.raises(TypeError):
+            plain("2026-12-07")
+        with pytest.raises(TypeError):
+            fast("2026-12-07")
+    # another storage format keeps SQLAlchemy's own processor
+    other = sqlite.DATETIME(truncate_microseconds=True)
+    assert _bind_processor(other, dialect)(AT) == "2026-11-28 09:30:15"
