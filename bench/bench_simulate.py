@@ -69,7 +69,7 @@ class Recorder:
         self._wrap("start", self._after_start)
         self._wrap_complete()
         self._wrap("send_message", None)
-        self._wrap("fire_due_timers", None)
+        self._wrap("fire_timers", None)
 
     def _timed(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()

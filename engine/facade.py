@@ -328,6 +328,13 @@ class Engine:
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Fire the timers that are due; each instance in its own transaction. Returns how many ran."""
+        return len(instances.fire_due_timers(self._rt, now, limit))
+
+    def fire_timers(
+        self, now: datetime | None = None, limit: int = 100
+    ) -> list[InstanceSummary]:
+        """`fire_due_timers`, returning the instances whose timers ran (with the tasks each
+        step opened), in the order they ran."""
         return instances.fire_due_timers(self._rt, now, limit)
 
     # ------------------------------------------------------------------ who holds a task

@@ -435,8 +435,9 @@ def update_data(
 # ---------------------------------------------------------------------- timers
 
 
-def fire_due_timers(rt: Runtime, now: datetime | None, limit: int) -> int:
-    """Fire the timers that are due; each instance in its own transaction. Returns how many ran."""
+def fire_due_timers(rt: Runtime, now: datetime | None, limit: int) -> list[InstanceSummary]:
+    """Fire the timers that are due; each instance in its own transaction. Returns the
+    instances whose timers ran, after their step, in the order they ran."""
     now = now or rt.now()
     with rt.database.reading() as conn:
         due = [
@@ -445,34 +446,36 @@ def fire_due_timers(rt: Runtime, now: datetime | None, limit: int) -> int:
                 conn, sql.DUE_INSTANCES, {"b_now": now, "b_limit": limit}
             )
         ]
-    fired = 0
+    fired = []
     for instance_id in due:
         try:
-            fired += _fire_one(rt, instance_id, now)
+            summary = _fire_one(rt, instance_id, now)
         except Exception as exc:
             message = f"timer kon niet worden verwerkt: {failures.describe(exc)}"
             log.error("instance %s: %s", instance_id, message)
             saving.mark_errored(rt, instance_id, message)
+            continue
+        if summary is not None:
+            fired.append(summary)
     return fired
 
 
-def _fire_one(rt: Runtime, instance_id: int, now: datetime) -> int:
-    """Fire the due timers of one instance in its own transaction; 1 when it ran."""
+def _fire_one(rt: Runtime, instance_id: int, now: datetime) -> InstanceSummary | None:
+    """Fire the due timers of one instance in its own transaction; None when it did not run."""
     with rt.database.transaction() as u:
         loaded = lock_and_load(rt, u, instance_id, skip_locked=True)
         if loaded is None:
-            return 0  # another worker has it
+            return None  # another worker has it
         due_at = loaded.row.next_timer_due
         if loaded.row.status not in ACTIVE or due_at is None or as_utc(due_at) > now:
-            return 0
+            return None
         before = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
         at = rt.now()
         loaded.errors = advance(rt, u, loaded, loaded.workflow.refresh_timers, None, at)
         after = {e.name for e in loaded.workflow.waiting_events() if spiff.is_timer(e)}
         for name in sorted(before - after):
             loaded.add_event("timer_fired", at, None, bpmn_id=name)
-        saving.save(rt, u, loaded, None, at)
-        return 1
+        return saving.save(rt, u, loaded, None, at)
 
 
 # ---------------------------------------------------------------------- loading and running

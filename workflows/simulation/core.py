@@ -218,10 +218,11 @@ class Simulation:
             if due is None or due >= moment:
                 return
             self.clock.set(max(due + timedelta(seconds=1), self.clock.now()))
-            fired = self.engine.fire_due_timers()
+            fired = self.engine.fire_timers()
             self.earliest_timer = None  # the timers changed: ask again
-            self.report.timer_runs += fired
-            self._schedule_new_tasks()
+            self.report.timer_runs += len(fired)
+            for summary in fired:  # plan the tasks the timers opened, in the order they opened
+                self._schedule(summary.opened_tasks)
             if not fired and self.engine.next_timer_due() == due:
                 return  # a due timer that does not fire must not stall the simulation
 
@@ -321,10 +322,6 @@ class Simulation:
             self.report.handed_over[handed.case.process_id] += 1
             self.instance_profile[handed.case.id] = profile
             self._after_step(handed.case)
-
-    def _schedule_new_tasks(self) -> None:
-        """Plan the completion of the open tasks not yet planned (after timers fired)."""
-        self._schedule(self.engine.list_tasks(limit=100_000))
 
     def _schedule(self, tasks: Iterable[HumanTask]) -> None:
         """Plan the completion of each of these tasks not yet planned, in their order."""
