@@ -65,9 +65,14 @@ class Database:
     """The engine's database: its connection pools and how statements run on them."""
 
     def __init__(self, url: str, fast_paths: bool, db: SqlEngine | None = None) -> None:
-        self.engine = db or database.create_db_engine(url)
-        self.is_postgres = self.engine.dialect.name == "postgresql"
         self.fast = fast.usable(fast_paths)
+        if db is None:
+            from engine.fast import pool
+
+            options = pool.main_pool_options(url) if self.fast else {}
+            db = database.create_db_engine(url, **options)
+        self.engine = db
+        self.is_postgres = self.engine.dialect.name == "postgresql"
         self.statements: Statements = PlainStatements()
         #: the pool of `statement_reads` (on PostgreSQL with fast paths: a pool of its own)
         self.statement_engine = self.engine

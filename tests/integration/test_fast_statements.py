@@ -314,3 +314,34 @@ def test_a_prepared_statement_writes_sqlites_datetime_text_as_sqlalchemy_does() 
     # another storage format keeps SQLAlchemy's own processor
     other = sqlite.DATETIME(truncate_microseconds=True)
     assert _bind_processor(other, dialect)(AT) == "2026-11-28 09:30:15"
+
+
+@pytest.mark.parametrize("fast_paths", [True, False])
+def test_the_main_pool_hands_out_the_connection_returned_last_with_fast_paths(
+    database_url: str, fast_paths: bool
+) -> None:
+    """With two connections in the pool (a read while another is open), the next transaction
+    takes the one returned last: on SQLite its page cache is still valid. The plain twin keeps
+    SQLAlchemy's default (the one returned first)."""
+    from engine import EngineSettings
+
+    engine = Engine(EngineSettings(database_url=database_url, fast_paths=fast_paths))
+    try:
+        with engine.reading() as outer, engine.reading() as inner:
+            first = outer.connection.driver_connection
+            second = inner.connection.driver_connection
+        assert first is not second  # inner went back first, then outer
+        with engine.transaction() as u:
+            taken = u.connection.connection.driver_connection
+        assert taken is (first if fast_paths else second)
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_keeps_its_own_pool() -> None:
+    from engine.fast.pool import main_pool_options
+
+    assert main_pool_options("sqlite://") == {}
+    assert main_pool_options("sqlite:///:memory:") == {}
+    assert main_pool_options("sqlite:///var/wegwijs.db") == {"pool_use_lifo": True}
+    assert main_pool_options("postgresql://u@h/db") == {"pool_use_lifo": True}
