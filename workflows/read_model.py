@@ -26,7 +26,12 @@ _PROJECTED = (
     "casist_name",
     "outcome",
 )
+#: the columns `_projected` keeps up to date from the case data
+_KEPT = ("title", "wijk", "gebied", "category", "requested_cents", "casist", "outcome")
 #: built once: on_saved runs at every step of every case
+_CURRENT = select(*(initiative.c[name] for name in _KEPT)).where(
+    initiative.c.instance_id == bindparam("b_instance_id")
+)
 _UPDATE_INITIATIVE = update(initiative).where(
     initiative.c.instance_id == bindparam("b_instance_id")
 )
@@ -54,7 +59,15 @@ def on_saved(saved: SavedInstance) -> None:
         closed = closed or kind in ("task_cancelled", "task_completed")
     if closed or saved.status in ("completed", "cancelled"):
         saved.execute(_DELETE_CLOSED_DRAFTS, {"b_instance_id": saved.instance_id})
-    if saved.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **row}) == 0:
+    current = saved.fetch(_CURRENT, {"b_instance_id": saved.instance_id})
+    if current:
+        # Only the columns that changed: SQLite rewrites the index entry of every indexed
+        # column in the SET list (wijk, gebied, outcome), changed or not, and most steps change
+        # none of them (a page written per index per step for nothing).
+        was = current[0]
+        changed = {k: v for k, v in row.items() if k not in _KEPT or getattr(was, k) != v}
+        saved.execute(_UPDATE_INITIATIVE, {"b_instance_id": saved.instance_id, **changed})
+    else:
         saved.execute(
             _INSERT_INITIATIVE,
             {
