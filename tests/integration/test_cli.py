@@ -196,4 +196,8 @@ def test_cli_simulate_with_an_end_date_gives_the_same_period_every_time(
     # the same figures again on a fresh database (only the wall-clock line differs)
     again = Cli(f"sqlite:///{tmp_path / 'again.db'}", tmp_path).run(*args).stdout
     assert again.split("taken afgerond", 1)[1] == first.split("taken afgerond", 1)[1]
+    assert "had al" not in first
+    # a second run on the same database continues from the first: it says so
+    before = len(cli.json("instances", "--limit", "100000"))
+    assert f"de database had al {before} zaken" in cli.run(*args).stdout
     assert "JJJJ-MM-DD" in cli.run("simulate", "--end", "31-03-2026", ok=False).stderr

@@ -25,7 +25,8 @@ from workflows.simulation.staff import DEFAULT_STAFF
     "--end",
     metavar="JJJJ-MM-DD",
     help="De dag waarop de gesimuleerde periode eindigt (JJJJ-MM-DD; standaard vandaag): "
-    "met dezelfde --seed, --months en --end geeft elke run dezelfde uitkomst.",
+    "met dezelfde --seed, --months en --end geeft elke run op een lege database dezelfde "
+    "uitkomst.",
 )
 def simulate(months: int, seed: int, end: str | None) -> None:
     """Simuleer maanden aan initiatieven door de echte procesmotor (virtuele klok)."""
@@ -70,6 +71,12 @@ def _run_simulation(
         f"\nKlaar in {report.wall_seconds:.1f} s: {report.tasks_completed} taken afgerond, "
         f"{report.messages_delivered} berichten, {report.timer_runs} timerrondes."
     )
+    if report.cases_before:
+        click.echo(
+            f"Opmerking: de database had al {report.cases_before} zaken. Hun fondsreserveringen, "
+            "wijkbudgetten en zaaknummers tellen mee, dus deze uitkomst is niet te vergelijken "
+            "met een run op een lege database (kies die met WEGWIJS_DATABASE_URL)."
+        )
     table(
         sorted(
             (process_label(p), n, report.handed_over.get(p, 0)) for p, n in report.started.items()

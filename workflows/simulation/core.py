@@ -115,6 +115,9 @@ class SimulationReport:
     #: the fund, the aspects and the gebied budgets against DOMAIN §4.1 (`simulate_year` only)
     year: YearFigures | None = None
     wall_seconds: float = 0.0
+    #: cases the database held before the run (`simulate_year` only): their fund reservations,
+    #: gebied budgets and case numbers carry over, so the outcome differs from an empty one's
+    cases_before: int = 0
 
 
 def arrivals(

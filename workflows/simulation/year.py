@@ -35,11 +35,13 @@ def simulate_year(
     engine = bootstrap.open_engine(settings, clock=clock)
     try:
         engine.deploy_paths([str(bootstrap.BPMN_DIR)], actor="simulatie")
+        cases_before = engine.count_instances()
         staff = Staff(staff_of(engine) or DEFAULT_STAFF)
         simulation = Simulation(
             engine, profiles(clock, staff), start, months, seed=seed, progress=progress, staff=staff
         )
         report = simulation.run()
+        report.cases_before = cases_before
         report.year = year_figures(engine, simulation.instance_profile, settings.fund_period)
         return report
     finally:
