@@ -307,6 +307,11 @@ def test_the_initiator_answers_a_request_on_the_status_page(
     page = client.get(question_url)
     assert page.status_code == 200
     assert "Aanvulling" in page.text  # the request's own form
+    # in English the form's title, question and hint are English too
+    english = client.get(question_url, headers={"Accept-Language": "en"}).text
+    assert "Supply missing information" in english
+    assert "Additional information" in english
+    assert "Ontbrekende informatie aanleveren" not in english
     empty = post(client, question_url, {"supplement": ""})
     assert empty.status_code == 422
     assert "Vul dit veld in." in empty.text

@@ -110,7 +110,7 @@ def test_every_text_of_the_processes_an_initiator_reads_has_an_english_translati
     labels = json.loads((ROOT / "bpmn" / "labels.json").read_text(encoding="utf-8"))
     texts += list(labels["outcome"].values()) + list(labels["category"].values())
     texts += list(initiatives.PROCESS_LABELS.values()) + list(initiatives.STATUS_LABELS.values())
-    texts += _intake_texts() + _form_messages()
+    texts += _intake_texts() + _form_messages() + _initiator_form_texts()
     translated: set[str] = set()
     for catalog in (PROCESS_TEXTS, CATALOG):  # the filter reads both, in this order
         with catalog.open("rb") as source:
@@ -139,6 +139,41 @@ def test_a_text_from_a_diagram_is_translated_but_never_read_as_a_format(app: Fla
 
 def _intake_texts() -> list[str]:
     """The public intake form's own texts (title, hints, choices), district names aside."""
+    schema = ROOT / "bpmn" / "complex_initiative" / "forms" / "intake.schema.json"
+    return [t for t in _schema_texts(schema) if t not in GEBIED_OF]
+
+
+def _initiator_form_texts() -> list[str]:
+    """The texts of every form of a user task in a diagram's initiator lane (the forms an
+    initiator fills in on the status page), found from the diagrams: a new one is included."""
+    from lxml import etree
+
+    bpmn = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    found: list[str] = []
+    forms_seen = 0
+    for diagram in sorted((ROOT / "bpmn").rglob("*.bpmn")):
+        root = etree.parse(str(diagram)).getroot()
+        theirs = {
+            ref.text
+            for lane in root.iter(f"{bpmn}lane")
+            if lane.get("name", "").lower().startswith("initiatiefnemer")
+            for ref in lane.iter(f"{bpmn}flowNodeRef")
+        }
+        for task in root.iter(f"{bpmn}userTask"):
+            if task.get("id") not in theirs:
+                continue
+            found.append(task.get("name") or "")  # its title on the status page
+            text = etree.tostring(task, encoding="unicode")
+            name = re.search(r'formJsonSchemaFilename"? value="([^"]+)"', text)
+            assert name is not None, f"{task.get('id')}: an initiator task without a form"
+            found += _schema_texts(diagram.parent / "forms" / name.group(1))
+            forms_seen += 1
+    assert forms_seen >= 8
+    return found
+
+
+def _schema_texts(schema: Path) -> list[str]:
+    """A form schema's texts: titles, descriptions and its own error messages."""
     found: list[str] = []
 
     def walk(node: object) -> None:
@@ -155,9 +190,8 @@ def _intake_texts() -> list[str]:
             for value in node:
                 walk(value)
 
-    schema = ROOT / "bpmn" / "complex_initiative" / "forms" / "intake.schema.json"
     walk(json.loads(schema.read_text(encoding="utf-8")))
-    return [t for t in found if t not in GEBIED_OF]
+    return found
 
 
 def test_in_english_the_intake_form_asks_in_english(app: Flask) -> None:
