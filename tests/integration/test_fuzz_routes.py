@@ -206,8 +206,8 @@ class FuzzingSimulation(Simulation):
                     engine.release_task(task.id, "test")
                 else:
                     engine.reassign_task(task.id, holder, "test")
-            else:  # a generated post was a valid one: the case went on
-                self._schedule_new_tasks()
+            else:  # a generated post was a valid one: the case went on; plan what it opened
+                self._schedule(engine.list_tasks(limit=100_000))
                 return
         super()._on_complete(task)
 
