@@ -67,9 +67,11 @@ class Database:
     def __init__(self, url: str, fast_paths: bool, db: SqlEngine | None = None) -> None:
         self.fast = fast.usable(fast_paths)
         if db is None:
-            from engine.fast import pool
+            options: dict[str, Any] = {}
+            if self.fast:  # the plain twin keeps SQLAlchemy's pool defaults
+                from engine.fast import pool
 
-            options = pool.main_pool_options(url) if self.fast else {}
+                options = pool.main_pool_options(url)
             db = database.create_db_engine(url, **options)
         self.engine = db
         self.is_postgres = self.engine.dialect.name == "postgresql"
